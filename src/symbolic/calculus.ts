@@ -1,0 +1,188 @@
+/**
+ * Differentiation on the hash-consed core: memoised per (node, symbol), so a
+ * shared sub-expression is differentiated once however often it occurs, and the
+ * k-th derivative tensor computes each distinct (symmetric) entry once.
+ */
+import { Rational } from './rational.ts';
+import {
+  type Expr,
+  type Sym,
+  ProductBuilder,
+  SumBuilder,
+  ZERO,
+  ONE,
+  dependsOn,
+  log,
+  mul,
+  pow,
+  add,
+  scale,
+  sub,
+  sigmoid,
+  tanh,
+  sin,
+  cos,
+} from './expr.ts';
+
+/** ∂e/∂s */
+export function diff(e: Expr, s: Sym): Expr {
+  if ((e.free & s.free) === 0n) return ZERO;
+  if (e === s) return ONE;
+  let memo = e._d;
+  if (memo !== undefined) {
+    const hit = memo.get(s.index);
+    if (hit !== undefined) return hit;
+  } else {
+    memo = new Map();
+    e._d = memo;
+  }
+  const d = diffUncached(e, s);
+  memo.set(s.index, d);
+  return d;
+}
+
+function diffUncached(e: Expr, s: Sym): Expr {
+  switch (e.kind) {
+    case 'num':
+    case 'sym':
+      return ZERO; // handled above; kept for exhaustiveness
+    case 'add': {
+      const b = new SumBuilder();
+      for (let i = 0; i < e.terms.length; i++) {
+        const t = e.terms[i]!;
+        if ((t.free & s.free) !== 0n) b.add(diff(t, s), e.coeffs[i]!);
+      }
+      return b.build();
+    }
+    case 'mul': {
+      // product rule on c·Π b_i^k_i: Σ_i c·k_i·b_i^(k_i−1)·b_i'·Π_{j≠i} b_j^k_j
+      const b = new SumBuilder();
+      const n = e.bases.length;
+      for (let i = 0; i < n; i++) {
+        const bi = e.bases[i]!;
+        if ((bi.free & s.free) === 0n) continue;
+        const dbi = diff(bi, s);
+        if (dbi === ZERO) continue;
+        const pb = new ProductBuilder();
+        pb.coeff = e.coeff.mul(e.exps[i]!);
+        for (let j = 0; j < n; j++) {
+          const k = j === i ? e.exps[j]!.sub(Rational.ONE) : e.exps[j]!;
+          if (!k.isZero()) pb.mul(e.bases[j]!, k);
+        }
+        pb.mul(dbi);
+        b.add(pb.build());
+      }
+      return b.build();
+    }
+    case 'pow': {
+      // d(b^x) = b^x·(x'·log b + x·b'/b)
+      const { base, exp: x } = e;
+      const inner = add(mul(diff(x, s), log(base)), mul(x, diff(base, s), pow(base, -1)));
+      return mul(e, inner);
+    }
+    case 'call': {
+      const u = e.arg;
+      const du = diff(u, s);
+      if (du === ZERO) return ZERO;
+      return mul(outerDerivative(e.fn, u, e), du);
+    }
+  }
+}
+
+/** f′(u) for the supported functions (f(u) given as `self`). */
+function outerDerivative(fn: string, u: Expr, self: Expr): Expr {
+  switch (fn) {
+    case 'exp':
+      return self;
+    case 'log':
+      return pow(u, -1);
+    case 'sin':
+      return cos(u);
+    case 'cos':
+      return scale(sin(u), -1);
+    case 'tanh':
+      return sub(ONE, pow(tanh(u), 2));
+    case 'sigmoid':
+      return mul(self, sub(ONE, self));
+    case 'softplus':
+      return sigmoid(u);
+    default:
+      throw new Error(`no derivative rule for ${fn}`);
+  }
+}
+
+/** ∂^k e / ∂s_1…∂s_k (in the order given; the result is symmetric anyway). */
+export function diffMany(e: Expr, ss: readonly Sym[]): Expr {
+  let r = e;
+  for (const s of ss) r = diff(r, s);
+  return r;
+}
+
+/** ∇e as a vector over params. */
+export function gradient(e: Expr, params: readonly Sym[]): Expr[] {
+  return params.map((p) => diff(e, p));
+}
+
+/** ∇²e, symmetric; each entry i ≤ j computed once. */
+export function hessian(e: Expr, params: readonly Sym[]): Expr[][] {
+  const n = params.length;
+  const g = gradient(e, params);
+  const h: Expr[][] = Array.from({ length: n }, () => new Array<Expr>(n));
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      const v = diff(g[i]!, params[j]!);
+      h[i]![j] = v;
+      h[j]![i] = v;
+    }
+  }
+  return h;
+}
+
+/** One distinct entry of a symmetric derivative tensor: sorted index tuple and value. */
+export interface TensorEntry {
+  readonly index: readonly number[];
+  readonly value: Expr;
+}
+
+/**
+ * The distinct entries ∂^k e/∂θ_{i1}…∂θ_{ik}, i1 ≤ … ≤ ik, in lexicographic
+ * order (C(n+k−1, k) of them). Each entry is the derivative of its prefix entry,
+ * so each is computed once.
+ */
+export function derivativeTensor(e: Expr, params: readonly Sym[], k: number): TensorEntry[] {
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`derivative order must be a non-negative integer, got ${k}`);
+  let level: TensorEntry[] = [{ index: [], value: e }];
+  for (let order = 0; order < k; order++) {
+    const next: TensorEntry[] = [];
+    for (const entry of level) {
+      const start = entry.index.length ? entry.index[entry.index.length - 1]! : 0;
+      for (let j = start; j < params.length; j++) {
+        next.push({ index: [...entry.index, j], value: diff(entry.value, params[j]!) });
+      }
+    }
+    level = next;
+  }
+  return level;
+}
+
+/**
+ * Jacobian–vector product (directional derivative) of a vector field:
+ * (J_F v)_i = Σ_j ∂F_i/∂θ_j · v_j.
+ */
+export function jvp(F: readonly Expr[], params: readonly Sym[], v: readonly Expr[]): Expr[] {
+  if (v.length !== params.length) throw new RangeError(`jvp: direction has ${v.length} entries, expected ${params.length}`);
+  return F.map((Fi) => {
+    const b = new SumBuilder();
+    for (let j = 0; j < params.length; j++) {
+      const vj = v[j]!;
+      if (vj === ZERO || !dependsOn(Fi, params[j]!)) continue;
+      b.add(mul(diff(Fi, params[j]!), vj));
+    }
+    return b.build();
+  });
+}
+
+/** Directional derivative of a scalar: Σ_j ∂e/∂θ_j v_j. */
+export function directional(e: Expr, params: readonly Sym[], v: readonly Expr[]): Expr {
+  return jvp([e], params, v)[0]!;
+}

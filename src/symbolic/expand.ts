@@ -1,0 +1,141 @@
+/**
+ * Expansion to canonical polynomial form: products of sums and positive integer
+ * powers of sums are multiplied out, recursively, so that two polynomials that are
+ * equal are the same object. Non-polynomial parts (exp(·), 1/(a+b), …) become
+ * opaque "variables" whose arguments are expanded in turn (GiNaC's `expand`).
+ *
+ * The inner loop multiplies monomials by merging their sorted factor lists, and
+ * accumulates like terms in a hash map keyed by the (interned) monomial.
+ */
+import { Rational } from './rational.ts';
+import { type Expr, type Mul, SumBuilder, ProductBuilder, call, compareExpr, num, pow, splitCoefficient, ONE } from './expr.ts';
+
+/** A polynomial in expansion: list of (coefficient, unit monomial). */
+type Terms = Array<[Rational, Expr]>;
+
+export function expand(e: Expr): Expr {
+  if (e._x !== undefined) return e._x;
+  const r = expandUncached(e);
+  e._x = r;
+  r._x = r;
+  return r;
+}
+
+function expandUncached(e: Expr): Expr {
+  switch (e.kind) {
+    case 'num':
+    case 'sym':
+      return e;
+    case 'call':
+      return call(e.fn, expand(e.arg));
+    case 'pow':
+      return pow(expand(e.base), expand(e.exp));
+    case 'add': {
+      const b = new SumBuilder();
+      b.constant = e.constant;
+      for (let i = 0; i < e.terms.length; i++) b.add(expand(e.terms[i]!), e.coeffs[i]!);
+      return b.build();
+    }
+    case 'mul':
+      return expandMul(e);
+  }
+}
+
+function termsOf(e: Expr): Terms {
+  if (e.kind === 'add') {
+    const out: Terms = e.terms.map((t, i) => [e.coeffs[i]!, t]);
+    if (!e.constant.isZero()) out.push([e.constant, ONE]);
+    return out;
+  }
+  if (e.kind === 'num') return [[e.value, ONE]];
+  return [splitCoefficient(e)];
+}
+
+function expandMul(m: Mul): Expr {
+  let acc: Terms = [[m.coeff, ONE]];
+  for (let i = 0; i < m.bases.length; i++) {
+    const base = expand(m.bases[i]!);
+    const k = m.exps[i]!;
+    let factor: Terms;
+    if (base.kind === 'add' && k.isInteger() && !k.isNegative()) {
+      factor = powerTerms(termsOf(base), k.toNumber());
+    } else {
+      const p = pow(base, num(k));
+      // p may itself be a sum (e.g. a numeric base folded) or a scaled monomial
+      factor = termsOf(p.kind === 'add' ? expand(p) : p);
+    }
+    acc = multiplyTerms(acc, factor);
+  }
+  return buildTerms(acc);
+}
+
+function powerTerms(t: Terms, k: number): Terms {
+  let result: Terms = [[Rational.ONE, ONE]];
+  let base = t;
+  while (k > 0) {
+    if (k & 1) result = multiplyTerms(result, base);
+    k >>= 1;
+    if (k > 0) base = multiplyTerms(base, base);
+  }
+  return result;
+}
+
+function multiplyTerms(a: Terms, b: Terms): Terms {
+  if (a.length === 1 && a[0]![1] === ONE) {
+    const c = a[0]![0];
+    return c.isOne() ? b : b.map(([k, t]) => [k.mul(c), t]);
+  }
+  if (b.length === 1 && b[0]![1] === ONE) {
+    const c = b[0]![0];
+    return c.isOne() ? a : a.map(([k, t]) => [k.mul(c), t]);
+  }
+  const acc = new Map<Expr, Rational>();
+  let constant = Rational.ZERO;
+  for (const [ka, ta] of a) {
+    for (const [kb, tb] of b) {
+      const [c, t] = mulMonomials(ta, tb);
+      const k = ka.mul(kb).mul(c);
+      if (t === ONE) {
+        constant = constant.add(k);
+        continue;
+      }
+      const prev = acc.get(t);
+      acc.set(t, prev === undefined ? k : prev.add(k));
+    }
+  }
+  const out: Terms = [];
+  for (const [t, k] of acc) if (!k.isZero()) out.push([k, t]);
+  if (!constant.isZero()) out.push([constant, ONE]);
+  return out;
+}
+
+function buildTerms(t: Terms): Expr {
+  const b = new SumBuilder();
+  for (const [k, e] of t) b.add(e, k);
+  return b.build();
+}
+
+// Monomial products, memoised per pair: expansions multiply the same monomials many times.
+const productMemo = new Map<Expr, Map<Expr, [Rational, Expr]>>();
+
+/** (c, u) with a·b = c·u, u a unit monomial (or ONE). */
+export function mulMonomials(a: Expr, b: Expr): [Rational, Expr] {
+  if (a === ONE) return [Rational.ONE, b];
+  if (b === ONE) return [Rational.ONE, a];
+  if (compareExpr(a, b) > 0) [a, b] = [b, a];
+  let inner = productMemo.get(a);
+  if (inner === undefined) {
+    inner = new Map();
+    productMemo.set(a, inner);
+  }
+  const hit = inner.get(b);
+  if (hit !== undefined) return hit;
+  const r = splitCoefficient(new ProductBuilder().mul(a).mul(b).build());
+  inner.set(b, r);
+  return r;
+}
+
+/** Drop memo tables (they hold on to expressions). */
+export function clearExpandMemo(): void {
+  productMemo.clear();
+}

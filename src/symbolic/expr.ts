@@ -1,0 +1,632 @@
+/**
+ * The expression core: one tagged union, hash-consed (structurally equal
+ * expressions are the same object), with canonical n-ary sums and products and
+ * exact rational coefficients — the GiNaC design (`expairseq`: an `add` is
+ * c0 + Σ c_i·t_i, a `mul` is c·Π b_i^e_i, both with their pairs sorted in one
+ * canonical order). See docs/design.md for the measurements behind it.
+ *
+ * Invariants (enforced by the smart constructors, which are the only way to
+ * build nodes):
+ *  - `add`: at least one term; terms are non-numeric, not `add`, and "unit"
+ *    (a `mul` term has coefficient 1); coefficients non-zero; terms sorted by
+ *    `compareExpr`; a single term with zero constant is never an `add`.
+ *  - `mul`: bases are not `num` (except a positive rational raised to a
+ *    non-integer exponent in (0,1)) and not `mul`; exponents are non-zero
+ *    rationals; bases sorted; coefficient non-zero; `c·x` is a `mul` and `1·x`
+ *    is just `x`; a numeric coefficient times a sum is distributed.
+ *  - `pow`: only for a symbolic (non-numeric) exponent, or a non-integer
+ *    rational power of a `mul` (which cannot be distributed over the factors).
+ */
+import { Rational, mix, stringHash } from './rational.ts';
+
+export type FnName = 'exp' | 'log' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'softplus';
+export const FUNCTION_NAMES: readonly FnName[] = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus'];
+
+interface NodeBase {
+  /** creation order, unique: used only for caches, never for ordering */
+  readonly id: number;
+  /** deterministic structural hash: primary key of the canonical order */
+  readonly hash: number;
+  /** bitmask of the symbols that occur (bit = Sym.index) */
+  readonly free: bigint;
+  /** number of nodes of the expression as a tree (shared subtrees counted each time; may be Infinity) */
+  readonly treeSize: number;
+  /** memo of derivatives, keyed by symbol index */
+  _d?: Map<number, Expr>;
+  /** memo of the expanded form */
+  _x?: Expr;
+}
+
+export interface Num extends NodeBase {
+  readonly kind: 'num';
+  readonly value: Rational;
+}
+export interface Sym extends NodeBase {
+  readonly kind: 'sym';
+  readonly name: string;
+  readonly index: number;
+}
+export interface Add extends NodeBase {
+  readonly kind: 'add';
+  readonly constant: Rational;
+  readonly terms: readonly Expr[];
+  readonly coeffs: readonly Rational[];
+}
+export interface Mul extends NodeBase {
+  readonly kind: 'mul';
+  readonly coeff: Rational;
+  readonly bases: readonly Expr[];
+  readonly exps: readonly Rational[];
+  /** the same product with coefficient 1 */
+  _unit?: Expr;
+}
+export interface Pow extends NodeBase {
+  readonly kind: 'pow';
+  readonly base: Expr;
+  readonly exp: Expr;
+}
+export interface Call extends NodeBase {
+  readonly kind: 'call';
+  readonly fn: FnName;
+  readonly arg: Expr;
+}
+
+export type Expr = Num | Sym | Add | Mul | Pow | Call;
+
+// ---------------------------------------------------------------------------
+// Expression-swell budget
+
+/** Thrown when an operation creates more nodes than the active budget allows. */
+export class ExpressionSwellError extends Error {
+  constructor(
+    readonly limit: number,
+    readonly what: string,
+  ) {
+    super(
+      `expression swell: ${what} needed more than ${limit.toLocaleString('en-US')} new expression nodes; ` +
+        `raise the budget (maxNodes) or derive a lower order / smaller model`,
+    );
+    this.name = 'ExpressionSwellError';
+  }
+}
+
+let created = 0;
+let budgetEnd = Infinity;
+let budgetLimit = Infinity;
+let budgetWhat = '';
+
+/**
+ * Run `fn` with at most `maxNodes` new expression nodes created inside it;
+ * past that an ExpressionSwellError is thrown instead of swelling on.
+ */
+export function withBudget<T>(maxNodes: number, what: string, fn: () => T): T {
+  const saved = [budgetEnd, budgetLimit, budgetWhat] as const;
+  const end = created + maxNodes;
+  if (end < budgetEnd) {
+    budgetEnd = end;
+    budgetLimit = maxNodes;
+    budgetWhat = what;
+  }
+  try {
+    return fn();
+  } finally {
+    [budgetEnd, budgetLimit, budgetWhat] = saved;
+  }
+}
+
+/** Number of expression nodes created so far in this process (for measurements). */
+export function nodesCreated(): number {
+  return created;
+}
+
+// ---------------------------------------------------------------------------
+// Hash-consing
+
+const table = new Map<number, Expr[]>();
+let nextId = 0;
+
+function intern<T extends Expr>(candidate: Omit<T, 'id' | 'hash' | 'free' | 'treeSize'>, hash: number, free: bigint, treeSize: number): T {
+  const bucket = table.get(hash);
+  if (bucket !== undefined) {
+    for (const e of bucket) if (shallowEqual(e, candidate as unknown as Expr)) return e as T;
+  }
+  if (++created > budgetEnd) throw new ExpressionSwellError(budgetLimit, budgetWhat);
+  const node = candidate as unknown as { id: number; hash: number; free: bigint; treeSize: number };
+  node.id = nextId++;
+  node.hash = hash;
+  node.free = free;
+  node.treeSize = treeSize;
+  if (bucket === undefined) table.set(hash, [node as unknown as Expr]);
+  else bucket.push(node as unknown as Expr);
+  return node as unknown as T;
+}
+
+function sameArray<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameRationals(a: readonly Rational[], b: readonly Rational[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!a[i]!.equals(b[i]!)) return false;
+  return true;
+}
+
+function shallowEqual(a: Expr, b: Expr): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'num':
+      return a.value.equals((b as Num).value);
+    case 'sym':
+      return a.name === (b as Sym).name;
+    case 'add': {
+      const o = b as Add;
+      return a.constant.equals(o.constant) && sameArray(a.terms, o.terms) && sameRationals(a.coeffs, o.coeffs);
+    }
+    case 'mul': {
+      const o = b as Mul;
+      return a.coeff.equals(o.coeff) && sameArray(a.bases, o.bases) && sameRationals(a.exps, o.exps);
+    }
+    case 'pow':
+      return a.base === (b as Pow).base && a.exp === (b as Pow).exp;
+    case 'call':
+      return a.fn === (b as Call).fn && a.arg === (b as Call).arg;
+  }
+}
+
+const KIND_SEED = { num: 0x1234567, sym: 0x2345678, add: 0x3456789, mul: 0x456789a, pow: 0x56789ab, call: 0x6789abc };
+
+// ---------------------------------------------------------------------------
+// Canonical order: by structural hash, ties broken structurally (deterministic
+// across runs, unlike creation order).
+
+const KIND_RANK = { num: 0, sym: 1, call: 2, pow: 3, mul: 4, add: 5 } as const;
+
+export function compareExpr(a: Expr, b: Expr): number {
+  if (a === b) return 0;
+  if (a.hash !== b.hash) return a.hash >>> 0 < b.hash >>> 0 ? -1 : 1;
+  return deepCompare(a, b);
+}
+
+function compareLists(a: readonly Expr[], ae: readonly Rational[], b: readonly Expr[], be: readonly Rational[]): number {
+  if (a.length !== b.length) return a.length - b.length;
+  for (let i = 0; i < a.length; i++) {
+    const c = compareExpr(a[i]!, b[i]!) || ae[i]!.compare(be[i]!);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+function deepCompare(a: Expr, b: Expr): number {
+  if (a.kind !== b.kind) return KIND_RANK[a.kind] - KIND_RANK[b.kind];
+  switch (a.kind) {
+    case 'num':
+      return a.value.compare((b as Num).value);
+    case 'sym':
+      return a.name < (b as Sym).name ? -1 : a.name > (b as Sym).name ? 1 : 0;
+    case 'add': {
+      const o = b as Add;
+      return a.constant.compare(o.constant) || compareLists(a.terms, a.coeffs, o.terms, o.coeffs);
+    }
+    case 'mul': {
+      const o = b as Mul;
+      return a.coeff.compare(o.coeff) || compareLists(a.bases, a.exps, o.bases, o.exps);
+    }
+    case 'pow':
+      return compareExpr(a.base, (b as Pow).base) || compareExpr(a.exp, (b as Pow).exp);
+    case 'call':
+      return a.fn < (b as Call).fn ? -1 : a.fn > (b as Call).fn ? 1 : compareExpr(a.arg, (b as Call).arg);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Atoms
+
+const numCache = new Map<string, Num>();
+
+export function num(value: Rational | number | bigint): Num {
+  const q = value instanceof Rational ? value : Rational.int(value);
+  if (q.small && q.sd === 1 && q.sn >= -64 && q.sn <= 64) {
+    const key = String(q.sn);
+    const hit = numCache.get(key);
+    if (hit) return hit;
+    const n = intern<Num>({ kind: 'num', value: q }, mix(KIND_SEED.num, q.hash()), 0n, 1);
+    numCache.set(key, n);
+    return n;
+  }
+  return intern<Num>({ kind: 'num', value: q }, mix(KIND_SEED.num, q.hash()), 0n, 1);
+}
+
+export const ZERO: Num = num(0);
+export const ONE: Num = num(1);
+export const MINUS_ONE: Num = num(-1);
+export const TWO: Num = num(2);
+export const HALF: Num = num(Rational.HALF);
+
+const symIndex = new Map<string, number>();
+
+/** The symbol with this name (the same object for the same name). */
+export function sym(name: string): Sym {
+  let index = symIndex.get(name);
+  if (index === undefined) {
+    index = symIndex.size;
+    symIndex.set(name, index);
+  }
+  return intern<Sym>({ kind: 'sym', name, index }, mix(KIND_SEED.sym, stringHash(name)), 1n << BigInt(index), 1);
+}
+
+export function isNum(e: Expr): e is Num {
+  return e.kind === 'num';
+}
+export function isZero(e: Expr): boolean {
+  return e === ZERO;
+}
+
+// ---------------------------------------------------------------------------
+// Sums
+
+/** Coefficient and unit part of a non-sum: 3·x·y → [3, x·y], 5 → [5, 1]. */
+export function splitCoefficient(e: Expr): [Rational, Expr] {
+  if (e.kind === 'num') return [e.value, ONE];
+  if (e.kind === 'mul' && !e.coeff.isOne()) return [e.coeff, unitOf(e)];
+  return [Rational.ONE, e];
+}
+
+function unitOf(m: Mul): Expr {
+  if (m._unit) return m._unit;
+  const u = m.bases.length === 1 && m.exps[0]!.isOne() ? m.bases[0]! : makeMul(Rational.ONE, m.bases, m.exps);
+  m._unit = u;
+  return u;
+}
+
+/** Accumulates c0 + Σ c_i t_i; the workhorse of addition, differentiation and expansion. */
+export class SumBuilder {
+  constant: Rational = Rational.ZERO;
+  readonly terms = new Map<Expr, Rational>();
+
+  /** add k·e */
+  add(e: Expr, k: Rational = Rational.ONE): this {
+    if (k.isZero()) return this;
+    switch (e.kind) {
+      case 'num':
+        this.constant = this.constant.add(e.value.mul(k));
+        return this;
+      case 'add':
+        this.constant = this.constant.add(e.constant.mul(k));
+        for (let i = 0; i < e.terms.length; i++) this.addUnit(e.terms[i]!, e.coeffs[i]!.mul(k));
+        return this;
+      case 'mul':
+        if (!e.coeff.isOne()) return this.addUnit(unitOf(e), e.coeff.mul(k));
+        return this.addUnit(e, k);
+      default:
+        return this.addUnit(e, k);
+    }
+  }
+
+  /** add k·t for a unit term t (no coefficient, not a sum, not a number) */
+  addUnit(t: Expr, k: Rational): this {
+    const prev = this.terms.get(t);
+    this.terms.set(t, prev === undefined ? k : prev.add(k));
+    return this;
+  }
+
+  build(): Expr {
+    const terms: Expr[] = [];
+    for (const [t, c] of this.terms) if (!c.isZero()) terms.push(t);
+    if (terms.length === 0) return num(this.constant);
+    if (terms.length === 1 && this.constant.isZero()) return scaleUnit(terms[0]!, this.terms.get(terms[0]!)!);
+    terms.sort(compareExpr);
+    const coeffs = terms.map((t) => this.terms.get(t)!);
+    return makeAdd(this.constant, terms, coeffs);
+  }
+}
+
+function makeAdd(constant: Rational, terms: Expr[], coeffs: Rational[]): Expr {
+  let h = mix(KIND_SEED.add, constant.hash());
+  let free = 0n;
+  let size = 1;
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    h = mix(mix(h, t.hash), coeffs[i]!.hash());
+    free |= t.free;
+    size += t.treeSize + 1;
+  }
+  return intern<Add>({ kind: 'add', constant, terms, coeffs }, h, free, size);
+}
+
+/** k·t for a unit term t */
+function scaleUnit(t: Expr, k: Rational): Expr {
+  if (k.isOne()) return t;
+  if (t.kind === 'mul') return makeMul(k, t.bases, t.exps);
+  return makeMul(k, [t], [Rational.ONE]);
+}
+
+export function add(...xs: Expr[]): Expr {
+  if (xs.length === 0) return ZERO;
+  if (xs.length === 1) return xs[0]!;
+  const b = new SumBuilder();
+  for (const x of xs) b.add(x);
+  return b.build();
+}
+
+export function sum(xs: Iterable<Expr>): Expr {
+  const b = new SumBuilder();
+  for (const x of xs) b.add(x);
+  return b.build();
+}
+
+export function neg(e: Expr): Expr {
+  return scale(e, Rational.MINUS_ONE);
+}
+
+export function sub(a: Expr, b: Expr): Expr {
+  return new SumBuilder().add(a).add(b, Rational.MINUS_ONE).build();
+}
+
+/** k·e for a rational k */
+export function scale(e: Expr, k: Rational | number): Expr {
+  const q = k instanceof Rational ? k : Rational.int(k);
+  if (q.isZero()) return ZERO;
+  if (q.isOne()) return e;
+  switch (e.kind) {
+    case 'num':
+      return num(e.value.mul(q));
+    case 'add':
+      return makeAdd(
+        e.constant.mul(q),
+        e.terms as Expr[],
+        e.coeffs.map((c) => c.mul(q)),
+      );
+    case 'mul':
+      return makeMul(e.coeff.mul(q), e.bases, e.exps);
+    default:
+      return makeMul(q, [e], [Rational.ONE]);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Products
+
+function makeMul(coeff: Rational, bases: readonly Expr[], exps: readonly Rational[]): Expr {
+  let h = mix(KIND_SEED.mul, coeff.hash());
+  let free = 0n;
+  let size = 1;
+  for (let i = 0; i < bases.length; i++) {
+    const b = bases[i]!;
+    h = mix(mix(h, b.hash), exps[i]!.hash());
+    free |= b.free;
+    size += b.treeSize + (exps[i]!.isOne() ? 0 : 2);
+  }
+  return intern<Mul>({ kind: 'mul', coeff, bases, exps }, h, free, size);
+}
+
+/** Accumulates c·Π b_i^e_i. */
+export class ProductBuilder {
+  coeff: Rational = Rational.ONE;
+  readonly factors = new Map<Expr, Rational>();
+
+  /** multiply by e^k (k an integer unless e is a symbol-like base) */
+  mul(e: Expr, k: Rational = Rational.ONE): this {
+    switch (e.kind) {
+      case 'num':
+        if (k.isInteger()) {
+          if (e.value.isZero() && k.isNegative()) throw new RangeError('division by zero');
+          this.coeff = this.coeff.mul(e.value.powInt(k.toNumber()));
+        } else this.addFactor(e, k);
+        return this;
+      case 'mul':
+        if (k.isInteger()) {
+          this.coeff = this.coeff.mul(e.coeff.powInt(k.toNumber()));
+          for (let i = 0; i < e.bases.length; i++) this.addFactor(e.bases[i]!, e.exps[i]!.mul(k));
+          return this;
+        }
+        return this.addFactor(e, k);
+      default:
+        return this.addFactor(e, k);
+    }
+  }
+
+  private addFactor(b: Expr, k: Rational): this {
+    const prev = this.factors.get(b);
+    this.factors.set(b, prev === undefined ? k : prev.add(k));
+    return this;
+  }
+
+  build(): Expr {
+    let coeff = this.coeff;
+    if (coeff.isZero()) return ZERO;
+    const bases: Expr[] = [];
+    for (const [b, k] of this.factors) {
+      if (k.isZero()) continue;
+      if (b.kind === 'num') {
+        // a positive rational to a rational power: fold the integer part and exact roots
+        const r = foldNumPower(b.value, k);
+        coeff = coeff.mul(r.coeff);
+        if (r.rest) {
+          bases.push(r.rest.base);
+          this.factors.set(r.rest.base, r.rest.exp);
+        }
+        continue;
+      }
+      bases.push(b);
+    }
+    if (bases.length === 0) return num(coeff);
+    bases.sort(compareExpr);
+    const exps = bases.map((b) => this.factors.get(b)!);
+    if (bases.length === 1 && exps[0]!.isOne()) {
+      const b = bases[0]!;
+      if (coeff.isOne()) return b;
+      if (b.kind === 'add') return scale(b, coeff);
+    }
+    // numeric coefficient times a sum: distribute (keeps c·(x+y) and c·x+c·y one object)
+    return makeMul(coeff, bases, exps);
+  }
+}
+
+function foldNumPower(v: Rational, k: Rational): { coeff: Rational; rest?: { base: Num; exp: Rational } } {
+  if (k.isInteger()) return { coeff: v.powInt(k.toNumber()) };
+  if (v.isNegative()) throw new RangeError(`negative number ${v} raised to the non-integer power ${k}`);
+  // v^(p/q): split p = q·floor + r with 0 < r < q
+  const p = Number(k.num);
+  const q = Number(k.den);
+  const fl = Math.floor(p / q);
+  let coeff = v.powInt(fl);
+  const r = p - fl * q;
+  const root = v.root(q);
+  if (root !== undefined) return { coeff: coeff.mul(root.powInt(r)) };
+  return { coeff, rest: { base: num(v), exp: Rational.of(r, q) } };
+}
+
+export function mul(...xs: Expr[]): Expr {
+  if (xs.length === 0) return ONE;
+  if (xs.length === 1) return xs[0]!;
+  if (xs.length === 2) {
+    const [a, b] = xs as [Expr, Expr];
+    if (a.kind === 'num') return scale(b, a.value);
+    if (b.kind === 'num') return scale(a, b.value);
+  }
+  const pb = new ProductBuilder();
+  for (const x of xs) pb.mul(x);
+  return pb.build();
+}
+
+export function product(xs: Iterable<Expr>): Expr {
+  const pb = new ProductBuilder();
+  for (const x of xs) pb.mul(x);
+  return pb.build();
+}
+
+export function div(a: Expr, b: Expr): Expr {
+  if (b === ZERO) throw new RangeError('division by zero');
+  return new ProductBuilder().mul(a).mul(b, Rational.MINUS_ONE).build();
+}
+
+/** base^exp */
+export function pow(base: Expr, exp: Expr | Rational | number): Expr {
+  const e = exp instanceof Rational ? num(exp) : typeof exp === 'number' ? num(Rational.int(exp)) : exp;
+  if (e.kind === 'num') {
+    const k = e.value;
+    if (k.isZero()) return ONE;
+    if (k.isOne()) return base;
+    if (base.kind === 'num') {
+      if (base.value.isZero()) {
+        if (k.isNegative()) throw new RangeError('division by zero: 0 raised to a negative power');
+        return ZERO;
+      }
+      return new ProductBuilder().mul(base, k).build();
+    }
+    if (base.kind === 'mul' && !k.isInteger()) return makePow(base, e);
+    return new ProductBuilder().mul(base, k).build();
+  }
+  if (base === ONE) return ONE;
+  return makePow(base, e);
+}
+
+function makePow(base: Expr, exp: Expr): Expr {
+  return intern<Pow>(
+    { kind: 'pow', base, exp },
+    mix(mix(KIND_SEED.pow, base.hash), exp.hash),
+    base.free | exp.free,
+    1 + base.treeSize + exp.treeSize,
+  );
+}
+
+export function sqrt(e: Expr): Expr {
+  return pow(e, Rational.HALF);
+}
+
+// ---------------------------------------------------------------------------
+// Functions
+
+export function call(fn: FnName, arg: Expr): Expr {
+  if (arg.kind === 'num') {
+    const v = arg.value;
+    if (v.isZero()) {
+      switch (fn) {
+        case 'exp':
+        case 'cos':
+          return ONE;
+        case 'sin':
+        case 'tanh':
+          return ZERO;
+        case 'sigmoid':
+          return HALF;
+        default:
+          break;
+      }
+    }
+    if (fn === 'log') {
+      if (v.isOne()) return ZERO;
+      if (v.sign() <= 0) throw new RangeError(`log of the non-positive number ${v}`);
+    }
+  }
+  if (fn === 'exp' && arg.kind === 'call' && arg.fn === 'log') return arg.arg;
+  if (fn === 'log' && arg.kind === 'call' && arg.fn === 'exp') return arg.arg;
+  return intern<Call>(
+    { kind: 'call', fn, arg },
+    mix(mix(KIND_SEED.call, stringHash(fn)), arg.hash),
+    arg.free,
+    1 + arg.treeSize,
+  );
+}
+
+export const exp = (x: Expr): Expr => call('exp', x);
+export const log = (x: Expr): Expr => call('log', x);
+export const sin = (x: Expr): Expr => call('sin', x);
+export const cos = (x: Expr): Expr => call('cos', x);
+export const tanh = (x: Expr): Expr => call('tanh', x);
+export const sigmoid = (x: Expr): Expr => call('sigmoid', x);
+export const softplus = (x: Expr): Expr => call('softplus', x);
+
+// ---------------------------------------------------------------------------
+// Queries
+
+/** Does e depend on symbol s? */
+export function dependsOn(e: Expr, s: Sym): boolean {
+  return (e.free & s.free) !== 0n;
+}
+
+/** The symbols that occur in e, in name order. */
+export function freeSymbols(e: Expr): Sym[] {
+  const out = new Set<Sym>();
+  const seen = new Set<Expr>();
+  const visit = (x: Expr): void => {
+    if (x.free === 0n || seen.has(x)) return;
+    seen.add(x);
+    for (const c of children(x)) visit(c);
+    if (x.kind === 'sym') out.add(x);
+  };
+  visit(e);
+  return [...out].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Direct sub-expressions (for a mul: the bases; for an add: the terms). */
+export function children(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'num':
+    case 'sym':
+      return [];
+    case 'add':
+      return e.terms;
+    case 'mul':
+      return e.bases;
+    case 'pow':
+      return [e.base, e.exp];
+    case 'call':
+      return [e.arg];
+  }
+}
+
+/** Number of distinct nodes (the DAG size). */
+export function dagSize(e: Expr | readonly Expr[]): number {
+  const seen = new Set<Expr>();
+  const stack: Expr[] = Array.isArray(e) ? [...(e as Expr[])] : [e as Expr];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (seen.has(x)) continue;
+    seen.add(x);
+    for (const c of children(x)) stack.push(c);
+  }
+  return seen.size;
+}
