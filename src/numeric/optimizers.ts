@@ -1,0 +1,345 @@
+/**
+ * Discrete optimizers in float64 on the CPU (issue 5, "Discrete optimizers in float64 on the CPU").
+ *
+ * All work on Float64Array states and a gradient callback `grad(theta, out)` that writes ∇L(θ) into `out` —
+ * the signature generated code provides. Updates follow the theory documents exactly:
+ * - GD (theory/eom.md, Notation):                 θ_{k+1} = θ_k − η (g(θ_k) + λθ_k)
+ * - heavy ball, two-step (eom.md "Heavy-ball"):   θ_{k+1} = θ_k − η g_B(θ_k) + β(θ_k − θ_{k−1}), explicit θ_{−1}
+ * - PyTorch buffer form (langevin.md "Discrete update"): b_{k+1} = β b_k + g_B, θ_{k+1} = θ_k − η b_{k+1}
+ *   (the same update with b_k = −(θ_k − θ_{k−1})/η; PyTorch's first step b_1 = g_0 is b_0 = 0)
+ * - SGD (langevin.md "Discrete update"): g_B = ∇L + λθ + ε with either minibatches drawn from data
+ *   (per-example gradients `gradExample(theta, i, out)`, g_B = (1/S) Σ_{i∈B} ∇ℓ_i), with or without replacement,
+ *   or a Gaussian noise model ε = L z / √S, L Lᵀ = Σ (Cholesky), Cov ε = Σ/S; Σ fixed or a callback Σ(θ).
+ *
+ * Runs are reproducible from `seed`; trajectories are recorded only at the chosen steps, into one
+ * preallocated buffer (no per-step allocation).
+ */
+import { Rng, identityPermutation } from './prng.ts';
+import {
+  type MatrixInput,
+  checkBeta,
+  checkEta,
+  checkFiniteNonNeg,
+  checkSteps,
+  checkVector,
+  choleskyPsd,
+  toDense,
+} from './linalg.ts';
+
+/** ∇L(θ) written into `out` (length n). Must not keep references to its arguments. */
+export type GradFn = (theta: Float64Array, out: Float64Array) => void;
+/** ∇ℓ_i(θ) of example i written into `out`. */
+export type GradExampleFn = (theta: Float64Array, i: number, out: Float64Array) => void;
+/** Σ(θ) written into `out` (row-major n×n). */
+export type CovFn = (theta: Float64Array, out: Float64Array) => void;
+
+export interface RunOptionsBase {
+  theta0: ArrayLike<number>;
+  eta: number;
+  steps: number;
+  /** weight decay λ ≥ 0: adds λθ to the gradient. */
+  weightDecay?: number;
+  /** steps k ∈ [0, steps] at which θ_k is recorded (any order, duplicates ignored). Default: none. */
+  record?: readonly number[];
+}
+
+export interface RunResult {
+  /** θ after `steps` updates. */
+  theta: Float64Array;
+  /** recorded step indices (sorted ascending). */
+  recordedSteps: Int32Array;
+  /** recorded states, row r = θ at recordedSteps[r], row-major [recordedSteps.length × n]. */
+  trajectory: Float64Array;
+  n: number;
+  /** false if θ became non-finite (divergence); the run stops at that step. */
+  finite: boolean;
+  /** number of updates performed (= steps unless it diverged). */
+  stepsDone: number;
+}
+
+/** Row r of a recorded trajectory, as a view (no copy). */
+export function trajectoryRow(res: RunResult, r: number): Float64Array {
+  return res.trajectory.subarray(r * res.n, (r + 1) * res.n);
+}
+
+class Recorder {
+  readonly steps: Int32Array;
+  readonly data: Float64Array;
+  private ptr = 0;
+  constructor(record: readonly number[] | undefined, total: number, private readonly n: number, where: string) {
+    const s = [...new Set(record ?? [])].sort((a, b) => a - b);
+    for (const k of s) {
+      if (!Number.isInteger(k) || k < 0 || k > total) throw new Error(`${where}: record step ${k} is not an integer in [0, ${total}]`);
+    }
+    this.steps = Int32Array.from(s);
+    this.data = new Float64Array(s.length * n);
+  }
+  /** call with the state θ_k after k updates. */
+  visit(k: number, theta: Float64Array): void {
+    while (this.ptr < this.steps.length && this.steps[this.ptr] === k) {
+      this.data.set(theta, this.ptr * this.n);
+      this.ptr++;
+    }
+  }
+}
+
+function isFiniteVec(v: Float64Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
+}
+
+function commonChecks(o: RunOptionsBase, where: string): { n: number; lambda: number } {
+  checkEta(o.eta, where);
+  checkSteps(o.steps, where);
+  const lambda = o.weightDecay ?? 0;
+  checkFiniteNonNeg(lambda, 'weightDecay', where);
+  const n = o.theta0.length;
+  if (n === 0) throw new Error(`${where}: theta0 is empty`);
+  checkVector(o.theta0, n, 'theta0', where);
+  return { n, lambda };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Gradient descent
+
+export interface GdOptions extends RunOptionsBase {
+  grad: GradFn;
+}
+
+/** Gradient descent θ_{k+1} = θ_k − η(g(θ_k) + λθ_k) (theory/eom.md, Notation). */
+export function gd(o: GdOptions): RunResult {
+  const where = 'gd';
+  const { n, lambda } = commonChecks(o, where);
+  const theta = Float64Array.from(o.theta0);
+  const g = new Float64Array(n);
+  const rec = new Recorder(o.record, o.steps, n, where);
+  rec.visit(0, theta);
+  const eta = o.eta;
+  let k = 0;
+  let finite = true;
+  for (; k < o.steps; ) {
+    o.grad(theta, g);
+    for (let i = 0; i < n; i++) theta[i] = theta[i]! - eta * (g[i]! + lambda * theta[i]!);
+    k++;
+    rec.visit(k, theta);
+    if (!isFiniteVec(theta)) {
+      finite = false;
+      break;
+    }
+  }
+  return { theta, recordedSteps: rec.steps, trajectory: rec.data, n, finite, stepsDone: k };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Heavy ball
+
+/** Source of the gradient used inside the momentum recursions: a deterministic gradient plus optional noise. */
+type GradientSource = (theta: Float64Array, out: Float64Array) => void;
+
+function momentumLoop(
+  where: string,
+  o: RunOptionsBase & { beta: number },
+  n: number,
+  lambda: number,
+  thetaPrev: Float64Array,
+  source: GradientSource,
+): RunResult {
+  const theta = Float64Array.from(o.theta0);
+  const prev = thetaPrev;
+  const g = new Float64Array(n);
+  const rec = new Recorder(o.record, o.steps, n, where);
+  rec.visit(0, theta);
+  const eta = o.eta;
+  const beta = o.beta;
+  let k = 0;
+  let finite = true;
+  for (; k < o.steps; ) {
+    source(theta, g);
+    for (let i = 0; i < n; i++) {
+      const th = theta[i]!;
+      const next = th - eta * (g[i]! + lambda * th) + beta * (th - prev[i]!);
+      prev[i] = th;
+      theta[i] = next;
+    }
+    k++;
+    rec.visit(k, theta);
+    if (!isFiniteVec(theta)) {
+      finite = false;
+      break;
+    }
+  }
+  return { theta, recordedSteps: rec.steps, trajectory: rec.data, n, finite, stepsDone: k };
+}
+
+export interface HeavyBallOptions extends RunOptionsBase {
+  grad: GradFn;
+  beta: number;
+  /** θ_{−1}; default θ_0 (zero initial velocity). For the slow manifold use θ_{−1} = φ_{−η}(θ_0) (eom.md). */
+  thetaPrev?: ArrayLike<number>;
+}
+
+/** Heavy-ball two-step form θ_{k+1} = θ_k − η g(θ_k) + β(θ_k − θ_{k−1}) (theory/eom.md, "Heavy-ball momentum"). */
+export function heavyBall(o: HeavyBallOptions): RunResult {
+  const where = 'heavyBall';
+  const { n, lambda } = commonChecks(o, where);
+  checkBeta(o.beta, where);
+  const prev = Float64Array.from(o.thetaPrev ?? o.theta0);
+  if (o.thetaPrev) checkVector(o.thetaPrev, n, 'thetaPrev', where);
+  return momentumLoop(where, o, n, lambda, prev, o.grad);
+}
+
+export interface HeavyBallBufferOptions extends RunOptionsBase {
+  grad: GradFn;
+  beta: number;
+  /** initial buffer b_0 (default 0, which makes the first step b_1 = g_0 as in PyTorch). */
+  buffer0?: ArrayLike<number>;
+}
+
+/**
+ * PyTorch's buffer form b_{k+1} = β b_k + g_B(θ_k), θ_{k+1} = θ_k − η b_{k+1} (theory/langevin.md).
+ * Equal to the two-step form with θ_{−1} = θ_0 + η b_0. Returns the final buffer too.
+ */
+export function heavyBallBuffer(o: HeavyBallBufferOptions): RunResult & { buffer: Float64Array } {
+  const where = 'heavyBallBuffer';
+  const { n, lambda } = commonChecks(o, where);
+  checkBeta(o.beta, where);
+  const b = new Float64Array(n);
+  if (o.buffer0) {
+    checkVector(o.buffer0, n, 'buffer0', where);
+    b.set(Array.from(o.buffer0));
+  }
+  const theta = Float64Array.from(o.theta0);
+  const g = new Float64Array(n);
+  const rec = new Recorder(o.record, o.steps, n, where);
+  rec.visit(0, theta);
+  let k = 0;
+  let finite = true;
+  for (; k < o.steps; ) {
+    o.grad(theta, g);
+    for (let i = 0; i < n; i++) {
+      b[i] = o.beta * b[i]! + g[i]! + lambda * theta[i]!;
+      theta[i] = theta[i]! - o.eta * b[i]!;
+    }
+    k++;
+    rec.visit(k, theta);
+    if (!isFiniteVec(theta)) {
+      finite = false;
+      break;
+    }
+  }
+  return { theta, recordedSteps: rec.steps, trajectory: rec.data, n, finite, stepsDone: k, buffer: b };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// SGD with minibatches from data
+
+export type Sampling = 'with-replacement' | 'without-replacement';
+
+export interface SgdMinibatchOptions extends RunOptionsBase {
+  gradExample: GradExampleFn;
+  /** number of examples N. */
+  nData: number;
+  /** batch size S (1 ≤ S, and S ≤ N without replacement). */
+  batchSize: number;
+  /** default 'with-replacement'. Each step draws an independent batch (langevin.md: Cov ε = Σ/S, or
+   * Σ(N−S)/(S(N−1)) without replacement). */
+  sampling?: Sampling;
+  /** heavy-ball momentum β ∈ [0,1), default 0; two-step form. */
+  beta?: number;
+  thetaPrev?: ArrayLike<number>;
+  seed?: number;
+}
+
+/** SGD θ_{k+1} = θ_k − η g_B(θ_k) + β(θ_k − θ_{k−1}), g_B = (1/S) Σ_{i∈B} ∇ℓ_i + λθ (langevin.md). */
+export function sgdMinibatch(o: SgdMinibatchOptions): RunResult {
+  const where = 'sgdMinibatch';
+  const { n, lambda } = commonChecks(o, where);
+  const beta = o.beta ?? 0;
+  checkBeta(beta, where);
+  const N = o.nData;
+  const S = o.batchSize;
+  if (!Number.isInteger(N) || N <= 0) throw new Error(`${where}: nData must be a positive integer, got ${N}`);
+  if (!Number.isInteger(S) || S <= 0) throw new Error(`${where}: batchSize must be a positive integer, got ${S}`);
+  const sampling = o.sampling ?? 'with-replacement';
+  if (sampling !== 'with-replacement' && sampling !== 'without-replacement') throw new Error(`${where}: unknown sampling '${String(sampling)}'`);
+  if (sampling === 'without-replacement' && S > N) throw new Error(`${where}: batchSize ${S} exceeds nData ${N} without replacement`);
+  const rng = new Rng(o.seed ?? 0);
+  const idx = new Int32Array(S);
+  const perm = identityPermutation(N);
+  const gi = new Float64Array(n);
+  const prev = Float64Array.from(o.thetaPrev ?? o.theta0);
+  if (o.thetaPrev) checkVector(o.thetaPrev, n, 'thetaPrev', where);
+  const source: GradientSource = (theta, out) => {
+    if (sampling === 'with-replacement') rng.sampleWithReplacement(N, S, idx);
+    else rng.sampleWithoutReplacement(N, S, idx, perm);
+    out.fill(0);
+    for (let b = 0; b < S; b++) {
+      o.gradExample(theta, idx[b]!, gi);
+      for (let i = 0; i < n; i++) out[i] = out[i]! + gi[i]!;
+    }
+    for (let i = 0; i < n; i++) out[i] = out[i]! / S;
+  };
+  return momentumLoop(where, { ...o, beta }, n, lambda, prev, source);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// SGD with a Gaussian gradient-noise model
+
+export type NoiseModel =
+  /** Σ as a fixed matrix. */
+  | { sigma: MatrixInput }
+  /** Σ(θ) as a callback, re-factored every step. */
+  | { sigmaFn: CovFn }
+  /** a lower Cholesky-type factor L with L Lᵀ = Σ (any square root works). */
+  | { sigmaFactor: MatrixInput };
+
+export interface SgdGaussianOptions extends RunOptionsBase {
+  grad: GradFn;
+  noise: NoiseModel;
+  /** batch size S > 0: Cov ε = Σ/S. */
+  batchSize: number;
+  beta?: number;
+  thetaPrev?: ArrayLike<number>;
+  seed?: number;
+}
+
+/**
+ * SGD with Gaussian gradient noise: g_B = ∇L(θ) + λθ + ε, ε = L z/√S, z ~ N(0, I), L Lᵀ = Σ
+ * (theory/langevin.md, "Discrete update"); heavy-ball momentum β optional (two-step form).
+ */
+export function sgdGaussian(o: SgdGaussianOptions): RunResult {
+  const where = 'sgdGaussian';
+  const { n, lambda } = commonChecks(o, where);
+  const beta = o.beta ?? 0;
+  checkBeta(beta, where);
+  const S = o.batchSize;
+  if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new Error(`${where}: batchSize must be a finite number > 0, got ${S}`);
+  const invSqrtS = 1 / Math.sqrt(S);
+  const rng = new Rng(o.seed ?? 0);
+  const z = new Float64Array(n);
+  let factor: Float64Array;
+  let covFn: CovFn | undefined;
+  const covBuf = new Float64Array(n * n);
+  if ('sigma' in o.noise) factor = choleskyPsd(toDense(o.noise.sigma, n, 'sigma', where), n, undefined, `${where}: sigma`);
+  else if ('sigmaFactor' in o.noise) factor = toDense(o.noise.sigmaFactor, n, 'sigmaFactor', where);
+  else if ('sigmaFn' in o.noise) {
+    covFn = o.noise.sigmaFn;
+    factor = new Float64Array(n * n);
+  } else throw new Error(`${where}: noise must give one of sigma, sigmaFn, sigmaFactor`);
+  const prev = Float64Array.from(o.thetaPrev ?? o.theta0);
+  if (o.thetaPrev) checkVector(o.thetaPrev, n, 'thetaPrev', where);
+  const source: GradientSource = (theta, out) => {
+    o.grad(theta, out);
+    if (covFn) {
+      covFn(theta, covBuf);
+      choleskyPsd(covBuf, n, factor, `${where}: sigmaFn(theta)`);
+    }
+    rng.fillNormal(z);
+    for (let i = 0; i < n; i++) {
+      let e = 0;
+      for (let j = 0; j < n; j++) e += factor[i * n + j]! * z[j]!;
+      out[i] = out[i]! + e * invSqrtS;
+    }
+  };
+  return momentumLoop(where, { ...o, beta }, n, lambda, prev, source);
+}
