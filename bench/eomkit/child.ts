@@ -1,0 +1,57 @@
+/**
+ * eomkit's side of a task, in a fresh Node process: `child.ts <task> <n> <peers.json>`.
+ * 1. the cold run (the first computation in this process) → row `eomkit`;
+ * 2. warm runs with fresh symbol names (no memo can hit; the JIT is warm) → row `eomkit-warm` (best of 3);
+ * 3. only then, the peers' strings are read into the core and compared with the cold run's results.
+ * Prints one JSON object {rows, checks} on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import type { Expr } from '../../src/symbolic/expr.ts';
+import type { BenchRow } from '../types.ts';
+import { checkEntries, type CheckResult } from '../check.ts';
+
+interface Computed {
+  seconds: number;
+  size: number;
+  results: Expr[];
+  note?: string;
+}
+
+const [task, nText, peersFile] = process.argv.slice(2);
+const n = Number(nText ?? 10);
+
+async function compute(prefix: string): Promise<Computed> {
+  switch (task) {
+    case 'P1': {
+      const { computeP1 } = await import('../p1.ts');
+      const r = computeP1(n, prefix);
+      return { seconds: r.seconds, size: r.size, results: r.entries };
+    }
+    case 'P2': {
+      const { computeP2 } = await import('../p2.ts');
+      const r = await computeP2(n, prefix);
+      return { seconds: r.seconds, size: r.size, results: r.f.flat(), note: r.note };
+    }
+    default:
+      throw new Error(`unknown task ${task}`);
+  }
+}
+
+// import the task modules before the clock starts (module loading is not part of the work)
+if (task === 'P1') await import('../p1.ts');
+else await import('../p2.ts');
+
+const cold = await compute('w');
+const warmPrefixes = ['x', 'y', 'z'];
+let warm = Infinity;
+for (const p of warmPrefixes) warm = Math.min(warm, (await compute(p)).seconds);
+
+const checks: Record<string, CheckResult> = {};
+const peers = peersFile ? (JSON.parse(readFileSync(peersFile, 'utf8')) as Record<string, string[]>) : {};
+for (const [tool, entries] of Object.entries(peers)) checks[tool] = checkEntries(tool, cold.results, entries);
+
+const rows: BenchRow[] = [
+  { task: task!, tool: 'eomkit', seconds: cold.seconds, size: cold.size, note: `first run in a fresh process${cold.note ? '; ' + cold.note : ''}` },
+  { task: task!, tool: 'eomkit-warm', seconds: warm, size: cold.size, note: `best of ${warmPrefixes.length} further runs, fresh symbols` },
+];
+console.log(JSON.stringify({ rows, checks }));

@@ -1,0 +1,96 @@
+// Task P2 in GiNaC: counter terms f1..f4 of gradient descent for L = 1/2 (w1...w10 - 1)^2,
+// each component expanded, by directional derivatives (Jacobian-vector products) of expression vectors.
+// The same route as bench/p2.ts and bench/peers/p2_sympy.py:
+//   jvp(F, v)_i = expand(sum_j dF_i/dw_j * v_j)
+//   Hg = jvp(g,g), H2g = jvp(g,Hg), H3g = jvp(g,H2g)
+//   Tgg  = jvp(Hg,g) - H2g                 (d(Hg).g = T[g,g] + H H g)
+//   HTgg = jvp(g,Tgg)
+//   TgHg = jvp(H2g,g) - HTgg - H3g          (d(H Hg).g = T[g,Hg] + H (T[g,g] + H H g))
+//   f1 = -g, f2 = -1/2 Hg, f3 = -1/12 Tgg - 1/3 H2g, f4 = -1/12 TgHg - 1/12 HTgg - 1/4 H3g
+// Usage: p2 [n=10] [warm repetitions=2]. Prints one JSON object: {"seconds" (first run), "warmSeconds"
+// (best of the further runs), "size" (total terms of f1..f4), "f4chars", "f": [[10 strings] x 4]}.
+#include <ginac/ginac.h>
+#include <chrono>
+#include <iostream>
+#include <sstream>
+#include <algorithm>
+#include <vector>
+using namespace GiNaC;
+typedef std::vector<ex> vec;
+
+static std::vector<symbol> w;
+
+static vec jvp(const vec &F, const vec &v) {
+  vec out;
+  for (auto &Fi : F) {
+    ex s = 0;
+    for (size_t j = 0; j < w.size(); j++) s += Fi.diff(w[j]) * v[j];
+    out.push_back(s.expand());
+  }
+  return out;
+}
+static vec lin(std::initializer_list<std::pair<ex, const vec *>> parts) {
+  vec out(w.size(), ex(0));
+  for (size_t i = 0; i < w.size(); i++) {
+    ex s = 0;
+    for (auto &p : parts) s += p.first * (*p.second)[i];
+    out[i] = s.expand();
+  }
+  return out;
+}
+static size_t termCount(const ex &e) { return is_a<add>(e) ? e.nops() : (e.is_zero() ? 0 : 1); }
+
+// Builds L from fresh symbols and returns f1..f4.
+static std::vector<vec> compute(int n) {
+  w.clear();
+  for (int i = 1; i <= n; i++) w.push_back(symbol("w" + std::to_string(i)));
+  ex P = 1;
+  for (auto &s : w) P *= s;
+  ex L = pow(P - 1, 2) / 2;
+  vec g;
+  for (auto &s : w) g.push_back(L.diff(s).expand());
+  vec Hg = jvp(g, g), H2g = jvp(g, Hg), H3g = jvp(g, H2g);
+  vec JHg = jvp(Hg, g);
+  vec Tgg = lin({{1, &JHg}, {-1, &H2g}});
+  vec HTgg = jvp(g, Tgg);
+  vec JH2g = jvp(H2g, g);
+  vec TgHg = lin({{1, &JH2g}, {-1, &HTgg}, {-1, &H3g}});
+  vec f1 = lin({{-1, &g}});
+  vec f2 = lin({{numeric(-1, 2), &Hg}});
+  vec f3 = lin({{numeric(-1, 12), &Tgg}, {numeric(-1, 3), &H2g}});
+  vec f4 = lin({{numeric(-1, 12), &TgHg}, {numeric(-1, 12), &HTgg}, {numeric(-1, 4), &H3g}});
+  return {f1, f2, f3, f4};
+}
+
+int main(int argc, char **argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 10;
+  int reps = argc > 2 ? std::atoi(argv[2]) : 2;
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<vec> fs = compute(n);
+  auto t1 = std::chrono::steady_clock::now();
+  double secs = std::chrono::duration<double>(t1 - t0).count();
+  double warm = 1e300;
+  for (int r = 0; r < reps; r++) {
+    auto a = std::chrono::steady_clock::now();
+    std::vector<vec> again = compute(n);
+    auto b = std::chrono::steady_clock::now();
+    warm = std::min(warm, std::chrono::duration<double>(b - a).count());
+  }
+  size_t terms = 0, f4chars = 0;
+  std::ostringstream os;
+  os << "{\"seconds\": " << secs << ", \"warmSeconds\": " << warm << ", \"f\": [";
+  for (size_t k = 0; k < fs.size(); k++) {
+    os << (k ? ", " : "") << "[";
+    for (size_t i = 0; i < fs[k].size(); i++) {
+      std::ostringstream e;
+      e << fs[k][i];
+      if (k == 3) f4chars += e.str().size();
+      terms += termCount(fs[k][i]);
+      os << (i ? ", " : "") << "\"" << e.str() << "\"";
+    }
+    os << "]";
+  }
+  os << "], \"size\": " << terms << ", \"f4chars\": " << f4chars << "}";
+  std::cout << os.str() << std::endl;
+  return 0;
+}

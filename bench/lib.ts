@@ -1,0 +1,154 @@
+/** Shared helpers of the benchmark harness: child processes, peer detection, checks, the table. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchRow } from './types.ts';
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+export const BUILD_DIR = join(BENCH_DIR, '.build');
+
+export interface ProcResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** spawn failed (command not found) */
+  missing: boolean;
+  timedOut: boolean;
+}
+
+/** Run a command, capture its output (never throws). */
+export function runProcess(cmd: string, args: readonly string[], opts: { timeoutS?: number; input?: string } = {}): Promise<ProcResult> {
+  return new Promise((resolve) => {
+    let child;
+    try {
+      child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch {
+      resolve({ code: null, stdout: '', stderr: '', missing: true, timedOut: false });
+      return;
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let missing = false;
+    const timer = opts.timeoutS ? setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutS * 1000) : undefined;
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') missing = true;
+    });
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), missing, timedOut });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Run a TypeScript file of ours in a fresh Node process (tsx loader): a cold start for every run. */
+export function runTs(file: string, args: readonly string[], timeoutS = 600): Promise<ProcResult> {
+  return runProcess(process.execPath, ['--import', 'tsx', join(BENCH_DIR, file), ...args], { timeoutS });
+}
+
+/** The last line of stdout that parses as JSON (children may print warnings before it). */
+export function lastJson<T>(stdout: string): T {
+  const lines = stdout.trim().split('\n');
+  for (let k = lines.length - 1; k >= 0; k--) {
+    const l = lines[k]!.trim();
+    if (l.startsWith('{') || l.startsWith('[')) return JSON.parse(l) as T;
+  }
+  throw new Error(`no JSON in the output: ${stdout.slice(0, 200)}`);
+}
+
+let pythonState: Promise<string | undefined> | undefined;
+/** undefined when python3 with SymPy is usable, else the reason it is not. */
+export function sympyMissing(): Promise<string | undefined> {
+  pythonState ??= runProcess('python3', ['-c', 'import sympy; print(sympy.__version__)'], { timeoutS: 60 }).then((r) => {
+    if (r.missing) return 'python3 not found';
+    if (r.code !== 0) return 'python3 has no SymPy (pip install sympy)';
+    return undefined;
+  });
+  return pythonState;
+}
+
+export function sympyVersion(): Promise<string> {
+  return runProcess('python3', ['-c', 'import sympy; print(sympy.__version__)']).then((r) => r.stdout.trim());
+}
+
+export const GINAC_HEADER = '/usr/include/ginac/ginac.h';
+
+/**
+ * Compile bench/ginac/<name>.cpp into bench/.build/<name> (when the source is newer than the binary).
+ * Returns the binary's path, or a reason why GiNaC is not available.
+ */
+export async function ginacBinary(name: string): Promise<{ path?: string; missing?: string }> {
+  if (!existsSync(GINAC_HEADER)) return { missing: `no GiNaC headers (${GINAC_HEADER}); apt-get install -y libginac-dev` };
+  const src = join(BENCH_DIR, 'ginac', `${name}.cpp`);
+  const bin = join(BUILD_DIR, name);
+  mkdirSync(BUILD_DIR, { recursive: true });
+  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) return { path: bin };
+  const r = await runProcess('g++', ['-O2', '-o', bin, src, '-lginac', '-lcln'], { timeoutS: 300 });
+  if (r.missing) return { missing: 'no g++ to compile the GiNaC program' };
+  if (r.code !== 0) return { missing: `g++ failed on ${name}.cpp: ${r.stderr.split('\n').slice(0, 3).join(' | ')}` };
+  return { path: bin };
+}
+
+export function wants(tools: ReadonlySet<string> | undefined, tool: string): boolean {
+  return tools === undefined || tools.has(tool) || tools.has(tool.replace(/-warm$/, ''));
+}
+
+// ---------------------------------------------------------------------------
+// The readable table
+
+function fmtSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '—';
+  if (s >= 10) return `${s.toFixed(1)} s`;
+  if (s >= 0.1) return `${s.toFixed(2)} s`;
+  if (s >= 0.001) return `${(s * 1000).toFixed(1)} ms`;
+  return `${(s * 1e6).toFixed(1)} µs`;
+}
+
+function fmtRatio(r: number): string {
+  if (!Number.isFinite(r)) return '—';
+  return r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
+}
+
+/**
+ * One block per task: tool, time, size, agreement, and the ratios against eomkit
+ * (a `-warm` tool is compared with `eomkit-warm`, every other with the cold `eomkit` row).
+ */
+export function formatTable(rows: readonly BenchRow[]): string {
+  const out: string[] = [];
+  const tasks = [...new Set(rows.map((r) => r.task))];
+  for (const task of tasks) {
+    const rs = rows.filter((r) => r.task === task);
+    const cold = rs.find((r) => r.tool === 'eomkit');
+    const warm = rs.find((r) => r.tool === 'eomkit-warm');
+    const table: string[][] = [['tool', 'time', 'size', 'agrees', 'eomkit/peer', 'peer/eomkit', 'note']];
+    for (const r of rs) {
+      const ref = r.tool.endsWith('-warm') ? warm : cold;
+      const isRef = r.tool === 'eomkit' || r.tool === 'eomkit-warm';
+      const ratio = !isRef && ref ? ref.seconds / r.seconds : NaN;
+      table.push([
+        r.tool,
+        fmtSeconds(r.seconds),
+        String(r.size),
+        isRef ? 'reference' : r.agrees === undefined ? '—' : r.agrees ? 'yes' : 'NO  <<<<<<<<',
+        isRef ? '' : fmtRatio(ratio),
+        isRef ? '' : fmtRatio(1 / ratio),
+        r.note ?? '',
+      ]);
+    }
+    const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+    out.push(`${task}`);
+    for (const [k, row] of table.entries()) {
+      out.push('  ' + row.map((cell, c) => (c === 0 || c >= 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+      if (k === 0) out.push('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}

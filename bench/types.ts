@@ -1,0 +1,30 @@
+/** One measured result: a task run by one tool. `npm run bench -- --json` prints an array of these. */
+export interface BenchRow {
+  task: string;
+  tool: string;
+  /** wall-clock seconds of the timed work (for a throughput task: seconds per evaluation) */
+  seconds: number;
+  /** size of the result, the same measure for every tool of a task (here: total number of terms) */
+  size: number | string;
+  /** false when this tool's result disagrees with eomkit's (the run then exits non-zero) */
+  agrees?: boolean;
+  /** short remark: how the time was taken, what a mismatch was */
+  note?: string;
+}
+
+/** A benchmark task: runs eomkit and every available peer, returns one row per tool. */
+export interface BenchTask {
+  id: string;
+  /** one line: what is measured */
+  title: string;
+  run(opts: TaskOptions): Promise<BenchRow[]>;
+}
+
+export interface TaskOptions {
+  /** problem size (P1/P2: number of parameters, default 10); tasks that do not scale ignore it */
+  n?: number;
+  /** run only these tools (undefined: all) */
+  tools?: ReadonlySet<string>;
+  /** progress and skip messages (stderr) */
+  log(line: string): void;
+}
