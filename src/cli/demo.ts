@@ -1,0 +1,16 @@
+/**
+ * `npm start`: the built-in example. A small non-quadratic loss, its gradient,
+ * Hessian and their LaTeX, then the first counter terms of the GD equation of
+ * motion and their values at a point.
+ */
+import type { CliIO } from './main.ts';
+import { runDerive } from './derive.ts';
+
+export const DEMO_LOSS = '(w1^2 + w2^2 - 1)^2/4 + 3/10*w1*w2 + w1/10 + sin(w2)/5';
+export const DEMO_POINT = 'w1=1.3,w2=-0.4';
+
+export async function runDemo(io: CliIO): Promise<void> {
+  io.out('eomkit demo: the loss of benchmark task P4 (a non-quadratic 2-parameter loss)\n');
+  await runDerive(DEMO_LOSS, { params: 'w1,w2', order: '3', latex: true, at: DEMO_POINT }, io);
+  io.out('\nTry: npx eomkit derive "<loss>" --params w1,w2 --order 3 --at w1=0.3,w2=-1.2   (npx eomkit --help)');
+}

@@ -1,0 +1,141 @@
+/**
+ * The `eomkit` command. Every sub-command imports its machinery lazily, so a
+ * small derivation answers in well under a second (tfjs, vega and the CAS
+ * oracles are never loaded unless a command needs them).
+ *
+ * Exit codes: 0 success, 2 bad input (one line on stderr), 1 internal error.
+ */
+import { Command, CommanderError } from 'commander';
+
+export { UsageError } from './errors.ts';
+
+/** Errors whose message is meant for the user (bad input), not a bug. */
+const USER_ERRORS = new Set(['UsageError', 'FormulaError', 'InputError', 'EvaluationError', 'ExpressionSwellError', 'PrintSizeError', 'RangeError']);
+
+export interface CliIO {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIO: CliIO = {
+  out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+  err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
+};
+
+function buildProgram(io: CliIO): Command {
+  const program = new Command();
+  program
+    .name('eomkit')
+    .description(
+      'Derive, compile and check the continuous-time equations of motion of gradient methods.\n' +
+        'Examples:\n' +
+        '  eomkit derive "0.5*(w1*w2 - 1)^2" --params w1,w2 --at w1=0.3,w2=-1.2\n' +
+        '  eomkit derive "w^4/4" --params w --order 3 --latex\n' +
+        '  eomkit series --order 4',
+    )
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .showHelpAfterError(false);
+
+  program
+    .command('derive')
+    .description('gradient and Hessian of a loss (and with --order K, the counter terms f_1…f_K of the GD equation of motion)')
+    .argument('<loss>', 'the loss formula, e.g. "0.5*(w1*w2 - 1)^2"')
+    .requiredOption('-p, --params <names>', 'comma-separated parameter names, e.g. w1,w2')
+    .option('-c, --constants <list>', 'named constants, e.g. x=2,y=1/3 (kept exact)')
+    .option('-s, --symbols <names>', 'symbolic hyper-parameters kept as symbols, e.g. lam')
+    .option('--at <point>', 'evaluate everything at a point, e.g. w1=0.3,w2=-1.2 (float64)')
+    .option('-k, --order <K>', 'derive the EoM counter-term series f_1…f_K (K ≥ 1)')
+    .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1): the modified equation on the slow manifold')
+    .option('--expanded', 'print the canonical expanded form instead of the compact one')
+    .option('--latex', 'print LaTeX')
+    .option('--json', 'print one JSON object')
+    .action(async (formula: string, opts: DeriveOptions) => {
+      const { runDerive } = await import('./derive.ts');
+      await runDerive(formula, opts, io);
+    });
+
+  program
+    .command('series')
+    .description('the general (loss-independent) counter-term series of gradient descent as B-series trees')
+    .requiredOption('-k, --order <K>', 'highest order K (1…12)')
+    .option('--latex', 'print LaTeX')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { order: string; latex?: boolean; json?: boolean }) => {
+      const { runSeries } = await import('./series.ts');
+      await runSeries(opts, io);
+    });
+
+  program
+    .command('validate')
+    .description('measure the global error of GF and EoM_1…EoM_K against GD (or heavy-ball) and fit the orders')
+    .argument('<loss>', 'the loss formula')
+    .requiredOption('-p, --params <names>', 'comma-separated parameter names')
+    .requiredOption('--from <point>', 'initial point, e.g. w1=1.3,w2=-0.4')
+    .option('-c, --constants <list>', 'named constants')
+    .option('-k, --order <K>', 'number of counter terms (default 3)', '3')
+    .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1)')
+    .option('-T, --time <T>', 'final time (default 1)', '1')
+    .option('--json', 'print one JSON object')
+    .option('--plot <file.svg>', 'write an SVG plot of error against η')
+    .action(async (formula: string, opts: ValidateOptions) => {
+      const { runValidate } = await import('./validate.ts');
+      await runValidate(formula, opts, io);
+    });
+
+  program
+    .command('demo')
+    .description('the built-in example: a small non-quadratic loss, its gradient, Hessian, counter terms and their LaTeX')
+    .action(async () => {
+      const { runDemo } = await import('./demo.ts');
+      await runDemo(io);
+    });
+  return program;
+}
+
+export interface DeriveOptions {
+  params: string;
+  constants?: string;
+  symbols?: string;
+  at?: string;
+  order?: string;
+  momentum?: string;
+  expanded?: boolean;
+  latex?: boolean;
+  json?: boolean;
+}
+
+export interface ValidateOptions {
+  params: string;
+  from: string;
+  constants?: string;
+  order: string;
+  momentum?: string;
+  time: string;
+  json?: boolean;
+  plot?: string;
+}
+
+/** Run the command line; returns the exit code. */
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      // commander already printed its one-line message
+      return 2;
+    }
+    const err = e as Error;
+    if (err && USER_ERRORS.has(err.name)) {
+      io.err(`eomkit: ${err.message.split('\n')[0]}`);
+      return 2;
+    }
+    io.err(`eomkit: internal error: ${err?.message ?? String(e)}`);
+    if (process.env['EOMKIT_DEBUG']) io.err(err?.stack ?? '');
+    return 1;
+  }
+}

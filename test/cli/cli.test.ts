@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { main, type CliIO } from '../../src/cli/main.ts';
+import { parseExpr, expand, sub, toText } from '../../src/symbolic/index.ts';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
+  const code = await main(args, io);
+  return { code, out, err };
+}
+
+describe('eomkit derive', () => {
+  it('prints the gradient and Hessian, and their values at a point', async () => {
+    const r = await run(['derive', '0.5*(w1*w2 - 1)^2', '--params', 'w1,w2', '--at', 'w1=0.3,w2=-1.2']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('∂L/∂w1 = w2*(w1*w2 - 1)');
+    expect(r.out).toContain('∂²L/∂w1∂w2 = 2*w1*w2 - 1');
+    // (w1 w2 − 1) w2 at (0.3, −1.2) = (−0.36 − 1)(−1.2) = 1.632
+    expect(r.out).toContain('∇L = [1.632, -0.408]');
+  });
+
+  it('--json gives one object whose gradient re-parses to the true derivative', async () => {
+    const r = await run(['derive', 'exp(w1)*sin(w2) + w1^3/3', '--params', 'w1,w2', '--json', '--at', 'w1=0.1,w2=0.2']);
+    expect(r.code).toBe(0);
+    const obj = JSON.parse(r.out);
+    expect(obj.params).toEqual(['w1', 'w2']);
+    const g1 = parseExpr(obj.gradient[0]);
+    expect(expand(sub(g1, parseExpr('exp(w1)*sin(w2) + w1^2')))).toBe(parseExpr('0'));
+    expect(obj.at.gradient[0]).toBeCloseTo(Math.exp(0.1) * Math.sin(0.2) + 0.01, 14);
+    expect(obj.at.hessian[0][1]).toBeCloseTo(Math.exp(0.1) * Math.cos(0.2), 14);
+  });
+
+  it('--constants are substituted exactly', async () => {
+    const r = await run(['derive', '(w - x)^2', '--params', 'w', '--constants', 'x=1/3', '--json']);
+    expect(r.code).toBe(0);
+    expect(toText(parseExpr(JSON.parse(r.out).gradient[0]))).toBe('2*w - 2/3');
+  });
+
+  it.each([
+    [['derive', 'w1*(2+', '--params', 'w1'], /ends where a value was expected at position 7/],
+    [['derive', 'w1 + foo', '--params', 'w1'], /unknown symbol 'foo'.*position 6/],
+    [['derive', 'w1 + bar(w1)', '--params', 'w1'], /unknown function 'bar'/],
+    [['derive', 'w1', '--params', 'w1,w1'], /duplicate parameter 'w1'/],
+    [['derive', 'pi*w1', '--params', 'w1'], /reserved name/],
+    [['derive', 'w1', '--params', 'w1', '--at', 'w1=abc'], /not a finite number/],
+    [['derive', 'w1', '--params', 'w1', '--at', 'w2=1'], /'w2' is not a parameter/],
+    [['derive', 'w1', '--params', 'w1', '--order', '0'], /--order must be an integer/],
+    [['derive', 'w1', '--params', 'w1', '--momentum', '1.5'], /--momentum must be a number in \[0, 1\)/],
+    [['derive', 'log(w1)', '--params', 'w1', '--at', 'w1=-1'], /evaluates to NaN/],
+    [['derive', 'w1'], /required option/],
+  ])('bad input %j exits 2 with one clear line', async (args, pattern) => {
+    const r = await run(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(pattern);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('the eomkit executable', () => {
+  it('answers a small derivation in well under a second, and --help explains the commands', () => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['bin/eomkit.js', 'derive', 'w^4/4 - w^2', '--params', 'w'], { encoding: 'utf8' });
+    const elapsed = performance.now() - t0;
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('∂L/∂w = w^3 - 2*w');
+    // generous bound for a loaded 2-core CI machine; typically ~0.25 s
+    expect(elapsed).toBeLessThan(3000);
+    const h = spawnSync(process.execPath, ['bin/eomkit.js', '--help'], { encoding: 'utf8' });
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/derive/);
+    expect(h.stdout).toMatch(/series/);
+  });
+
+  it('bad input exits with code 2 and one line on stderr', () => {
+    const r = spawnSync(process.execPath, ['bin/eomkit.js', 'derive', 'w*', '--params', 'w'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^eomkit: /);
+  });
+});
