@@ -50,6 +50,17 @@ const checks: Record<string, CheckResult> = {};
 const peers = peersFile ? (JSON.parse(readFileSync(peersFile, 'utf8')) as Record<string, string[]>) : {};
 for (const [tool, entries] of Object.entries(peers)) checks[tool] = checkEntries(tool, cold.results, entries);
 
+// P2: printed size of f4, as the peers report it (after the clock; the printer is optional)
+if (task === 'P2') {
+  try {
+    const { toText } = await import('../../src/symbolic/print.ts');
+    const chars = cold.results.slice(3 * n).reduce((s, e) => s + toText(e).length, 0);
+    cold.note = `${cold.note ? cold.note + '; ' : ''}f4: ${chars.toLocaleString('en-US')} chars printed`;
+  } catch {
+    // no printer yet
+  }
+}
+
 const rows: BenchRow[] = [
   { task: task!, tool: 'eomkit', seconds: cold.seconds, size: cold.size, note: `first run in a fresh process${cold.note ? '; ' + cold.note : ''}` },
   { task: task!, tool: 'eomkit-warm', seconds: warm, size: cold.size, note: `best of ${warmPrefixes.length} further runs, fresh symbols` },

@@ -1,0 +1,173 @@
+/**
+ * The benchmark harness on tiny instances (no python, no GiNaC needed; a few seconds):
+ * eomkit's P1 and P2 computations against brute force, the peer-output reader and the agreement
+ * check, and `npm run bench -- --json` printing one parseable JSON array.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { type Expr, type Sym, SumBuilder, ProductBuilder, sym, num, mul, sub, pow, scale, ONE } from '../../src/symbolic/expr.ts';
+import { derivativeTensor, hessian, gradient } from '../../src/symbolic/calculus.ts';
+import { expand } from '../../src/symbolic/expand.ts';
+import { evaluate } from '../../src/symbolic/transform.ts';
+import { Rational } from '../../src/symbolic/rational.ts';
+import { parseExpr } from '../../src/symbolic/parse.ts';
+import { computeP1 } from '../../bench/p1.ts';
+import { computeP2Jvp } from '../../bench/p2.ts';
+import { parsePolynomial } from '../../bench/polyparse.ts';
+import { checkEntries } from '../../bench/check.ts';
+import { mathJsonToText } from '../../bench/mathjson.ts';
+
+/** A polynomial as exponent vector → rational coefficient (independent of the core's calculus). */
+type Poly = Map<string, Rational>;
+
+function polyAdd(p: Poly, exps: number[], c: Rational): void {
+  const k = exps.join(',');
+  const prev = p.get(k);
+  const v = prev ? prev.add(c) : c;
+  if (v.isZero()) p.delete(k);
+  else p.set(k, v);
+}
+
+function polyDiff(p: Poly, i: number): Poly {
+  const out: Poly = new Map();
+  for (const [k, c] of p) {
+    const e = k.split(',').map(Number);
+    if (e[i] === 0) continue;
+    const m = e[i]!;
+    e[i] = m - 1;
+    polyAdd(out, e, c.mul(Rational.int(m)));
+  }
+  return out;
+}
+
+function polyToExpr(p: Poly, ps: readonly Sym[]): Expr {
+  const b = new SumBuilder();
+  for (const [k, c] of p) {
+    const pb = new ProductBuilder();
+    k.split(',').forEach((e, i) => {
+      if (e !== '0') pb.mul(ps[i]!, Rational.int(Number(e)));
+    });
+    b.add(pb.build(), c);
+  }
+  return expand(b.build());
+}
+
+/** ½(w1⋯wn − 1)² = ½P² − P + ½ as a Poly. */
+function lossPoly(n: number): Poly {
+  const p: Poly = new Map();
+  polyAdd(p, new Array(n).fill(2), Rational.HALF);
+  polyAdd(p, new Array(n).fill(1), Rational.MINUS_ONE);
+  polyAdd(p, new Array(n).fill(0), Rational.HALF);
+  return p;
+}
+
+describe('bench P1 (eomkit side), n = 4', () => {
+  it('agrees with a brute-force exponent-vector derivative, entry by entry, and numerically', () => {
+    const n = 4;
+    const r = computeP1(n, 'hb');
+    const ps = Array.from({ length: n }, (_, i) => sym(`hb${i + 1}`));
+    expect(r.entries.length).toBe(20); // C(6, 3)
+    const L = lossPoly(n);
+    let k = 0;
+    const env: Record<string, number> = { hb1: 0.7, hb2: -1.3, hb3: 0.4, hb4: 1.1 };
+    for (let i = 0; i < n; i++)
+      for (let j = i; j < n; j++)
+        for (let l = j; l < n; l++) {
+          const brute = polyToExpr(polyDiff(polyDiff(polyDiff(L, i), j), l), ps);
+          const ours = r.entries[k++]!;
+          expect(ours).toBe(brute); // hash-consed: equal canonical polynomials are one object
+          // and a float check that does not rely on the core's canonical form
+          const h = 1e-3;
+          const f = (x: Record<string, number>): number => 0.5 * (x.hb1! * x.hb2! * x.hb3! * x.hb4! - 1) ** 2;
+          const d = (g: (x: Record<string, number>) => number, s: string) => (x: Record<string, number>) =>
+            (g({ ...x, [s]: x[s]! + h }) - g({ ...x, [s]: x[s]! - h })) / (2 * h);
+          const fd = d(d(d(f, `hb${l + 1}`), `hb${j + 1}`), `hb${i + 1}`)(env);
+          expect(evaluate(ours, env)).toBeCloseTo(fd, 3);
+        }
+    expect(r.size).toBe(r.entries.reduce((s, e) => s + (e.kind === 'add' ? e.terms.length + (e.constant.isZero() ? 0 : 1) : e.kind === 'num' && e.value.isZero() ? 0 : 1), 0));
+  });
+});
+
+describe('bench P2 (eomkit side), n = 3', () => {
+  it('the jvp route equals f1…f4 built from the full gradient, Hessian and third-derivative tensor', () => {
+    const n = 3;
+    const r = computeP2Jvp(n, 'hq');
+    const ps = Array.from({ length: n }, (_, i) => sym(`hq${i + 1}`));
+    const L = scale(pow(sub(mul(...ps), ONE), 2), Rational.HALF);
+    const g = gradient(L, ps).map(expand);
+    const H = hessian(L, ps).map((row) => row.map(expand));
+    const T3 = new Map<string, Expr>();
+    for (const t of derivativeTensor(L, ps, 3)) T3.set(t.index.join(','), expand(t.value));
+    const T = (i: number, j: number, k: number): Expr => T3.get([i, j, k].sort((a, b) => a - b).join(','))!;
+    const matVec = (v: Expr[]): Expr[] => H.map((row) => expand(sum(row.map((h, j) => mul(h, v[j]!)))));
+    const tens = (u: Expr[], v: Expr[]): Expr[] =>
+      ps.map((_, i) => expand(sum(ps.flatMap((__, j) => ps.map((___, k) => mul(T(i, j, k), u[j]!, v[k]!))))));
+    const sum = (xs: Expr[]): Expr => {
+      const b = new SumBuilder();
+      for (const x of xs) b.add(x);
+      return b.build();
+    };
+    const lin = (parts: Array<[Rational, Expr[]]>): Expr[] => ps.map((_, i) => expand(sum(parts.map(([k, v]) => scale(v[i]!, k)))));
+    const Hg = matVec(g);
+    const H2g = matVec(Hg);
+    const H3g = matVec(H2g);
+    const Tgg = tens(g, g);
+    const f1 = lin([[Rational.MINUS_ONE, g]]);
+    const f2 = lin([[Rational.of(-1, 2), Hg]]);
+    const f3 = lin([[Rational.of(-1, 12), Tgg], [Rational.of(-1, 3), H2g]]);
+    const f4 = lin([[Rational.of(-1, 12), tens(g, Hg)], [Rational.of(-1, 12), matVec(Tgg)], [Rational.of(-1, 4), H3g]]);
+    expect(r.f).toEqual([f1, f2, f3, f4]);
+    for (const [k, fk] of [f1, f2, f3, f4].entries()) for (const [i, e] of fk.entries()) expect(r.f[k]![i]).toBe(e);
+  });
+});
+
+describe('peer output reader and agreement check', () => {
+  const x = sym('w1');
+  const y = sym('w2');
+  const p = expand(add3(mul(num(2), pow(x, 2), y), scale(y, Rational.of(-1, 2)), num(Rational.of(1, 3))));
+  function add3(a: Expr, b: Expr, c: Expr): Expr {
+    return new SumBuilder().add(a).add(b).add(c).build();
+  }
+
+  it('reads SymPy, GiNaC and MathJSON-derived text to the same object', () => {
+    expect(parsePolynomial('2*w1**2*w2 - w2/2 + 1/3')).toBe(p);
+    expect(expand(parsePolynomial('1/3-1/2*w2+2*w2*w1^2'))).toBe(p);
+    const mj = ['Add', ['Multiply', 2, 'w2', ['Power', 'w1', 2]], ['Negate', ['Divide', 'w2', 2]], ['Rational', 1, 3]];
+    expect(expand(parsePolynomial(mathJsonToText(mj)))).toBe(p);
+    expect(expand(parsePolynomial('-(w1 - 1)**2'))).toBe(expand(parseExpr('-(w1 - 1)^2')));
+    expect(parsePolynomial('0')).toBe(num(0));
+  });
+
+  it('accepts agreeing entries and flags a different one', () => {
+    expect(checkEntries('peer', [p, ONE], ['2*w1**2*w2 - w2/2 + 1/3', '1'])).toEqual({ agrees: true });
+    const bad = checkEntries('peer', [p, ONE], ['2*w1**2*w2 - w2/2 + 1/4', '1']);
+    expect(bad.agrees).toBe(false);
+    expect(bad.note).toMatch(/peer\[0\]: different value/);
+    expect(checkEntries('peer', [p], []).agrees).toBe(false);
+    expect(checkEntries('peer', [p], ['2*w1**2*w2 - w2/2 +']).agrees).toBe(false);
+  });
+});
+
+describe('npm run bench -- --json', () => {
+  it('prints exactly one JSON array of rows on stdout', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--json', '--only', 'P1,P2', '--tools', 'eomkit', '--n', '4'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ task: string; tool: string; seconds: number; size: number | string }>;
+    expect(Array.isArray(rows)).toBe(true);
+    expect(rows.map((row) => `${row.task}/${row.tool}`)).toEqual(['P1/eomkit', 'P1/eomkit-warm', 'P2/eomkit', 'P2/eomkit-warm']);
+    for (const row of rows) {
+      expect(typeof row.seconds).toBe('number');
+      expect(row.seconds).toBeGreaterThan(0);
+    }
+    expect(rows[0]!.size).toBe(computeP1(4, 'hj').size);
+  });
+
+  it('rejects an unknown option with exit code 2', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--bogus'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+  });
+});
