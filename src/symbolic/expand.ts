@@ -8,7 +8,7 @@
  * accumulates like terms in a hash map keyed by the (interned) monomial.
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Mul, SumBuilder, ProductBuilder, call, compareExpr, num, pow, splitCoefficient, ONE } from './expr.ts';
+import { type Expr, type Mul, SumBuilder, call, compareExpr, mulUnits, num, pow, splitCoefficient, ONE } from './expr.ts';
 
 /** A polynomial in expansion: list of (coefficient, unit monomial). */
 type Terms = Array<[Rational, Expr]>;
@@ -94,7 +94,7 @@ function multiplyTerms(a: Terms, b: Terms): Terms {
   for (const [ka, ta] of a) {
     for (const [kb, tb] of b) {
       const [c, t] = mulMonomials(ta, tb);
-      const k = ka.mul(kb).mul(c);
+      const k = c.isOne() ? ka.mul(kb) : ka.mul(kb).mul(c);
       if (t === ONE) {
         constant = constant.add(k);
         continue;
@@ -130,7 +130,7 @@ export function mulMonomials(a: Expr, b: Expr): [Rational, Expr] {
   }
   const hit = inner.get(b);
   if (hit !== undefined) return hit;
-  const r = splitCoefficient(new ProductBuilder().mul(a).mul(b).build());
+  const r = mulUnits(a, b);
   inner.set(b, r);
   return r;
 }

@@ -131,14 +131,74 @@ function intern<T extends Expr>(candidate: Omit<T, 'id' | 'hash' | 'free' | 'tre
     for (const e of bucket) if (shallowEqual(e, candidate as unknown as Expr)) return e as T;
   }
   if (++created > budgetEnd) throw new ExpressionSwellError(budgetLimit, budgetWhat);
-  const node = candidate as unknown as { id: number; hash: number; free: bigint; treeSize: number };
-  node.id = nextId++;
-  node.hash = hash;
-  node.free = free;
-  node.treeSize = treeSize;
+  const node = new Node(candidate as unknown as NodeFields, nextId++, hash, free, treeSize);
   if (bucket === undefined) table.set(hash, [node as unknown as Expr]);
   else bucket.push(node as unknown as Expr);
   return node as unknown as T;
+}
+
+interface NodeFields {
+  kind: Expr['kind'];
+  value?: Rational;
+  name?: string;
+  index?: number;
+  constant?: Rational;
+  terms?: readonly Expr[];
+  coeffs?: readonly Rational[];
+  coeff?: Rational;
+  bases?: readonly Expr[];
+  exps?: readonly Rational[];
+  base?: Expr;
+  exp?: Expr;
+  fn?: FnName;
+  arg?: Expr;
+}
+
+/**
+ * Every node, whatever its kind, is an instance of this one class with every
+ * field present (GiNaC's "one expression class"): V8 then sees one object shape,
+ * and property reads on hot paths stay monomorphic.
+ */
+class Node {
+  readonly kind: Expr['kind'];
+  readonly value: Rational | undefined;
+  readonly name: string | undefined;
+  readonly index: number | undefined;
+  readonly constant: Rational | undefined;
+  readonly terms: readonly Expr[] | undefined;
+  readonly coeffs: readonly Rational[] | undefined;
+  readonly coeff: Rational | undefined;
+  readonly bases: readonly Expr[] | undefined;
+  readonly exps: readonly Rational[] | undefined;
+  readonly base: Expr | undefined;
+  readonly exp: Expr | undefined;
+  readonly fn: FnName | undefined;
+  readonly arg: Expr | undefined;
+  _d: Map<number, Expr> | undefined = undefined;
+  _x: Expr | undefined = undefined;
+  _unit: Expr | undefined = undefined;
+  constructor(
+    c: NodeFields,
+    readonly id: number,
+    readonly hash: number,
+    readonly free: bigint,
+    readonly treeSize: number,
+  ) {
+    this.kind = c.kind;
+    this.value = c.value;
+    this.name = c.name;
+    this.index = c.index;
+    this.constant = c.constant;
+    this.terms = c.terms;
+    this.coeffs = c.coeffs;
+    this.coeff = c.coeff;
+    this.bases = c.bases;
+    this.exps = c.exps;
+    this.base = c.base;
+    this.exp = c.exp;
+    this.fn = c.fn;
+    this.arg = c.arg;
+  }
 }
 
 function sameArray<T>(a: readonly T[], b: readonly T[]): boolean {
@@ -476,6 +536,46 @@ function foldNumPower(v: Rational, k: Rational): { coeff: Rational; rest?: { bas
   const root = v.root(q);
   if (root !== undefined) return { coeff: coeff.mul(root.powInt(r)) };
   return { coeff, rest: { base: num(v), exp: Rational.of(r, q) } };
+}
+
+const ONE_LIST: readonly Rational[] = [Rational.ONE];
+
+/**
+ * Product of two unit monomials by merging their sorted factor lists — the inner
+ * loop of expansion. Returns [coefficient, unit monomial]; falls back to the
+ * general builder when a numeric base (an irrational power like 2^(1/2)) occurs.
+ */
+export function mulUnits(a: Expr, b: Expr): [Rational, Expr] {
+  const [ab, ae] = a.kind === 'mul' ? [a.bases, a.exps] : [[a], ONE_LIST];
+  const [bb, be] = b.kind === 'mul' ? [b.bases, b.exps] : [[b], ONE_LIST];
+  const bases: Expr[] = [];
+  const exps: Rational[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < ab.length || j < bb.length) {
+    const x = ab[i];
+    const y = bb[j];
+    const c = x === undefined ? 1 : y === undefined ? -1 : compareExpr(x, y);
+    if (c < 0) {
+      if (x!.kind === 'num') return splitCoefficient(new ProductBuilder().mul(a).mul(b).build());
+      bases.push(x!);
+      exps.push(ae[i++]!);
+    } else if (c > 0) {
+      if (y!.kind === 'num') return splitCoefficient(new ProductBuilder().mul(a).mul(b).build());
+      bases.push(y!);
+      exps.push(be[j++]!);
+    } else {
+      if (x!.kind === 'num') return splitCoefficient(new ProductBuilder().mul(a).mul(b).build());
+      const k = ae[i++]!.add(be[j++]!);
+      if (!k.isZero()) {
+        bases.push(x!);
+        exps.push(k);
+      }
+    }
+  }
+  if (bases.length === 0) return [Rational.ONE, ONE];
+  if (bases.length === 1 && exps[0]!.isOne()) return [Rational.ONE, bases[0]!];
+  return [Rational.ONE, makeMul(Rational.ONE, bases, exps)];
 }
 
 export function mul(...xs: Expr[]): Expr {

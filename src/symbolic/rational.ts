@@ -173,7 +173,19 @@ export class Rational {
   /** this^k for an integer k. */
   powInt(k: number): Rational {
     if (!Number.isInteger(k)) throw new RangeError('Rational.powInt: non-integer exponent');
+    if (k === 1) return this;
+    if (k === 0) return Rational.ONE;
     if (k < 0) return this.inv().powInt(-k);
+    if (this.small) {
+      let n = 1;
+      let d = 1;
+      for (let i = 0; i < k; i++) {
+        n *= this.sn;
+        d *= this.sd;
+        if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) break;
+      }
+      if (Number.isSafeInteger(n) && Number.isSafeInteger(d) && k < 64) return Rational.ofSmall(n + 0, d);
+    }
     let n = this.num;
     let d = this.den;
     const bk = BigInt(k);
