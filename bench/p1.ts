@@ -5,8 +5,10 @@
  * eomkit: derivativeTensor (each entry the derivative of its prefix entry, memoised) + expand,
  * timed from building L to the expanded entries, in a fresh Node process (bench/eomkit/child.ts):
  * the headline row `eomkit` is that first, cold run (JIT not yet warm — what a user of the CLI gets);
- * `eomkit-warm` is the best of a few further runs in the same process with fresh symbol names, so that
- * no memo (derivative, expansion, hash-cons table) can be hit. GiNaC is timed the same way (cold, warm).
+ * `eomkit-warm` is the best of 20 further runs in the same process with fresh symbol names, so that
+ * no memo (derivative, expansion, hash-cons table) can be hit (V8 needs ~10 runs of this size to reach
+ * its optimised code). The cold row is the median over 5 fresh processes: a ~40 ms run on a shared
+ * 2-core machine varies by 2× between processes. GiNaC is timed the same way (cold median, warm best).
  */
 import { type Expr, type Sym, sym, mul, sub, pow, scale, ONE } from '../src/symbolic/expr.ts';
 import { derivativeTensor } from '../src/symbolic/calculus.ts';
@@ -43,5 +45,7 @@ export const p1Task: BenchTask = {
       sympy: 'p1_sympy.py',
       ginac: 'p1',
       computeEngine: 'p1_ce.ts',
+      coldProcesses: 5,
+      warmRuns: 20,
     }),
 };

@@ -73,5 +73,7 @@ export const p2Task: BenchTask = {
     runPeerTask('P2', opts, {
       sympy: 'p2_sympy.py',
       ginac: 'p2',
+      coldProcesses: 3,
+      warmRuns: 3,
     }),
 };

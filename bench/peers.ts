@@ -30,6 +30,19 @@ export interface PeerSpec {
   /** file under bench/peers/ (TypeScript, run with tsx) */
   computeEngine?: string;
   timeoutS?: number;
+  /**
+   * eomkit and GiNaC: how many fresh processes to time the cold run in (the row is their median;
+   * a ~10 ms run on a shared 2-core machine varies by 2× from one process to the next). Default 3.
+   */
+  coldProcesses?: number;
+  /** eomkit: warm repetitions after the cold run (the warm row is their best). Default 3. */
+  warmRuns?: number;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export interface ChildOutput {
@@ -48,6 +61,8 @@ function sizeNote(p: PeerOutput): string | undefined {
 export async function runPeerTask(task: string, opts: TaskOptions, spec: PeerSpec): Promise<BenchRow[]> {
   const n = opts.n ?? 10;
   const timeoutS = spec.timeoutS ?? 600;
+  const coldProcesses = spec.coldProcesses ?? 3;
+  const coldNotes: Record<string, string> = {};
   const peers: Record<string, PeerOutput> = {};
   const rows: BenchRow[] = [];
   const failed = (tool: string, why: string): void => {
@@ -59,10 +74,25 @@ export async function runPeerTask(task: string, opts: TaskOptions, spec: PeerSpe
     const bin = await ginacBinary(spec.ginac);
     if (bin.missing) opts.log(`${task}: skipping GiNaC: ${bin.missing}`);
     else {
-      opts.log(`${task}: running GiNaC …`);
-      const r = await runProcess(bin.path!, [String(n)], { timeoutS });
-      if (r.code === 0) peers['ginac'] = lastJson<PeerOutput>(r.stdout);
-      else failed('ginac', r.timedOut ? `timed out after ${timeoutS} s` : r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`);
+      opts.log(`${task}: running GiNaC (${coldProcesses} processes) …`);
+      const outs: PeerOutput[] = [];
+      for (let k = 0; k < coldProcesses; k++) {
+        const r = await runProcess(bin.path!, [String(n)], { timeoutS });
+        if (r.code === 0) outs.push(lastJson<PeerOutput>(r.stdout));
+        else {
+          failed('ginac', r.timedOut ? `timed out after ${timeoutS} s` : r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`);
+          break;
+        }
+      }
+      if (outs.length === coldProcesses) {
+        const first = outs[0]!;
+        peers['ginac'] = {
+          ...first,
+          seconds: median(outs.map((o) => o.seconds)),
+          warmSeconds: Math.min(...outs.map((o) => o.warmSeconds ?? Infinity)),
+        };
+        coldNotes['ginac'] = `first run, median of ${coldProcesses} fresh processes`;
+      }
     }
   }
   if (spec.sympy && wants(opts.tools, 'sympy')) {
@@ -97,17 +127,28 @@ export async function runPeerTask(task: string, opts: TaskOptions, spec: PeerSpe
   for (const [tool, p] of Object.entries(peers)) forChild[tool] = entriesOf(p);
   writeFileSync(peersFile, JSON.stringify(forChild));
 
-  opts.log(`${task}: running eomkit (fresh process) …`);
-  const r = await runTs('eomkit/child.ts', [task, String(n), peersFile], timeoutS);
-  if (r.code !== 0) {
-    failed('eomkit', r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${r.code}`);
-    return rows;
+  opts.log(`${task}: running eomkit (${coldProcesses} fresh processes) …`);
+  const warmRuns = String(spec.warmRuns ?? 3);
+  let child: ChildOutput | undefined;
+  const colds: number[] = [];
+  for (let k = 0; k < coldProcesses; k++) {
+    // the first process also does the warm runs and the checks; the others only the cold run
+    const r = await runTs('eomkit/child.ts', [task, String(n), k === 0 ? peersFile : '-', k === 0 ? warmRuns : '0'], timeoutS);
+    if (r.code !== 0) {
+      failed('eomkit', r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${r.code}`);
+      return rows;
+    }
+    const c = lastJson<ChildOutput>(r.stdout);
+    child ??= c;
+    colds.push(c.rows.find((row) => row.tool === 'eomkit')!.seconds);
   }
-  const child = lastJson<ChildOutput>(r.stdout);
-  const out: BenchRow[] = [...child.rows.filter((row) => wants(opts.tools, row.tool))];
+  const cold = child!.rows.find((row) => row.tool === 'eomkit')!;
+  cold.seconds = median(colds);
+  cold.note = `first run, median of ${coldProcesses} fresh processes (${colds.map((s) => (s * 1000).toFixed(0)).join(', ')} ms)${cold.note ? '; ' + cold.note.replace(/^first run in a fresh process;? ?/, '') : ''}`.replace(/; $/, '');
+  const out: BenchRow[] = [...child!.rows.filter((row) => wants(opts.tools, row.tool))];
   for (const [tool, p] of Object.entries(peers)) {
-    const c = child.checks[tool] ?? { agrees: false, note: 'not checked' };
-    const note = [c.note, sizeNote(p)].filter(Boolean).join('; ') || undefined;
+    const c = child!.checks[tool] ?? { agrees: false, note: 'not checked' };
+    const note = [c.note, coldNotes[tool], sizeNote(p)].filter(Boolean).join('; ') || undefined;
     out.push({ task, tool, seconds: p.seconds, size: p.size, agrees: c.agrees, ...(note ? { note } : {}) });
     if (p.warmSeconds !== undefined) {
       out.push({ task, tool: `${tool}-warm`, seconds: p.warmSeconds, size: p.size, agrees: c.agrees, note: 'best of further runs in the same process' });

@@ -1,7 +1,7 @@
 /**
- * eomkit's side of a task, in a fresh Node process: `child.ts <task> <n> <peers.json>`.
+ * eomkit's side of a task, in a fresh Node process: `child.ts <task> <n> <peers.json | -> <warm runs>`.
  * 1. the cold run (the first computation in this process) → row `eomkit`;
- * 2. warm runs with fresh symbol names (no memo can hit; the JIT is warm) → row `eomkit-warm` (best of 3);
+ * 2. warm runs with fresh symbol names (no memo can hit; the JIT is warm) → row `eomkit-warm` (their best);
  * 3. only then, the peers' strings are read into the core and compared with the cold run's results.
  * Prints one JSON object {rows, checks} on stdout.
  */
@@ -17,7 +17,9 @@ interface Computed {
   note?: string;
 }
 
-const [task, nText, peersFile] = process.argv.slice(2);
+const [task, nText, peersArg, warmText] = process.argv.slice(2);
+const peersFile = peersArg && peersArg !== '-' ? peersArg : undefined;
+const warmRuns = Number(warmText ?? 3);
 const n = Number(nText ?? 10);
 
 async function compute(prefix: string): Promise<Computed> {
@@ -42,9 +44,8 @@ if (task === 'P1') await import('../p1.ts');
 else await import('../p2.ts');
 
 const cold = await compute('w');
-const warmPrefixes = ['x', 'y', 'z'];
 let warm = Infinity;
-for (const p of warmPrefixes) warm = Math.min(warm, (await compute(p)).seconds);
+for (let r = 0; r < warmRuns; r++) warm = Math.min(warm, (await compute(`x${r}_`)).seconds);
 
 const checks: Record<string, CheckResult> = {};
 const peers = peersFile ? (JSON.parse(readFileSync(peersFile, 'utf8')) as Record<string, string[]>) : {};
@@ -63,6 +64,6 @@ if (task === 'P2') {
 
 const rows: BenchRow[] = [
   { task: task!, tool: 'eomkit', seconds: cold.seconds, size: cold.size, note: `first run in a fresh process${cold.note ? '; ' + cold.note : ''}` },
-  { task: task!, tool: 'eomkit-warm', seconds: warm, size: cold.size, note: `best of ${warmPrefixes.length} further runs, fresh symbols` },
 ];
+if (warmRuns > 0) rows.push({ task: task!, tool: 'eomkit-warm', seconds: warm, size: cold.size, note: `best of ${warmRuns} further runs, fresh symbols` });
 console.log(JSON.stringify({ rows, checks }));
