@@ -16,8 +16,22 @@ const GREEK = new Set([
   'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega',
 ]);
 
+/** Unicode Greek letters (used for internal symbols such as η, β that no formula can spell) → commands. */
+const UNICODE_GREEK: Record<string, string> = {
+  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ι: 'iota',
+  κ: 'kappa', λ: 'lambda', μ: 'mu', ν: 'nu', ξ: 'xi', π: 'pi', ρ: 'rho', σ: 'sigma', τ: 'tau', υ: 'upsilon',
+  φ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega', Γ: 'Gamma', Δ: 'Delta', Θ: 'Theta', Λ: 'Lambda', Ξ: 'Xi',
+  Π: 'Pi', Σ: 'Sigma', Φ: 'Phi', Ψ: 'Psi', Ω: 'Omega',
+};
+
 /** LaTeX for a symbol name. */
 export function latexName(name: string): string {
+  if (/[^\x00-\x7f]/.test(name)) {
+    const ascii = [...name].map((ch) => (UNICODE_GREEK[ch] !== undefined ? `\\${UNICODE_GREEK[ch]} ` : /[A-Za-z0-9_]/.test(ch) ? ch : '')).join('');
+    const m = /^((?:\\[A-Za-z]+ )+|[A-Za-z]+?)_?(\d+)$/.exec(ascii);
+    if (m) return `${m[1]!.trim()}_{${m[2]}}`;
+    return ascii.trim() || '\\square';
+  }
   const m = /^([A-Za-z]+?)_?(\d+)$/.exec(name) ?? /^([A-Za-z]+)_([A-Za-z0-9]+)$/.exec(name);
   if (m) return `${latexStem(m[1]!)}_{${latexSub(m[2]!)}}`;
   if (name.includes('_')) {
