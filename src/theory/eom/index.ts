@@ -1,0 +1,36 @@
+/**
+ * The Equation of Motion of gradient descent (eom.md): the loss-independent B-series of the counter terms,
+ * its instantiation for a concrete loss, the modified loss, and the discretization error.
+ */
+export {
+  RootedTree,
+  tree,
+  LEAF,
+  treesOfOrder,
+  treesUpTo,
+  compareTrees,
+  edgeCuts,
+  labellings,
+  multiplicities,
+  fNotation,
+  fNotationLatex,
+  lossNotation,
+  lossNotationLatex,
+  lossSign,
+  oneDimensionalExponents,
+  type EdgeCut,
+} from './trees.ts';
+export {
+  generalSeries,
+  modifiedEquationCoefficients,
+  exactFlowCoefficients,
+  lieDerivative,
+  eomLatex,
+  linearCombinationLatex,
+  linearCombinationText,
+  type Coefficients,
+  type GeneralSeries,
+  type TreeTerm,
+} from './series.ts';
+export { ETA, etaLatex, LossDifferentials, lossDifferentials, elementaryDifferential } from './instantiate.ts';
+export { counterTerms, DEFAULT_MAX_NODES, type CounterTermOptions, type EomSeries } from './counter-terms.ts';

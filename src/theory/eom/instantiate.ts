@@ -1,0 +1,133 @@
+/**
+ * Elementary differentials of a concrete loss, through directional derivatives (eom.md, "Counter term").
+ *
+ * For f = −∇L every tree's differential is F(t) = (−1)^{|t|} G(t) with
+ *
+ *     G(•) = g = ∇L,    G([t_1, …, t_m]) = ∇ (D^m L[v_1, …, v_m]) |_{v_k = G(t_k)}
+ *
+ * where D^m L[v_1..v_m] = Σ ∂^m L/∂θ_{i1}…∂θ_{im} v_{1,i1}…v_{m,im} is the m-fold directional derivative
+ * along *constant* auxiliary directions v_k (symbols), differentiated once more for the gradient and only
+ * then substituted. So ∇³L[g, g] is one scalar D²L[v1,v2] (two directional derivatives), one gradient and
+ * a substitution: the n×n×n tensor ∇³L is never formed. The generic forms D^m L and ∇D^m L are computed
+ * once per arity m, G(t) once per tree (memoised per loss).
+ *
+ * The same construction without the final gradient gives the scalar elementary differentials
+ * Φ(t) = D^m L[G(t_1), …, G(t_m)] (Φ(•) = L, Φ([•]) = ‖g‖², Φ([[•]]) = gᵀHg, …), whose gradients are
+ * the candidate potentials of the modified loss (modified-loss.ts).
+ */
+import { type Expr, type Loss, type Sym, directional, gradient, neg, subs, sym } from '../../symbolic/index.ts';
+import { type RootedTree, lossSign } from './trees.ts';
+
+/**
+ * The learning rate η in derived formulas. Its name is not a valid parameter or symbol name of a Loss
+ * (those match /^[A-Za-z_][A-Za-z_0-9]*$/), so it cannot collide with a user's `eta`; print it with
+ * `etaLatex` (or look for `ETA` in an environment: `evaluate(e, { ...point, [ETA.name]: 0.01 })`).
+ */
+export const ETA: Sym = sym('η');
+
+/** Replace the internal η in a LaTeX string by \eta (toLatex prints the symbol's name verbatim). */
+export function etaLatex(tex: string): string {
+  return tex.replace(/η/g, '\\eta ');
+}
+
+/** The auxiliary constant direction v_k (k ≥ 1) of the directional derivatives, one symbol per component. */
+function direction(k: number, n: number): Sym[] {
+  return Array.from({ length: n }, (_, i) => sym(`§v${k}.${i}`));
+}
+
+export class LossDifferentials {
+  readonly params: readonly Sym[];
+  /** dirs[k−1] = v_k */
+  private readonly dirs: Sym[][] = [];
+  /** scalarForms[m] = D^m L[v_1..v_m] */
+  private readonly scalarForms: Expr[];
+  /** vectorForms[m] = ∇ D^m L[v_1..v_m] */
+  private readonly vectorForms: Expr[][] = [];
+  private readonly gMemo = new Map<RootedTree, Expr[]>();
+  private readonly phiMemo = new Map<RootedTree, Expr>();
+
+  constructor(readonly loss: Loss) {
+    this.params = loss.params;
+    this.scalarForms = [loss.expr];
+  }
+
+  private dir(k: number): Sym[] {
+    while (this.dirs.length < k) this.dirs.push(direction(this.dirs.length + 1, this.params.length));
+    return this.dirs[k - 1]!;
+  }
+
+  /** D^m L[v_1, …, v_m]: m directional derivatives along the constant directions v_1 … v_m */
+  scalarForm(m: number): Expr {
+    for (let j = this.scalarForms.length; j <= m; j++) {
+      this.scalarForms.push(directional(this.scalarForms[j - 1]!, this.params, this.dir(j)));
+    }
+    return this.scalarForms[m]!;
+  }
+
+  /** ∇^{m+1}L[v_1, …, v_m, ·] = ∇ D^m L[v_1..v_m] */
+  vectorForm(m: number): Expr[] {
+    let v = this.vectorForms[m];
+    if (v === undefined) {
+      v = gradient(this.scalarForm(m), this.params);
+      this.vectorForms[m] = v;
+    }
+    return v;
+  }
+
+  /** v_k ↦ G(t_k) for the children of t */
+  private childSubstitution(t: RootedTree): Map<Sym, Expr> {
+    const map = new Map<Sym, Expr>();
+    t.children.forEach((child, k) => {
+      const G = this.G(child);
+      this.dir(k + 1).forEach((s, i) => map.set(s, G[i]!));
+    });
+    return map;
+  }
+
+  /** G(t) (loss notation: g, Hg, ∇³L[g,g], …) as a vector of expressions (compact, shared) */
+  G(t: RootedTree): Expr[] {
+    const hit = this.gMemo.get(t);
+    if (hit) return hit;
+    const m = t.children.length;
+    const form = this.vectorForm(m);
+    const out = m === 0 ? form : (() => {
+      const map = this.childSubstitution(t);
+      return form.map((e) => subs(e, map));
+    })();
+    this.gMemo.set(t, out);
+    return out;
+  }
+
+  /** F(t) = (−1)^{|t|} G(t), the elementary differential of f = −g */
+  F(t: RootedTree): Expr[] {
+    const G = this.G(t);
+    return lossSign(t) === 1 ? G : G.map(neg);
+  }
+
+  /** the scalar Φ(t) = D^m L[G(t_1), …, G(t_m)] (Φ(•) = L, Φ([•]) = ‖g‖², …) */
+  phi(t: RootedTree): Expr {
+    const hit = this.phiMemo.get(t);
+    if (hit) return hit;
+    const m = t.children.length;
+    const out = m === 0 ? this.loss.expr : subs(this.scalarForm(m), this.childSubstitution(t));
+    this.phiMemo.set(t, out);
+    return out;
+  }
+}
+
+const cache = new WeakMap<Loss, LossDifferentials>();
+
+/** The (memoised) elementary differentials of this loss. */
+export function lossDifferentials(L: Loss): LossDifferentials {
+  let d = cache.get(L);
+  if (!d) {
+    d = new LossDifferentials(L);
+    cache.set(L, d);
+  }
+  return d;
+}
+
+/** F(t)(θ) for a loss: the elementary differential of f = −∇L, compact. */
+export function elementaryDifferential(L: Loss, t: RootedTree): Expr[] {
+  return lossDifferentials(L).F(t);
+}
