@@ -1,0 +1,114 @@
+/**
+ * Loading TensorFlow.js with a backend chosen by name (issue 5, "The same optimizers on TensorFlow.js").
+ *
+ * - 'cpu'        : @tensorflow/tfjs's pure-JS backend (always available).
+ * - 'wasm'       : @tensorflow/tfjs-backend-wasm; its .wasm binaries are loaded from node_modules (SIMD, no
+ *                  threads), so it works offline.
+ * - 'tensorflow' : libtensorflow through @tensorflow/tfjs-node-gpu (or @tensorflow/tfjs-node) — loaded only
+ *                  if the user has installed it; never a dependency of eomkit (its install script downloads
+ *                  libtensorflow).
+ * - 'webgpu'     : @tensorflow/tfjs-backend-webgpu, only if installed and a WebGPU adapter exists
+ *                  (e.g. via the npm `webgpu` package on a machine with a GPU driver).
+ * - 'webgl'      : needs a browser; see ./webgl.ts (headless Chromium via playwright-core).
+ *
+ * Everything is imported lazily (tfjs takes ~1 s to import). TensorFlow.js computes in float32 only.
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+
+export type Tf = typeof import('@tensorflow/tfjs');
+export type TfBackendName = 'cpu' | 'wasm' | 'tensorflow' | 'webgpu' | 'webgl';
+export const NODE_BACKENDS: readonly TfBackendName[] = ['cpu', 'wasm', 'tensorflow', 'webgpu'];
+
+let tfPromise: Promise<Tf> | undefined;
+let tfNodeGpu: Tf | undefined;
+let wasmRegistered = false;
+
+function unwrap<T>(m: unknown): T {
+  const mm = m as { default?: unknown };
+  return ((mm && typeof mm === 'object' && 'tensor' in mm ? mm : (mm.default ?? mm)) as T);
+}
+
+/** The pure @tensorflow/tfjs module (imported once). */
+export function importTf(): Promise<Tf> {
+  tfPromise ??= import('@tensorflow/tfjs').then((m) => unwrap<Tf>(m));
+  return tfPromise;
+}
+
+async function optionalImport(name: string): Promise<unknown | undefined> {
+  try {
+    return await import(/* @vite-ignore */ name);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(String((e as Error).message))) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * A TensorFlow.js instance with the named backend active. Throws a clear Error when the backend is not
+ * available here (package not installed, no adapter, or 'webgl' outside a browser).
+ */
+export async function loadTf(backend: TfBackendName): Promise<Tf> {
+  switch (backend) {
+    case 'cpu': {
+      const tf = await importTf();
+      await tf.setBackend('cpu');
+      await tf.ready();
+      return tf;
+    }
+    case 'wasm': {
+      const tf = await importTf();
+      if (!wasmRegistered) {
+        const w = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as { setWasmPaths?: (p: string) => void; default?: { setWasmPaths: (p: string) => void } };
+        const setWasmPaths = w.setWasmPaths ?? w.default?.setWasmPaths;
+        if (!setWasmPaths) throw new Error('loadTf(wasm): @tensorflow/tfjs-backend-wasm does not export setWasmPaths');
+        const req = createRequire(import.meta.url);
+        setWasmPaths(dirname(req.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
+        wasmRegistered = true;
+      }
+      const ok = await tf.setBackend('wasm');
+      if (!ok) throw new Error('loadTf(wasm): the wasm backend failed to initialise (could not load the .wasm binaries from node_modules/@tensorflow/tfjs-backend-wasm/dist)');
+      await tf.ready();
+      return tf;
+    }
+    case 'tensorflow': {
+      if (!tfNodeGpu) {
+        const m = (await optionalImport('@tensorflow/tfjs-node-gpu')) ?? (await optionalImport('@tensorflow/tfjs-node'));
+        if (!m)
+          throw new Error(
+            "loadTf('tensorflow'): this backend needs @tensorflow/tfjs-node-gpu (or @tensorflow/tfjs-node), which is not installed. " +
+              'It is not an eomkit dependency because its install script downloads libtensorflow; install it yourself ' +
+              "(npm install @tensorflow/tfjs-node-gpu) on a machine with CUDA, or use 'cpu' / 'wasm'.",
+          );
+        tfNodeGpu = unwrap<Tf>(m);
+      }
+      const ok = await tfNodeGpu.setBackend('tensorflow');
+      if (!ok) throw new Error("loadTf('tensorflow'): @tensorflow/tfjs-node(-gpu) is installed but its 'tensorflow' backend failed to initialise");
+      await tfNodeGpu.ready();
+      return tfNodeGpu;
+    }
+    case 'webgpu': {
+      const m = await optionalImport('@tensorflow/tfjs-backend-webgpu');
+      if (!m)
+        throw new Error(
+          "loadTf('webgpu'): @tensorflow/tfjs-backend-webgpu is not installed (it is optional). Install it, and in Node a WebGPU " +
+            "implementation (e.g. the npm 'webgpu' package, which needs a GPU driver), or use 'cpu' / 'wasm'.",
+        );
+      const tf = await importTf();
+      let ok = false;
+      try {
+        ok = await tf.setBackend('webgpu');
+      } catch (e) {
+        throw new Error(`loadTf('webgpu'): backend failed to initialise: ${(e as Error).message} (no WebGPU adapter in this process?)`);
+      }
+      if (!ok) throw new Error("loadTf('webgpu'): no WebGPU adapter found in this process (navigator.gpu missing or no GPU)");
+      await tf.ready();
+      return tf;
+    }
+    case 'webgl':
+      throw new Error("loadTf('webgl'): WebGL needs a browser; use runWebglGd() from src/numeric/tfjs/webgl.ts (headless Chromium via playwright-core)");
+    default:
+      throw new Error(`loadTf: unknown backend '${String(backend)}' (expected one of cpu, wasm, tensorflow, webgpu, webgl)`);
+  }
+}
