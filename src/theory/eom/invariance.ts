@@ -25,8 +25,8 @@
  * GF and every order of the EoM conserve it. Every reduced form is checked against the direct
  * contraction of the counter terms f_k of the loss (`proveZero` of the difference).
  *
- * The counter terms f_1 … f_K default to the heavy-ball series at β = 0, which is the GD series (f_{k+1} =
- * F_k; tested); the general B-series engine's `counterTerms(L, K).f` can be passed instead (`opts.f`).
+ * The counter terms f_1 … f_K come from the general B-series engine, `counterTerms(L, K).f` (or `opts.f`,
+ * e.g. the heavy-ball series at β = 0, which is the same GD series: f_{k+1} = F_k, tested).
  */
 import {
   type Expr,
@@ -51,7 +51,8 @@ import {
   InputError,
   PrintSizeError,
 } from '../../symbolic/index.ts';
-import { ETA, heavyBallSeries } from './momentum.ts';
+import { ETA } from './instantiate.ts';
+import { counterTerms } from './counter-terms.ts';
 import { proveZero, type ZeroProof } from './invariance-zero.ts';
 
 export { proveZero, type ZeroProof, type ProofStatus } from './invariance-zero.ts';
@@ -250,7 +251,7 @@ function safeLatex(e: Expr): string {
 export interface InvariantDynamicsOptions {
   /** number of counter terms: f_1 … f_K (default 3) */
   K?: number;
-  /** the counter terms f[k−1] = f_k (e.g. `counterTerms(L, K).f`); default: derived here */
+  /** the counter terms f[k−1] = f_k; default `counterTerms(L, K).f` */
   f?: Expr[][];
 }
 
@@ -275,9 +276,7 @@ export function invariantDynamics(
   const gG = g.map((x, i) => (inG[i] ? x : ZERO));
   const thetaG: Expr[] = params.map((p, i) => (inG[i] ? p : ZERO));
   const oneG: Expr[] = inG.map((b) => (b ? num(1) : ZERO));
-  const f =
-    opts.f?.slice(0, K) ??
-    heavyBallSeries(L, K, { beta: 0, expanded: false }).F; // β = 0: the GD counter terms f_{k+1} = F_k
+  const f = opts.f?.slice(0, K) ?? counterTerms(L, K).f;
   if (f.length < K) throw new InputError(`invariantDynamics: ${K} counter terms needed, ${f.length} given`);
   const G = groupLatex(inv.group);
   const full = inv.group.length === n;

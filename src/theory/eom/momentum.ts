@@ -51,11 +51,12 @@ import {
   vectorLatex,
   latexName,
 } from '../../symbolic/index.ts';
+import { ETA } from './instantiate.ts';
 
-/** The learning-rate symbol η. */
-export const ETA: Sym = sym('eta');
-/** The momentum symbol β. */
-export const BETA: Sym = sym('beta');
+/** The momentum symbol β (internal name 'β', which no loss parameter can spell; printed \beta). */
+export const BETA: Sym = sym('β');
+/** The learning rate η: the engine-wide internal symbol of ./instantiate.ts. */
+export { ETA };
 /** Internal: u = 1/(1−β). Never appears in a returned expression. */
 const U: Sym = sym('__eomkit_hb_u');
 
@@ -219,7 +220,7 @@ export function heavyBallSeries(L: Loss, K: number, opts: HeavyBallOptions = {})
       const Ftex = F.map((Fk, k) =>
         numerators === undefined
           ? vectorLatex(Fk)
-          : `\\frac{1}{\\left(1 - \\beta\\right)^{${2 * k + 1}}} ${vectorLatex(numerators[k]!)}`,
+          : `\\frac{1}{\\left(1 - \\beta\\right)${k === 0 ? '' : `^{${2 * k + 1}}`}} ${vectorLatex(numerators[k]!)}`,
       );
       const rhs = F.map((_, k) => (k === 0 ? 'F_{0}' : `${k === 1 ? '\\eta' : `\\eta^{${k}}`} F_{${k}}`)).join(' + ');
       const b = betaQ === undefined ? '\\beta' : toLatex(beta);
