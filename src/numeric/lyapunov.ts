@@ -1,0 +1,260 @@
+/**
+ * Continuous Lyapunov equation A C + C Aᵀ = 2D for the stationary covariance of the OU process
+ * dx = −A x dt + B dW, D = B Bᵀ/2 (theory/langevin.md, "Linear regression: exact solutions": C_∞ solves
+ * A C + C Aᵀ = 2D; the phase-space A = [[0, −I], [K, 2γI]] is not symmetric and has complex eigenvalues in
+ * the underdamped regime).
+ *
+ * Method: the matrix sign-function Newton iteration (Roberts 1971; Benner & Quintana-Ortí 1999) with
+ * determinant scaling. For a stable drift (all eigenvalues of A with positive real part) the iteration
+ *     A_{k+1} = ½(c A_k + (c A_k)⁻¹),   Q_{k+1} = ½(c Q_k + c⁻¹ A_k⁻¹ Q_k A_k⁻ᵀ),   c = |det A_k|^{−1/n}
+ * started from A_0 = A, Q_0 = 2D drives A_k → I and Q_k → 2C. It needs only LU inverses and products
+ * (no real Schur form, which ml-matrix does not provide; Bartels–Stewart would need one), converges
+ * quadratically in ~10 iterations, costs O(n³) per iteration, and handles complex spectra without complex
+ * arithmetic. If A has an eigenvalue with non-positive real part there is no stationary covariance:
+ * A_k does not converge to I and an Error says so. `lyapunovKron` is the O(n⁶) Kronecker solve
+ * (I⊗A + A⊗I) vec C = vec 2D, kept as an independent reference for small n.
+ *
+ * Matrices are row-major Float64Array n×n (or rows).
+ */
+import { type MatrixInput, toDense } from './linalg.ts';
+
+/** C = A B (n×n, row-major), i-k-j order. */
+export function matmul(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
+  out.fill(0);
+  for (let i = 0; i < n; i++) {
+    const oi = i * n;
+    for (let k = 0; k < n; k++) {
+      const aik = a[oi + k]!;
+      if (aik === 0) continue;
+      const bk = k * n;
+      for (let j = 0; j < n; j++) out[oi + j] = out[oi + j]! + aik * b[bk + j]!;
+    }
+  }
+  return out;
+}
+
+/** C = A Bᵀ (n×n, row-major): rows of both are contiguous. */
+export function matmulT(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      const ai = i * n;
+      const bj = j * n;
+      for (let k = 0; k < n; k++) s += a[ai + k]! * b[bj + k]!;
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+/** Inverse and log|det| by LU with partial pivoting (Gauss–Jordan on [A | I]). Throws if singular. */
+export function inverseWithLogDet(a: Float64Array, n: number, where = 'inverse'): { inv: Float64Array; logAbsDet: number } {
+  const m = Float64Array.from(a);
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  let logAbsDet = 0;
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(a[i]!));
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    let best = Math.abs(m[c * n + c]!);
+    for (let r = c + 1; r < n; r++) {
+      const v = Math.abs(m[r * n + c]!);
+      if (v > best) {
+        best = v;
+        p = r;
+      }
+    }
+    if (!(best > 1e-300) || best <= 1e-15 * scale * Math.sqrt(n)) throw new Error(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
+    if (p !== c) {
+      for (let j = 0; j < n; j++) {
+        let t = m[c * n + j]!;
+        m[c * n + j] = m[p * n + j]!;
+        m[p * n + j] = t;
+        t = inv[c * n + j]!;
+        inv[c * n + j] = inv[p * n + j]!;
+        inv[p * n + j] = t;
+      }
+    }
+    const piv = m[c * n + c]!;
+    logAbsDet += Math.log(Math.abs(piv));
+    const ip = 1 / piv;
+    for (let j = 0; j < n; j++) {
+      m[c * n + j] = m[c * n + j]! * ip;
+      inv[c * n + j] = inv[c * n + j]! * ip;
+    }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r * n + c]!;
+      if (f === 0) continue;
+      for (let j = 0; j < n; j++) {
+        m[r * n + j] = m[r * n + j]! - f * m[c * n + j]!;
+        inv[r * n + j] = inv[r * n + j]! - f * inv[c * n + j]!;
+      }
+    }
+  }
+  return { inv, logAbsDet };
+}
+
+export interface LyapunovResult {
+  /** the solution C (row-major n×n, symmetric). */
+  C: Float64Array;
+  n: number;
+  iterations: number;
+  /** ‖A C + C Aᵀ − 2D‖_F / ‖2D‖_F. */
+  relResidual: number;
+}
+
+function frob(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return Math.sqrt(s);
+}
+
+/** Relative residual ‖A C + C Aᵀ − 2D‖_F / ‖2D‖_F. */
+export function lyapunovResidual(a: Float64Array, c: Float64Array, d: Float64Array, n: number): number {
+  const ac = matmul(a, c, n);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const r = ac[i * n + j]! + ac[j * n + i]! - 2 * d[i * n + j]!; // C Aᵀ = (A C)ᵀ for symmetric C
+      num += r * r;
+      den += 4 * d[i * n + j]! ** 2;
+    }
+  }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), Number.MIN_VALUE);
+}
+
+/**
+ * Solve A C + C Aᵀ = 2D (D symmetric) by the scaled sign-function iteration. A must be stable in the sense
+ * of dx = −A x dt: every eigenvalue with positive real part.
+ */
+export function lyapunov(aIn: MatrixInput, dIn: MatrixInput, opts: { maxIter?: number; tol?: number } = {}): LyapunovResult {
+  const where = 'lyapunov';
+  const n = aIn instanceof Float64Array ? Math.round(Math.sqrt(aIn.length)) : aIn.length;
+  if (n === 0) throw new Error(`${where}: A is empty`);
+  const A = toDense(aIn, n, 'A', where);
+  const D = toDense(dIn, n, 'D', where);
+  let dScale = 0;
+  for (let i = 0; i < n * n; i++) dScale = Math.max(dScale, Math.abs(D[i]!));
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < i; j++)
+      if (Math.abs(D[i * n + j]! - D[j * n + i]!) > 1e-12 * Math.max(dScale, 1e-300)) throw new Error(`${where}: D is not symmetric at (${i}, ${j})`);
+  const maxIter = opts.maxIter ?? 100;
+  const tol = opts.tol ?? 1e-14;
+  let Ak = Float64Array.from(A);
+  let Qk = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) Qk[i] = 2 * D[i]!;
+  const tmp = new Float64Array(n * n);
+  const tmp2 = new Float64Array(n * n);
+  let it = 0;
+  let converged = false;
+  for (; it < maxIter; it++) {
+    let inv: Float64Array;
+    let logAbsDet: number;
+    try {
+      ({ inv, logAbsDet } = inverseWithLogDet(Ak, n, where));
+    } catch {
+      throw new Error(`${where}: A has an eigenvalue on (or numerically at) the imaginary axis: no stationary covariance (the sign iteration met a singular matrix)`);
+    }
+    const c = it < 8 ? Math.exp(-logAbsDet / n) : 1; // determinant scaling early, pure Newton at the end
+    // Q ← ½(c Q + c⁻¹ A⁻¹ Q A⁻ᵀ)
+    matmul(inv, Qk, n, tmp);
+    matmulT(tmp, inv, n, tmp2);
+    const Qn = new Float64Array(n * n);
+    for (let i = 0; i < n * n; i++) Qn[i] = 0.5 * (c * Qk[i]! + tmp2[i]! / c);
+    // symmetrise against drift
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < i; j++) {
+        const s = 0.5 * (Qn[i * n + j]! + Qn[j * n + i]!);
+        Qn[i * n + j] = s;
+        Qn[j * n + i] = s;
+      }
+    const An = new Float64Array(n * n);
+    let diff = 0;
+    for (let i = 0; i < n * n; i++) {
+      An[i] = 0.5 * (c * Ak[i]! + inv[i]! / c);
+      diff += (An[i]! - Ak[i]!) ** 2;
+    }
+    Ak = An;
+    Qk = Qn;
+    if (Math.sqrt(diff) <= tol * Math.max(1, frob(Ak)) && it >= 1) {
+      it++;
+      converged = true;
+      break;
+    }
+  }
+  // A_k must have converged to +I (sign(A) = I ⇔ all eigenvalues in the right half-plane)
+  let dev = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dev = Math.max(dev, Math.abs(Ak[i * n + j]! - (i === j ? 1 : 0)));
+  if (!converged || dev > 1e-6)
+    throw new Error(
+      `${where}: A is not stable (some eigenvalue has non-positive real part, sign(A) ≠ I; deviation ${dev.toExponential(2)}): ` +
+        'dx = −A x dt has no stationary covariance',
+    );
+  const C = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) C[i] = 0.5 * Qk[i]!;
+  return { C, n, iterations: it, relResidual: lyapunovResidual(A, C, D, n) };
+}
+
+/** Reference solver for small n: (I⊗A + A⊗I) vec C = vec 2D by Gaussian elimination, O(n⁶). */
+export function lyapunovKron(aIn: MatrixInput, dIn: MatrixInput): Float64Array {
+  const where = 'lyapunovKron';
+  const n = aIn instanceof Float64Array ? Math.round(Math.sqrt(aIn.length)) : aIn.length;
+  if (n > 40) throw new Error(`${where}: n = ${n} is too large for the O(n⁶) Kronecker solve (use lyapunov())`);
+  const A = toDense(aIn, n, 'A', where);
+  const D = toDense(dIn, n, 'D', where);
+  const N = n * n;
+  // unknown index p = i*n + j for C_ij; equation (i,j): Σ_k A_ik C_kj + Σ_k C_ik A_jk = 2 D_ij
+  const M = new Float64Array(N * N);
+  const rhs = new Float64Array(N);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      const row = (i * n + j) * N;
+      for (let k = 0; k < n; k++) {
+        M[row + k * n + j] = M[row + k * n + j]! + A[i * n + k]!;
+        M[row + i * n + k] = M[row + i * n + k]! + A[j * n + k]!;
+      }
+      rhs[i * n + j] = 2 * D[i * n + j]!;
+    }
+  const { inv } = inverseWithLogDet(M, N, where);
+  const C = new Float64Array(N);
+  for (let p = 0; p < N; p++) {
+    let s = 0;
+    for (let q = 0; q < N; q++) s += inv[p * N + q]! * rhs[q]!;
+    C[p] = s;
+  }
+  return C;
+}
+
+/**
+ * The phase-space drift and diffusion of SGD with momentum on a quadratic (theory/langevin.md):
+ * A = [[0, −I], [K, 2γI]], K = 2(H + λI)/(η(1+β)), γ = (1−β)/(η(1+β)); D has only the vv block
+ * D_vv = 2Σ/(η S (1+β)²). Returns row-major 2p×2p matrices.
+ */
+export function phaseSpaceOU(H: MatrixInput, Sigma: MatrixInput, p: { eta: number; beta: number; batchSize: number; weightDecay?: number }): { A: Float64Array; D: Float64Array; n: number } {
+  const where = 'phaseSpaceOU';
+  const m = H instanceof Float64Array ? Math.round(Math.sqrt(H.length)) : H.length;
+  const h = toDense(H, m, 'H', where);
+  const s = toDense(Sigma, m, 'Sigma', where);
+  const { eta, beta, batchSize: S } = p;
+  const lam = p.weightDecay ?? 0;
+  if (!Number.isFinite(eta) || eta <= 0) throw new Error(`${where}: eta must be finite and > 0, got ${eta}`);
+  if (!Number.isFinite(beta) || beta < 0 || beta >= 1) throw new Error(`${where}: beta must lie in [0, 1), got ${beta}`);
+  if (!Number.isFinite(S) || S <= 0) throw new Error(`${where}: batchSize must be finite and > 0, got ${S}`);
+  const n = 2 * m;
+  const A = new Float64Array(n * n);
+  const D = new Float64Array(n * n);
+  const kf = 2 / (eta * (1 + beta));
+  const gamma = (1 - beta) / (eta * (1 + beta));
+  for (let i = 0; i < m; i++) {
+    A[i * n + m + i] = -1;
+    A[(m + i) * n + m + i] = 2 * gamma;
+    for (let j = 0; j < m; j++) {
+      A[(m + i) * n + j] = kf * (h[i * m + j]! + (i === j ? lam : 0));
+      D[(m + i) * n + m + j] = (2 * s[i * m + j]!) / (eta * S * (1 + beta) ** 2);
+    }
+  }
+  return { A, D, n };
+}
