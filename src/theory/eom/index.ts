@@ -34,3 +34,12 @@ export {
 } from './series.ts';
 export { ETA, etaLatex, LossDifferentials, lossDifferentials, elementaryDifferential } from './instantiate.ts';
 export { counterTerms, DEFAULT_MAX_NODES, type CounterTermOptions, type EomSeries } from './counter-terms.ts';
+export {
+  modifiedLoss,
+  orderGradient,
+  solveExact,
+  type ModifiedLoss,
+  type OrderGradient,
+  type GradientObstruction,
+} from './modified-loss.ts';
+export { discretizationError, type DiscretizationError } from './discretization.ts';
