@@ -1,0 +1,238 @@
+/**
+ * Task P5 — numeric loops (shared/bench/tasks.md):
+ * - P5-gd-ls: full-batch GD on least squares L = (1/2N)‖Xθ − y‖², X 1000×100 float64, 1000 steps, two
+ *   mat-vecs per step (r = Xθ − y, g = Xᵀr/N) in every tool: eomkit float64 JS (src/numeric/optimizers.ts
+ *   `gd` with a Float64Array double-loop gradient), tfjs cpu / wasm (float32, Xᵀ precomputed as a tensor),
+ *   numpy (BLAS; bench/peers/p5.py).
+ *   The JS gradient fuses the two mat-vecs into one pass over the rows of X (see lsGrad). X and y come from one deterministic formula in all tools, so the final
+ *   losses (in `note`) can be compared (tfjs to float32 accuracy).
+ * - P5-sgd-ensemble: 10,000 independent chains, 2 parameters, 1000 steps of SGD with heavy ball (β = 0.5)
+ *   and Gaussian gradient noise Σ/S on a quadratic: tfjs cpu / wasm on one [10000, 2] tensor (noise drawn on
+ *   the device), plain JS chain by chain (`sgdGaussian`), numpy vectorised over the ensemble.
+ * Each timed run follows a short warm-up of the same code path; times exclude imports and data setup.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { BenchRow } from './types.ts';
+import { gd, sgdGaussian } from '../src/numeric/optimizers.ts';
+import { loadTf, type Tf } from '../src/numeric/tfjs/backend.ts';
+import { gdTf, sgdGaussianTf, type Tensor2D } from '../src/numeric/tfjs/optimizers.ts';
+
+export type { BenchRow };
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const N = 1000;
+const P = 100;
+const STEPS = 1000;
+const ETA = 0.1;
+
+/** X_ij = sin(12.9898(i+1) + 78.233(j+1) + 0.5(i+1)(j+1)), y = X cos(0..P−1) + 0.1 sin(3.7 i) (as in p5.py). */
+export function lsData(): { X: Float64Array; y: Float64Array } {
+  const X = new Float64Array(N * P);
+  const y = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    let s = 0;
+    for (let j = 0; j < P; j++) {
+      const x = Math.sin(12.9898 * (i + 1) + 78.233 * (j + 1) + 0.5 * (i + 1) * (j + 1));
+      X[i * P + j] = x;
+      s += x * Math.cos(j);
+    }
+    y[i] = s + 0.1 * Math.sin(3.7 * i);
+  }
+  return { X, y };
+}
+
+function lsLoss(X: Float64Array, y: Float64Array, theta: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < N; i++) {
+    let r = -y[i]!;
+    for (let j = 0; j < P; j++) r += X[i * P + j]! * theta[j]!;
+    s += r * r;
+  }
+  return (0.5 * s) / N;
+}
+
+/**
+ * ∇L = Xᵀ(Xθ − y)/N, no allocation. One fused pass over the rows of X: r_i = X_i·θ − y_i, then
+ * out += (r_i/N) X_i while row i is still in L1; the dot product uses four accumulators (ILP), the axpy is
+ * unrolled by four. (Same arithmetic as two separate mat-vecs, up to summation order.)
+ */
+function lsGrad(X: Float64Array, y: Float64Array): (theta: Float64Array, out: Float64Array) => void {
+  const P4 = P - (P % 4);
+  return (theta, out) => {
+    out.fill(0);
+    for (let i = 0; i < N; i++) {
+      const o = i * P;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j < P4; j += 4) {
+        s0 += X[o + j]! * theta[j]!;
+        s1 += X[o + j + 1]! * theta[j + 1]!;
+        s2 += X[o + j + 2]! * theta[j + 2]!;
+        s3 += X[o + j + 3]! * theta[j + 3]!;
+      }
+      for (; j < P; j++) s0 += X[o + j]! * theta[j]!;
+      const ri = (s0 + s1 + s2 + s3 - y[i]!) / N;
+      j = 0;
+      for (; j < P4; j += 4) {
+        out[j] = out[j]! + ri * X[o + j]!;
+        out[j + 1] = out[j + 1]! + ri * X[o + j + 1]!;
+        out[j + 2] = out[j + 2]! + ri * X[o + j + 2]!;
+        out[j + 3] = out[j + 3]! + ri * X[o + j + 3]!;
+      }
+      for (; j < P; j++) out[j] = out[j]! + ri * X[o + j]!;
+    }
+  };
+}
+
+function time<T>(f: () => T): { value: T; seconds: number } {
+  const t0 = performance.now();
+  const value = f();
+  return { value, seconds: (performance.now() - t0) / 1000 };
+}
+
+function gdLsTf(tf: Tf, X: Float64Array, y: Float64Array, steps: number): { seconds: number; theta: Float32Array } {
+  const Xt = tf.tensor2d(Float32Array.from(X), [N, P]);
+  const XT = tf.tidy(() => Xt.transpose().mul(1 / N)) as Tensor2D;
+  const yt = tf.tensor2d(Float32Array.from(y), [N, 1]);
+  try {
+    // θ as a column [P, 1]; gdTf works on rows [batch, n], so transpose around the mat-vecs
+    const grad = (th: Tensor2D): Tensor2D => tf.matMul(XT, tf.matMul(Xt, th, false, true).sub(yt)).transpose() as Tensor2D;
+    const t0 = performance.now();
+    const res = gdTf(tf, { grad, theta0: new Float32Array(P), n: P, eta: ETA, steps });
+    return { seconds: (performance.now() - t0) / 1000, theta: res.theta };
+  } finally {
+    Xt.dispose();
+    XT.dispose();
+    yt.dispose();
+  }
+}
+
+// ---- ensemble: L = ½θᵀHθ, Σ = 0.1 H, S = 4, β = 0.5, η = 0.1, θ_0 = (1, 1)
+const H = [1.0, 0.3, 0.3, 0.5];
+const SIGMA = [[0.1, 0.03], [0.03, 0.05]];
+const B = 10_000;
+const ENS = { eta: 0.1, beta: 0.5, batchSize: 4, steps: 1000 };
+
+function ensembleJs(chains: number, steps: number): { seconds: number; var1: number } {
+  const grad = (x: Float64Array, o: Float64Array): void => {
+    o[0] = H[0]! * x[0]! + H[1]! * x[1]!;
+    o[1] = H[2]! * x[0]! + H[3]! * x[1]!;
+  };
+  let s = 0;
+  let s2 = 0;
+  const t0 = performance.now();
+  for (let c = 0; c < chains; c++) {
+    const r = sgdGaussian({ grad, theta0: [1, 1], eta: ENS.eta, beta: ENS.beta, batchSize: ENS.batchSize, noise: { sigma: SIGMA }, steps, seed: c });
+    s += r.theta[0]!;
+    s2 += r.theta[0]! ** 2;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, var1: s2 / chains - (s / chains) ** 2 };
+}
+
+function ensembleTf(tf: Tf, steps: number): { seconds: number; var1: number } {
+  const Ht = tf.tensor2d(H, [2, 2]);
+  try {
+    const theta0 = new Float32Array(2 * B).fill(1);
+    const t0 = performance.now();
+    const r = sgdGaussianTf(tf, { grad: (th) => tf.matMul(th, Ht), theta0, n: 2, eta: ENS.eta, beta: ENS.beta, batchSize: ENS.batchSize, sigma: SIGMA, steps, seed: 1, noiseSource: 'device' });
+    const seconds = (performance.now() - t0) / 1000;
+    let s = 0;
+    let s2 = 0;
+    for (let b = 0; b < B; b++) {
+      s += r.theta[2 * b]!;
+      s2 += r.theta[2 * b]! ** 2;
+    }
+    return { seconds, var1: s2 / B - (s / B) ** 2 };
+  } finally {
+    Ht.dispose();
+  }
+}
+
+function pythonRows(script: string, log: (s: string) => void): BenchRow[] {
+  const r = spawnSync('python3', [join(HERE, 'peers', script)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.error || r.status !== 0) {
+    log(`${script}: numpy/scipy peer skipped (${r.error ? r.error.message : (r.stderr || '').trim().split('\n').pop()})`);
+    return [];
+  }
+  try {
+    const lines = r.stdout.trim().split('\n');
+    return JSON.parse(lines[lines.length - 1]!) as BenchRow[];
+  } catch (e) {
+    log(`${script}: could not parse the peer's output (${(e as Error).message})`);
+    return [];
+  }
+}
+
+export async function runP5(): Promise<BenchRow[]> {
+  const log = (s: string): void => void process.stderr.write(s + '\n');
+  const rows: BenchRow[] = [];
+  const { X, y } = lsData();
+  const size = `${N}x${P}, ${STEPS} steps`;
+
+  // float64 JS
+  const grad = lsGrad(X, y);
+  gd({ grad, theta0: new Float64Array(P), eta: ETA, steps: 20 }); // warm-up
+  const js = time(() => gd({ grad, theta0: new Float64Array(P), eta: ETA, steps: STEPS }));
+  const jsLoss = lsLoss(X, y, js.value.theta);
+  rows.push({ task: 'P5-gd-ls', tool: 'eomkit-js', seconds: js.seconds, size, note: `float64; final loss ${jsLoss.toPrecision(12)}` });
+
+  for (const backend of ['cpu', 'wasm'] as const) {
+    try {
+      const tf = await loadTf(backend);
+      gdLsTf(tf, X, y, 20); // warm-up
+      const r = gdLsTf(tf, X, y, STEPS);
+      const loss = lsLoss(X, y, r.theta);
+      rows.push({
+        task: 'P5-gd-ls',
+        tool: `tfjs-${backend}`,
+        seconds: r.seconds,
+        size,
+        agrees: Math.abs(loss / jsLoss - 1) < 1e-3,
+        note: `float32, Xᵀ precomputed; final loss ${loss.toPrecision(7)}`,
+      });
+    } catch (e) {
+      log(`P5 tfjs-${backend}: skipped (${(e as Error).message})`);
+    }
+  }
+
+  // ensemble
+  const esize = `${B} chains x 2, ${ENS.steps} steps`;
+  ensembleJs(100, 50);
+  const ej = ensembleJs(B, ENS.steps);
+  rows.push({ task: 'P5-sgd-ensemble', tool: 'eomkit-js', seconds: ej.seconds, size: esize, note: `chain by chain, float64; var(θ1) ${ej.var1.toPrecision(4)}` });
+  for (const backend of ['cpu', 'wasm'] as const) {
+    try {
+      const tf = await loadTf(backend);
+      ensembleTf(tf, 5);
+      const r = ensembleTf(tf, ENS.steps);
+      rows.push({
+        task: 'P5-sgd-ensemble',
+        tool: `tfjs-${backend}`,
+        seconds: r.seconds,
+        size: esize,
+        agrees: Math.abs(r.var1 / ej.var1 - 1) < 0.1, // Monte-Carlo: SE of a variance from 10^4 chains ≈ 1.4%
+        note: `one [${B}, 2] tensor, device noise; var(θ1) ${r.var1.toPrecision(4)}`,
+      });
+    } catch (e) {
+      log(`P5 ensemble tfjs-${backend}: skipped (${(e as Error).message})`);
+    }
+  }
+
+  for (const r of pythonRows('p5.py', log)) {
+    if (r.task === 'P5-gd-ls') {
+      const m = /final loss ([0-9.eE+-]+)/.exec(r.note ?? '');
+      if (m) r.agrees = Math.abs(Number(m[1]) / jsLoss - 1) < 1e-9;
+    }
+    if (r.task === 'P5-sgd-ensemble') {
+      const m = /var\(theta1\) ([0-9.eE+-]+)/.exec(r.note ?? '');
+      if (m) r.agrees = Math.abs(Number(m[1]) / ej.var1 - 1) < 0.1;
+    }
+    rows.push(r);
+  }
+  return rows;
+}
+
+export { pythonRows };
