@@ -16,6 +16,7 @@ import {
   evaluate,
   logisticRegressionLoss,
   mlpLoss,
+  neg,
   parseExpr,
   sym,
   toText,
@@ -41,6 +42,8 @@ describe('known bugs in src/symbolic (failing until fixed)', () => {
     expect(P('0.5*(2*x)')).toBe(x);
     expect(P('x/2*2 - x')).toBe(ZERO); // today: a sum printed "x - x"
     expect(toText(P('3*(x/3) + x'))).toBe('2*x');
+    expect(neg(neg(x))).toBe(x); // −(−x)
+    expect(P('-(-x)')).toBe(x);
   });
 
   it('BUG 2: an integer power of 0, 1 or −1 loops |k| times (1^1000000000000000 hangs the parser)', () => {

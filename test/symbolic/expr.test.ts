@@ -1,0 +1,257 @@
+/** Hash-consing, canonical invariants and the expression-swell budget. */
+import { describe, expect, it } from 'vitest';
+import {
+  ExpressionSwellError,
+  HALF,
+  ONE,
+  Rational,
+  TWO,
+  ZERO,
+  add,
+  children,
+  compareExpr,
+  cos,
+  dagSize,
+  dependsOn,
+  div,
+  exp,
+  expand,
+  freeSymbols,
+  log,
+  mul,
+  neg,
+  num,
+  parseExpr,
+  pow,
+  product,
+  sin,
+  sqrt,
+  sub,
+  sum,
+  sym,
+  tanh,
+  toText,
+  withBudget,
+  type Expr,
+} from '../../src/symbolic/index.ts';
+import { rng } from './support.ts';
+
+const [a, b, c, x, y, z] = ['a', 'b', 'c', 'x', 'y', 'z'].map(sym) as [Expr, Expr, Expr, Expr, Expr, Expr];
+const P = (s: string) => parseExpr(s);
+const q = (n: number, d = 1) => num(Rational.of(n, d));
+
+/** Check the documented invariants of every node reachable from e; returns the violations. */
+export function invariantViolations(e: Expr): string[] {
+  const out: string[] = [];
+  const seen = new Set<Expr>();
+  const visit = (n: Expr): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    const where = () => toText(n);
+    switch (n.kind) {
+      case 'add': {
+        if (n.terms.length === 0) out.push(`empty add`);
+        if (n.terms.length === 1 && n.constant.isZero()) out.push(`single-term add with zero constant: ${where()}`);
+        n.terms.forEach((t, i) => {
+          if (t.kind === 'add' || t.kind === 'num') out.push(`add term of kind ${t.kind} in ${where()}`);
+          if (t.kind === 'mul' && !t.coeff.isOne()) out.push(`add term with coefficient ${t.coeff} in ${where()}`);
+          if (n.coeffs[i]!.isZero()) out.push(`zero coefficient in ${where()}`);
+          if (i > 0 && compareExpr(n.terms[i - 1]!, t) >= 0) out.push(`add terms not sorted in ${where()}`);
+        });
+        break;
+      }
+      case 'mul': {
+        if (n.coeff.isZero()) out.push(`zero coefficient in ${where()}`);
+        if (n.bases.length === 1 && n.exps[0]!.isOne() && n.coeff.isOne()) out.push(`1·x product node: ${where()}`);
+        if (n.bases.length === 1 && n.exps[0]!.isOne() && n.bases[0]!.kind === 'add') out.push(`undistributed c·(sum): ${where()}`);
+        n.bases.forEach((base, i) => {
+          const k = n.exps[i]!;
+          if (base.kind === 'mul') out.push(`mul base in ${where()}`);
+          if (k.isZero()) out.push(`zero exponent in ${where()}`);
+          if (base.kind === 'num') {
+            const ok = !base.value.isNegative() && !k.isInteger() && k.sign() > 0 && k.compare(Rational.ONE) < 0;
+            if (!ok) out.push(`numeric base ${base.value}^${k} in ${where()}`);
+          }
+          if (i > 0 && compareExpr(n.bases[i - 1]!, base) >= 0) out.push(`mul bases not sorted in ${where()}`);
+        });
+        break;
+      }
+      case 'pow':
+        if (n.exp.kind === 'num' && (n.base.kind !== 'mul' || n.exp.value.isInteger())) out.push(`pow with numeric exponent on a non-product: ${where()}`);
+        break;
+      default:
+        break;
+    }
+    for (const ch of children(n)) visit(ch);
+  };
+  visit(e);
+  return out;
+}
+
+function shuffle<T>(xs: T[], next: () => number): T[] {
+  const r = [...xs];
+  for (let i = r.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [r[i], r[j]] = [r[j]!, r[i]!];
+  }
+  return r;
+}
+
+describe('hash-consing: structurally equal expressions are the same object', () => {
+  it('atoms', () => {
+    expect(sym('x')).toBe(x);
+    expect(num(Rational.of(2, 4))).toBe(HALF);
+    expect(num(Rational.of(6, 3))).toBe(TWO);
+    expect(q(123456789, 7)).toBe(q(123456789, 7));
+    expect(num(10n ** 30n)).toBe(num(10n ** 30n));
+    expect(exp(x)).toBe(exp(x));
+  });
+
+  it('different construction orders give the same object', () => {
+    expect(add(a, b)).toBe(add(b, a));
+    expect(mul(mul(x, y), z)).toBe(mul(x, mul(y, z)));
+    expect(add(add(a, b), c)).toBe(add(a, add(b, c)));
+    expect(P('a + b + c')).toBe(P('c + (b + a)'));
+    expect(P('x*y*z')).toBe(P('z*(y*x)'));
+    expect(P('sin(x)*exp(y) + tanh(z)')).toBe(add(tanh(z), mul(exp(y), sin(x))));
+    expect(P('x^2*y/z')).toBe(div(mul(y, pow(x, 2)), z));
+  });
+
+  it('random sums and products built in shuffled orders are one object', () => {
+    const next = rng(5);
+    const atoms: Expr[] = [x, y, z, exp(x), sin(y), pow(x, 3), mul(x, y), sqrt(add(x, ONE)), P('x^y'), log(add(z, TWO))];
+    for (let trial = 0; trial < 200; trial++) {
+      const pick = atoms.filter(() => next() < 0.5);
+      const coeffs = pick.map(() => q(Math.floor(next() * 9) - 4, 1 + Math.floor(next() * 3)));
+      const terms = pick.map((t, i) => mul(coeffs[i]!, t));
+      const s1 = sum(terms);
+      const s2 = shuffle(terms, next).reduce((acc, t) => add(acc, t), ZERO as Expr);
+      expect(s2).toBe(s1);
+      const p1 = product(pick);
+      const p2 = shuffle(pick, next).reduce((acc, t) => mul(acc, t), ONE as Expr);
+      expect(p2).toBe(p1);
+      expect(invariantViolations(s1)).toEqual([]);
+      expect(invariantViolations(p1)).toEqual([]);
+    }
+  });
+});
+
+describe('canonical form', () => {
+  const cases: [string, () => Expr, () => Expr][] = [
+    ['x + x = 2·x', () => add(x, x), () => mul(TWO, x)],
+    ['x·x = x²', () => mul(x, x), () => pow(x, 2)],
+    ['x/x = 1', () => div(x, x), () => ONE],
+    ['x − x = 0', () => sub(x, x), () => ZERO],
+    ['2·(x+y) = 2x + 2y', () => mul(TWO, add(x, y)), () => add(mul(TWO, x), mul(TWO, y))],
+    ['4^(1/2) = 2', () => pow(num(4), HALF), () => TWO],
+    ['(9/4)^(1/2) = 3/2', () => sqrt(q(9, 4)), () => q(3, 2)],
+    ['8^(2/3) = 4', () => pow(num(8), q(2, 3)), () => num(4)],
+    ['2^(1/2)·2^(1/2) = 2', () => mul(sqrt(TWO), sqrt(TWO)), () => TWO],
+    ['2^(1/2)·2^(1/2)·2^(1/2) = 2·2^(1/2)', () => product([sqrt(TWO), sqrt(TWO), sqrt(TWO)]), () => mul(TWO, sqrt(TWO))],
+    ['(x²)³ = x⁶', () => pow(pow(x, 2), 3), () => pow(x, 6)],
+    ['x^(1/2)·x^(1/2) = x', () => mul(sqrt(x), sqrt(x)), () => x],
+    ['x^0 = 1', () => pow(x, 0), () => ONE],
+    ['1^x = 1', () => pow(ONE, x), () => ONE],
+    ['0·x = 0', () => mul(ZERO, x), () => ZERO],
+    ['exp(log(x)) = x', () => exp(log(x)), () => x],
+    ['log(exp(x)) = x', () => log(exp(x)), () => x],
+    ['exp(0) = 1, cos(0) = 1, sin(0) = 0, log(1) = 0', () => add(exp(ZERO), cos(ZERO), sin(ZERO), log(ONE)), () => TWO],
+    ['−(−x) = x for a sum', () => neg(neg(add(x, y))), () => add(x, y)],
+    ['(−x)² = x²', () => pow(neg(x), 2), () => pow(x, 2)],
+    ['x·y/(y·x) = 1', () => div(mul(x, y), mul(y, x)), () => ONE],
+    ['3x − 2x − x = 0', () => P('3*x - 2*x - x'), () => ZERO],
+    ['x + y − x = y', () => P('x + y - x'), () => y],
+    ['(x+1)·2 − 2 = 2x', () => P('(x+1)*2 - 2'), () => mul(TWO, x)],
+    ['0.1 + 0.2 = 3/10 exactly', () => P('0.1 + 0.2'), () => q(3, 10)],
+  ];
+  for (const [name, lhs, rhs] of cases) {
+    it(name, () => {
+      const l = lhs();
+      expect(l).toBe(rhs());
+      expect(invariantViolations(l)).toEqual([]);
+    });
+  }
+
+  it('a numeric coefficient times a sum is distributed', () => {
+    const e = mul(q(3, 2), add(x, mul(TWO, y), ONE));
+    expect(e.kind).toBe('add');
+    expect(e).toBe(P('3/2*x + 3*y + 3/2'));
+  });
+
+  it('negative numbers to non-integer powers and zero to negative powers are refused', () => {
+    expect(() => pow(num(-8), q(1, 3))).toThrow(RangeError);
+    expect(() => pow(ZERO, -1)).toThrow(/division by zero/);
+    expect(() => div(x, ZERO)).toThrow(/division by zero/);
+    expect(() => log(ZERO)).toThrow(/log of the non-positive number 0/);
+    expect(() => log(num(-2))).toThrow(RangeError);
+  });
+
+  it('compareExpr is a strict total order consistent with identity', () => {
+    const next = rng(11);
+    const pool: Expr[] = [x, y, z, ONE, TWO, HALF, exp(x), sin(y), P('x^2'), P('x*y'), P('x + y'), P('x^y'), P('(x*y)^(1/2)'), tanh(z), P('2*x')];
+    for (let i = 0; i < 500; i++) {
+      const [u, v, w] = [0, 0, 0].map(() => pool[Math.floor(next() * pool.length)]!) as [Expr, Expr, Expr];
+      expect(Math.sign(compareExpr(u, v)) + Math.sign(compareExpr(v, u))).toBe(0);
+      expect(compareExpr(u, v) === 0).toBe(u === v);
+      if (compareExpr(u, v) < 0 && compareExpr(v, w) < 0) expect(compareExpr(u, w)).toBeLessThan(0);
+    }
+  });
+
+  it('free symbols, dependsOn and DAG size', () => {
+    const e = P('exp(x*y) + sin(z)^2 - 3');
+    expect(freeSymbols(e).map((s) => s.name)).toEqual(['x', 'y', 'z']);
+    expect(dependsOn(e, sym('x'))).toBe(true);
+    expect(dependsOn(e, sym('w'))).toBe(false);
+    expect(freeSymbols(P('2^(1/2) + 1'))).toEqual([]);
+    let f: Expr = x;
+    for (let i = 0; i < 60; i++) f = mul(sin(f), f); // tree of ~2^60 nodes
+    expect(dagSize(f)).toBeLessThan(200);
+    expect(f.treeSize).toBeGreaterThan(2 ** 50);
+  });
+});
+
+describe('expression-swell budget', () => {
+  const xs = Array.from({ length: 10 }, (_, i) => sym(`x${i + 1}`));
+
+  it('expanding (x1+…+x10)^12 under a small budget throws ExpressionSwellError quickly, with a clear message', () => {
+    const big = pow(sum(xs), 12);
+    const t0 = performance.now();
+    let err: unknown;
+    try {
+      withBudget(20_000, 'expanding (x1+…+x10)^12', () => expand(big));
+    } catch (e) {
+      err = e;
+    }
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(err).toBeInstanceOf(ExpressionSwellError);
+    const e = err as ExpressionSwellError;
+    expect(e.name).toBe('ExpressionSwellError');
+    expect(e.limit).toBe(20_000);
+    expect(e.message).toMatch(/expression swell/);
+    expect(e.message).toContain('expanding (x1+…+x10)^12');
+    expect(e.message).toContain('20,000');
+    expect(e.message).toMatch(/raise the budget/);
+  });
+
+  it('the budget is restored afterwards, and work within a budget returns normally', () => {
+    expect(() => withBudget(10, 'tiny', () => expand(pow(sum(xs), 6)))).toThrow(ExpressionSwellError);
+    // outside any budget the same work succeeds (C(15, 9) = 5005 monomials)
+    const e = expand(pow(sum(xs), 6));
+    expect(e.kind === 'add' ? e.terms.length : 0).toBe(5005);
+    expect(withBudget(1_000_000, 'ok', () => expand(pow(add(x, y), 3)))).toBe(P('x^3 + 3*x^2*y + 3*x*y^2 + y^3'));
+  });
+
+  it('nested budgets: the tighter one wins and names itself', () => {
+    expect(() =>
+      withBudget(1_000_000, 'outer', () => withBudget(50, 'inner step', () => expand(pow(sum(xs.slice(0, 6)), 5)))),
+    ).toThrow(/inner step needed more than 50 new/);
+    expect(() =>
+      withBudget(50, 'outer step', () => withBudget(1_000_000, 'inner', () => expand(pow(sum(xs.slice(0, 7)), 5)))),
+    ).toThrow(/outer step needed more than 50 new/);
+  });
+
+  it('existing (hash-consed) nodes cost nothing: rebuilding a known expression fits in a zero budget', () => {
+    const e = P('x^2*y + sin(z)');
+    expect(withBudget(0, 'rebuild', () => P('x^2*y + sin(z)'))).toBe(e);
+  });
+});
