@@ -4,7 +4,8 @@
  */
 export { Rng, rng, identityPermutation } from './prng.ts';
 export * from './optimizers.ts';
-export { rk4, dop853, flow, type VectorField, type Dop853Options, type Dop853Result } from './ode.ts';
+export { rk4, dop853, flow, statesAtSteps, type VectorField, type Dop853Options, type Dop853Result } from './ode.ts';
 export * from './validate.ts';
 export { plotValidationSvg, validationPlotSpec, type PlotOptions } from './plot.ts';
 export { choleskyPsd, norm2, distance2, type MatrixInput } from './linalg.ts';
+export { lyapunov, lyapunovKron, lyapunovResidual, phaseSpaceOU, type LyapunovResult } from './lyapunov.ts';

@@ -350,3 +350,17 @@ export function flow(F: VectorField, y0: ArrayLike<number>, duration: number, op
   if (duration === 0) return Float64Array.from(y0);
   return dop853(F, y0, 0, duration, opts).y;
 }
+
+/**
+ * The flow of y' = F(y) at the GD times t = kη for the given step indices (dense output of one DOP853 run):
+ * row r of the result is y(steps[r]·η). Steps must be non-decreasing integers ≥ 0.
+ */
+export function statesAtSteps(F: VectorField, y0: ArrayLike<number>, eta: number, steps: readonly number[], opts: Dop853Options = {}): Float64Array {
+  if (!Number.isFinite(eta) || eta <= 0) throw new Error(`statesAtSteps: eta must be finite and > 0, got ${eta}`);
+  for (let i = 0; i < steps.length; i++) {
+    const k = steps[i]!;
+    if (!Number.isInteger(k) || k < 0 || (i > 0 && k < steps[i - 1]!)) throw new Error(`statesAtSteps: steps must be non-decreasing integers >= 0 (got ${k} at ${i})`);
+  }
+  if (steps.length === 0) return new Float64Array(0);
+  return dop853(F, y0, 0, steps.map((k) => k * eta), opts).states;
+}

@@ -141,6 +141,16 @@ export class Rng {
     return a;
   }
 
+  /** A generator with the given raw xoshiro128** state (not all zero), e.g. to check reference vectors. */
+  static fromState(state: readonly [number, number, number, number]): Rng {
+    if (state.length !== 4 || state.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) throw new Error('Rng.fromState: need four 32-bit unsigned integers');
+    if (state.every((x) => x === 0)) throw new Error('Rng.fromState: the all-zero state is not allowed');
+    const r = new Rng(0);
+    [r.s0, r.s1, r.s2, r.s3] = state.map((x) => x >>> 0) as [number, number, number, number];
+    r.hasSpare = false;
+    return r;
+  }
+
   /** Independent copy in the same state. */
   clone(): Rng {
     const r = Object.create(Rng.prototype) as Rng;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { rk4, dop853, flow } from '../../src/numeric/ode.ts';
+import { rk4, dop853, flow, statesAtSteps } from '../../src/numeric/ode.ts';
 import { fitLogLogSlope } from '../../src/numeric/validate.ts';
 
 // y' = −y³, y(0) = 1: y(t) = 1/√(1 + 2t) (gradient flow of the quartic θ⁴/4)
@@ -63,6 +63,13 @@ describe('dop853', () => {
     expect(errL).toBeGreaterThan(1e-11);
     expect(errL).toBeLessThan(1e-4);
     expect(loose.nfev).toBeLessThan(tight.nfev);
+  });
+  it('statesAtSteps gives the flow at t = kη', () => {
+    const eta = 0.01, ks = [0, 3, 50, 100, 100, 250];
+    const s = statesAtSteps(cubic, [1], eta, ks);
+    ks.forEach((k, r) => expect(Math.abs(s[r]! / exactCubic(k * eta) - 1)).toBeLessThan(2e-13));
+    expect(() => statesAtSteps(cubic, [1], eta, [5, 2])).toThrow(/non-decreasing/);
+    expect(() => statesAtSteps(cubic, [1], 0, [1])).toThrow(/eta/);
   });
   it('rejects bad input', () => {
     expect(() => dop853(osc, [1, 0], 0, [1, 0.5])).toThrow(/monotone/);

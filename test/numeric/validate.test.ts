@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { validateSweep, formatValidation, fitLogLogSlope, estimateCurvature, type ValidationResult } from '../../src/numeric/validate.ts';
+import { validateSweep, runValidation, formatValidation, fitLogLogSlope, estimateCurvature, type ValidationResult } from '../../src/numeric/validate.ts';
 import type { VectorField } from '../../src/numeric/ode.ts';
 
 type V = Float64Array;
@@ -170,6 +170,14 @@ describe('validateSweep: floor, notes, input checks', () => {
     expect(() => validateSweep({ ...base, theta0: [Number.POSITIVE_INFINITY] })).toThrow(/not finite/);
     expect(() => validateSweep({ ...base, method: { kind: 'heavy-ball', grad, beta: 1.2 } })).toThrow(/beta/);
     expect(() => validateSweep({ method: base.method, theta0: [1] })).toThrow(/flows/);
+  });
+  it('runValidation (progress bar only on a TTY) returns the same table and reports progress', async () => {
+    const opts = { method: { kind: 'gd' as const, grad: (y: V, o: V) => { o[0] = y[0]! ** 3; } }, theta0: [1], terms: quartic.slice(0, 2) };
+    const seen: number[] = [];
+    const a = await runValidation({ ...opts, progress: false, onProgress: (d) => seen.push(d) });
+    const b = validateSweep(opts);
+    expect(a.errors).toEqual(b.errors);
+    expect(seen).toEqual(b.eta.map((_, j) => j + 1));
   });
   it('helpers: log–log slope fit and curvature estimate', () => {
     expect(fitLogLogSlope([1, 2, 4], [3, 12, 48])).toBeCloseTo(2, 12);
