@@ -59,6 +59,8 @@ export const BETA: Sym = sym('β');
 export { ETA };
 /** Internal: u = 1/(1−β). Never appears in a returned expression. */
 const U: Sym = sym('__eomkit_hb_u');
+/** Internal: the symbol u = 1/(1−β) of the canonical form (for ./momentum-bseries.ts). */
+export const HB_U: Sym = U;
 
 export interface HeavyBallOptions {
   /** β: omitted → the symbol β; a number or a string such as "3/5" → that exact rational (0 ≤ β < 1). */

@@ -28,7 +28,8 @@ import {
   heavyBallSecondOrder,
   heavyBallSeries,
 } from '../../../src/theory/eom/momentum.ts';
-import { counterTerms } from '../../../src/theory/eom/index.ts';
+import { counterTerms, generalSeries } from '../../../src/theory/eom/index.ts';
+import { heavyBallGeneralSeries } from '../../../src/theory/eom/momentum-bseries.ts';
 import { compile, dist, heavyBall, rk4, slope } from './momentum-numeric.ts';
 
 const renders = (tex: string): void => {
@@ -244,5 +245,25 @@ describe('numeric: heavy-ball from the slow manifold follows the K-term modified
     console.log('heavy-ball 2-D slopes (manifold / zero velocity):', r.map((x) => `K=${x.K}: ${x.manifold.toFixed(3)} / ${x.zeroVelocity.toFixed(3)}`).join(', '));
     for (const x of r) expect(Math.abs(x.manifold - x.K)).toBeLessThan(0.15);
     expect(Math.abs(r[2]!.zeroVelocity - 1)).toBeLessThan(0.25);
+  });
+});
+
+describe('bonus: the heavy-ball series as a loss-independent B-series on rooted trees', () => {
+  it('tree counts, β = 0 gives explicit Euler’s b(t)/σ(t), instantiation equals the concrete recursion', () => {
+    const gs = heavyBallGeneralSeries(6);
+    expect(gs.terms.map((r) => r.length)).toEqual([1, 1, 2, 4, 9, 20]);
+    const g0 = heavyBallGeneralSeries(6, { beta: Rational.ZERO });
+    const ge = generalSeries(6);
+    g0.terms.forEach((row, k) => {
+      expect(row.map((x) => x.tree)).toEqual(ge.terms[k]!.map((x) => x.tree));
+      row.forEach((x, i) => expect(x.weight).toBe(num(ge.terms[k]![i]!.weight)));
+    });
+    for (const L of [L1, L2, L3]) {
+      const inst = heavyBallGeneralSeries(4).instantiate(L);
+      const direct = heavyBallSeries(L, 4);
+      inst.forEach((Fk, k) => Fk.forEach((e, i) => expect(canonicalInBeta(e)).toBe(canonicalInBeta(direct.F[k]![i]!))));
+    }
+    const tex = heavyBallGeneralSeries(4).latex();
+    for (const t of [...tex.f, ...tex.loss]) renders(t);
   });
 });
