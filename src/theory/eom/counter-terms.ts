@@ -70,11 +70,11 @@ export function counterTerms(L: Loss, K: number, opts: CounterTermOptions = {}):
       // f_k = Σ_t (−1)^{|t|} b(t)/σ(t) G(t)
       const acc = Array.from({ length: n }, () => new SumBuilder());
       for (const term of row) {
-        const G = d.G(term.tree);
+        const G = opts.expanded ? d.expandedG(term.tree) : d.G(term.tree);
         for (let i = 0; i < n; i++) acc[i]!.add(G[i]!, term.lossWeight);
       }
-      const fk = acc.map((b) => b.build());
-      return opts.expanded ? fk.map(expand) : fk;
+      // a sum of expanded forms with rational weights is expanded (SumBuilder merges like unit terms)
+      return acc.map((b) => b.build());
     }),
   );
   return makeSeries(L, general, f, opts.expanded ?? false);

@@ -15,7 +15,7 @@
  * Φ(t) = D^m L[G(t_1), …, G(t_m)] (Φ(•) = L, Φ([•]) = ‖g‖², Φ([[•]]) = gᵀHg, …), whose gradients are
  * the candidate potentials of the modified loss (modified-loss.ts).
  */
-import { type Expr, type Loss, type Sym, directional, gradient, neg, subs, sym } from '../../symbolic/index.ts';
+import { type Expr, type Loss, type Sym, directional, expand, gradient, neg, subs, sym } from '../../symbolic/index.ts';
 import { type RootedTree, lossSign } from './trees.ts';
 
 /**
@@ -44,6 +44,9 @@ export class LossDifferentials {
   /** vectorForms[m] = ∇ D^m L[v_1..v_m] */
   private readonly vectorForms: Expr[][] = [];
   private readonly gMemo = new Map<RootedTree, Expr[]>();
+  private readonly gxMemo = new Map<RootedTree, Expr[]>();
+  /** vectorForms, expanded */
+  private readonly vectorFormsX: Expr[][] = [];
   private readonly phiMemo = new Map<RootedTree, Expr>();
 
   constructor(readonly loss: Loss) {
@@ -74,11 +77,11 @@ export class LossDifferentials {
     return v;
   }
 
-  /** v_k ↦ G(t_k) for the children of t */
-  private childSubstitution(t: RootedTree): Map<Sym, Expr> {
+  /** v_k ↦ G(t_k) for the children of t (expanded G if `expanded`) */
+  private childSubstitution(t: RootedTree, expanded = false): Map<Sym, Expr> {
     const map = new Map<Sym, Expr>();
     t.children.forEach((child, k) => {
-      const G = this.G(child);
+      const G = expanded ? this.expandedG(child) : this.G(child);
       this.dir(k + 1).forEach((s, i) => map.set(s, G[i]!));
     });
     return map;
@@ -95,6 +98,30 @@ export class LossDifferentials {
       return form.map((e) => subs(e, map));
     })();
     this.gMemo.set(t, out);
+    return out;
+  }
+
+  /**
+   * G(t) in canonical expanded form, built expanded level by level: the expanded form ∇D^mL[v_1..v_m]
+   * with the children's expanded G(t_k) substituted, expanded again (each product of sums is multiplied
+   * out once, as small as it gets, instead of expanding the whole compact tree at the end).
+   */
+  expandedG(t: RootedTree): Expr[] {
+    const hit = this.gxMemo.get(t);
+    if (hit) return hit;
+    const m = t.children.length;
+    let form = this.vectorFormsX[m];
+    if (form === undefined) {
+      form = this.vectorForm(m).map(expand);
+      this.vectorFormsX[m] = form;
+    }
+    let out: Expr[];
+    if (m === 0) out = form;
+    else {
+      const map = this.childSubstitution(t, true);
+      out = form.map((e) => expand(subs(e, map)));
+    }
+    this.gxMemo.set(t, out);
     return out;
   }
 
