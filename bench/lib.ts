@@ -128,18 +128,26 @@ export function formatTable(rows: readonly BenchRow[]): string {
     const cold = rs.find((r) => r.tool === 'eomkit');
     const warm = rs.find((r) => r.tool === 'eomkit-warm');
     const table: string[][] = [['tool', 'time', 'size', 'agrees', 'eomkit/peer', 'peer/eomkit', 'note']];
+    const ginac = rs.find((r) => r.tool === 'ginac');
+    const ginacWarm = rs.find((r) => r.tool === 'ginac-warm');
     for (const r of rs) {
       const ref = r.tool.endsWith('-warm') ? warm : cold;
       const isRef = r.tool === 'eomkit' || r.tool === 'eomkit-warm';
+      const variant = !isRef && r.tool.startsWith('eomkit-');
       const ratio = !isRef && ref ? ref.seconds / r.seconds : NaN;
       table.push([
         r.tool,
         fmtSeconds(r.seconds),
         String(r.size),
-        isRef ? 'reference' : r.agrees === undefined ? '—' : r.agrees ? 'yes' : 'NO  <<<<<<<<',
-        isRef ? '' : fmtRatio(ratio),
-        isRef ? '' : fmtRatio(1 / ratio),
-        r.note ?? '',
+        isRef ? 'reference' : r.agrees === undefined ? '—' : r.agrees ? (variant ? 'yes (peers)' : 'yes') : 'NO  <<<<<<<<',
+        isRef || variant ? '' : fmtRatio(ratio),
+        isRef || variant ? '' : fmtRatio(1 / ratio),
+        (() => {
+          // a variant of eomkit (e.g. eomkit-jvp): its own ratio against GiNaC in the note
+          const g = r.tool.endsWith('-warm') ? ginacWarm : ginac;
+          const vs = (variant || isRef) && g ? `${fmtRatio(r.seconds / g.seconds)} GiNaC's time; ` : '';
+          return vs + (r.note ?? '');
+        })(),
       ]);
     }
     const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));

@@ -37,6 +37,8 @@ export interface PeerSpec {
   coldProcesses?: number;
   /** eomkit: warm repetitions after the cold run (the warm row is their best). Default 3. */
   warmRuns?: number;
+  /** further eomkit variants (child.ts's 5th argument), reported as rows `eomkit-<variant>`, checked too */
+  eomkitVariants?: string[];
 }
 
 export function median(xs: readonly number[]): number {
@@ -127,27 +129,45 @@ export async function runPeerTask(task: string, opts: TaskOptions, spec: PeerSpe
   for (const [tool, p] of Object.entries(peers)) forChild[tool] = entriesOf(p);
   writeFileSync(peersFile, JSON.stringify(forChild));
 
-  opts.log(`${task}: running eomkit (${coldProcesses} fresh processes) …`);
   const warmRuns = String(spec.warmRuns ?? 3);
-  let child: ChildOutput | undefined;
-  const colds: number[] = [];
-  for (let k = 0; k < coldProcesses; k++) {
-    // the first process also does the warm runs and the checks; the others only the cold run
-    const r = await runTs('eomkit/child.ts', [task, String(n), k === 0 ? peersFile : '-', k === 0 ? warmRuns : '0'], timeoutS);
-    if (r.code !== 0) {
-      failed('eomkit', r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${r.code}`);
-      return rows;
+  const runEomkit = async (variant?: string): Promise<{ child: ChildOutput; colds: number[] } | undefined> => {
+    const tool = variant ? `eomkit-${variant}` : 'eomkit';
+    opts.log(`${task}: running ${tool} (${coldProcesses} fresh processes) …`);
+    let child: ChildOutput | undefined;
+    const colds: number[] = [];
+    for (let k = 0; k < coldProcesses; k++) {
+      // the first process also does the warm runs and the checks; the others only the cold run
+      const args = [task, String(n), k === 0 ? peersFile : '-', k === 0 ? warmRuns : '0', ...(variant ? [variant] : [])];
+      const r = await runTs('eomkit/child.ts', args, timeoutS);
+      if (r.code !== 0) {
+        failed(tool, r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${r.code}`);
+        return undefined;
+      }
+      const c = lastJson<ChildOutput>(r.stdout);
+      child ??= c;
+      colds.push(c.rows.find((row) => row.tool === tool)!.seconds);
     }
-    const c = lastJson<ChildOutput>(r.stdout);
-    child ??= c;
-    colds.push(c.rows.find((row) => row.tool === 'eomkit')!.seconds);
+    const cold = child!.rows.find((row) => row.tool === tool)!;
+    cold.seconds = median(colds);
+    cold.note = `first run, median of ${coldProcesses} fresh processes (${colds.map((s) => (s * 1000).toFixed(0)).join(', ')} ms)${cold.note ? '; ' + cold.note.replace(/^first run in a fresh process;? ?/, '') : ''}`.replace(/; $/, '');
+    return { child: child!, colds };
+  };
+  const main = await runEomkit();
+  if (!main) return rows;
+  const child = main.child;
+  const out: BenchRow[] = [...child.rows]; // eomkit always runs: it is the reference of the checks
+  for (const variant of spec.eomkitVariants ?? []) {
+    const v = await runEomkit(variant);
+    if (!v) continue;
+    const bad = Object.entries(v.child.checks).filter(([, c]) => !c.agrees);
+    for (const row of v.child.rows) {
+      row.agrees = bad.length === 0;
+      if (bad.length) row.note = `${row.note ?? ''}; disagrees with ${bad.map(([t, c]) => `${t} (${c.note})`).join(', ')}`;
+      out.push(row);
+    }
   }
-  const cold = child!.rows.find((row) => row.tool === 'eomkit')!;
-  cold.seconds = median(colds);
-  cold.note = `first run, median of ${coldProcesses} fresh processes (${colds.map((s) => (s * 1000).toFixed(0)).join(', ')} ms)${cold.note ? '; ' + cold.note.replace(/^first run in a fresh process;? ?/, '') : ''}`.replace(/; $/, '');
-  const out: BenchRow[] = [...child!.rows.filter((row) => wants(opts.tools, row.tool))];
   for (const [tool, p] of Object.entries(peers)) {
-    const c = child!.checks[tool] ?? { agrees: false, note: 'not checked' };
+    const c = child.checks[tool] ?? { agrees: false, note: 'not checked' };
     const note = [c.note, coldNotes[tool], sizeNote(p)].filter(Boolean).join('; ') || undefined;
     out.push({ task, tool, seconds: p.seconds, size: p.size, agrees: c.agrees, ...(note ? { note } : {}) });
     if (p.warmSeconds !== undefined) {

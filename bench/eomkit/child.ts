@@ -17,7 +17,8 @@ interface Computed {
   note?: string;
 }
 
-const [task, nText, peersArg, warmText] = process.argv.slice(2);
+const [task, nText, peersArg, warmText, variant] = process.argv.slice(2);
+const tool = variant ? `eomkit-${variant}` : 'eomkit';
 const peersFile = peersArg && peersArg !== '-' ? peersArg : undefined;
 const warmRuns = Number(warmText ?? 3);
 const n = Number(nText ?? 10);
@@ -30,8 +31,8 @@ async function compute(prefix: string): Promise<Computed> {
       return { seconds: r.seconds, size: r.size, results: r.entries };
     }
     case 'P2': {
-      const { computeP2 } = await import('../p2.ts');
-      const r = await computeP2(n, prefix);
+      const { computeP2, computeP2Jvp } = await import('../p2.ts');
+      const r = variant === 'jvp' ? computeP2Jvp(n, prefix) : await computeP2(n, prefix);
       return { seconds: r.seconds, size: r.size, results: r.f.flat(), note: r.note };
     }
     default:
@@ -41,7 +42,10 @@ async function compute(prefix: string): Promise<Computed> {
 
 // import the task modules before the clock starts (module loading is not part of the work)
 if (task === 'P1') await import('../p1.ts');
-else await import('../p2.ts');
+else {
+  await import('../p2.ts');
+  await import('../../src/theory/eom/index.ts').catch(() => undefined);
+}
 
 const cold = await compute('w');
 let warm = Infinity;
@@ -63,7 +67,7 @@ if (task === 'P2') {
 }
 
 const rows: BenchRow[] = [
-  { task: task!, tool: 'eomkit', seconds: cold.seconds, size: cold.size, note: `first run in a fresh process${cold.note ? '; ' + cold.note : ''}` },
+  { task: task!, tool, seconds: cold.seconds, size: cold.size, note: `first run in a fresh process${cold.note ? '; ' + cold.note : ''}` },
 ];
-if (warmRuns > 0) rows.push({ task: task!, tool: 'eomkit-warm', seconds: warm, size: cold.size, note: `best of ${warmRuns} further runs, fresh symbols` });
+if (warmRuns > 0) rows.push({ task: task!, tool: `${tool}-warm`, seconds: warm, size: cold.size, note: `best of ${warmRuns} further runs, fresh symbols` });
 console.log(JSON.stringify({ rows, checks }));
