@@ -51,6 +51,9 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
   return result;
 }
 
+/** Longer formulas are summarised in the human-readable output unless --full is given. */
+const MAX_INLINE = 400;
+
 export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO): Promise<void> {
   const r = await derive(formula, opts);
   const names = r.loss.params.map((p) => p.name);
@@ -94,14 +97,25 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
     for (let j = i; j < names.length; j++) lines.push(`  ∂²L/∂${names[i]}∂${names[j]} = ${toText(r.hessian[i]![j]!)}`);
   if (r.series.length) {
     lines.push(r.seriesKind === 'gd' ? 'counter-term series (EoM: θ̇ = f_1 + η f_2 + η² f_3 + …, f_1 = −∇L)' : 'heavy-ball modified equation on the slow manifold (θ̇ = F_0 + η F_1 + η² F_2 + …)');
-    for (const t of r.series) t.value.forEach((e, i) => lines.push(`  ${t.name}[${names[i]}] = ${toText(e)}`));
+    const general = r.seriesKind === 'gd' ? (await import('../theory/eom/series.ts')).generalSeries(r.series.length) : undefined;
+    r.series.forEach((t, k) => {
+      if (general) lines.push(`  ${t.name} = ${general.lossText(k + 1)}`);
+      t.value.forEach((e, i) => {
+        const text = toText(e);
+        const shown = opts.full || text.length <= MAX_INLINE ? text : `(${text.length.toLocaleString('en-US')} characters: --full prints it, --json gives it)`;
+        lines.push(`    ${t.name}[${names[i]}] = ${shown}`);
+      });
+    });
   }
   if (opts.latex) {
     lines.push('LaTeX');
     lines.push(`  L = ${toLatex(r.loss.expr)}`);
     lines.push(`  \\nabla L = ${vectorLatex(r.gradient)}`);
     lines.push(`  \\nabla^2 L = ${matrixLatex(r.hessian)}`);
-    for (const t of r.series) lines.push(`  ${t.tex} = ${vectorLatex(t.value)}`);
+    for (const t of r.series) {
+      const tex = vectorLatex(t.value);
+      lines.push(`  ${t.tex} = ${opts.full || tex.length <= 4 * MAX_INLINE ? tex : `(${tex.length.toLocaleString('en-US')} characters: --full prints it)`}`);
+    }
   }
   if (point) {
     const fmt = (x: number): string => x.toPrecision(12).replace(/\.?0+(e|$)/, '$1');

@@ -49,6 +49,7 @@ function buildProgram(io: CliIO): Command {
     .option('-k, --order <K>', 'derive the EoM counter-term series f_1…f_K (K ≥ 1)')
     .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1): the modified equation on the slow manifold')
     .option('--expanded', 'print the canonical expanded form instead of the compact one')
+    .option('--full', 'print every formula in full (long ones are otherwise summarised)')
     .option('--latex', 'print LaTeX')
     .option('--json', 'print one JSON object')
     .action(async (formula: string, opts: DeriveOptions) => {
@@ -102,6 +103,7 @@ export interface DeriveOptions {
   order?: string;
   momentum?: string;
   expanded?: boolean;
+  full?: boolean;
   latex?: boolean;
   json?: boolean;
 }
