@@ -44,6 +44,7 @@ describe('known bugs in src/symbolic (failing until fixed)', () => {
     expect(toText(P('3*(x/3) + x'))).toBe('2*x');
     expect(neg(neg(x))).toBe(x); // −(−x)
     expect(P('-(-x)')).toBe(x);
+    expect(P('--x')).toBe(x);
   });
 
   it('BUG 2: an integer power of 0, 1 or −1 loops |k| times (1^1000000000000000 hangs the parser)', () => {
@@ -97,5 +98,17 @@ describe('known bugs in src/symbolic (failing until fixed)', () => {
     // x^(1/3) at x = −8 is −2 (powRat), but (x*y)^(1/3) is a pow node evaluated by Math.pow → NaN → EvaluationError
     expect(evaluate(P('x^(1/3)'), { x: -8 })).toBeCloseTo(-2, 14);
     expect(evaluate(P('(x*y)^(1/3)'), { x: -8, y: 1 })).toBeCloseTo(-2, 14);
+  });
+
+  it('BUG 11: the numeric content of a sum factor is not normalised: a product depends on the multiplication order', () => {
+    // 2*(x+1)*y parses as (2x+2)·y (2·(x+1) is distributed first), (x+1)*y*2 as 2·(x+1)·y: two objects, so
+    // their difference is not 0 — and toText's "2*y*(x + 1)" / "x/(2*(a + b))" / "-(a + b)*c" do not round-trip
+    expect(P('(x+1)*y*2')).toBe(P('2*(x+1)*y'));
+    expect(P('(x+1)*y*2 - 2*(x+1)*y')).toBe(ZERO);
+    expect(P('-(a+b)*c')).toBe(P('c*(-(a+b))'));
+    const e = P('x/2/(a+b)');
+    expect(P(toText(e)), toText(e)).toBe(e);
+    const f = P('sqrt(x^2 + 1)*(x + 5)*8.10');
+    expect(P(toText(f)), toText(f)).toBe(f);
   });
 });
