@@ -24,7 +24,7 @@
  *
  *     b(t) = δ_{t,•} − Σ_{j=2}^{|t|} c_j(t)/j!                                                (3)
  *
- * (c_j(t) = 0 for j > |t|, since every c_j with j ≥ 1 needs j ≥ 1 nodes per factor.) All arithmetic is
+ * (c_j(t) = 0 for j > |t|: c_j lives on trees with at least j nodes, one per factor b.) All arithmetic is
  * exact (Rational). The same routine (2) with b = δ_• gives the exact flow of θ̇ = f, whose coefficients
  * are 1/γ(t) (GNI Thm. III.1.4): a check of (1) to any order, in the tests.
  */

@@ -22,6 +22,7 @@ import {
   add,
   neg,
   toText,
+  evaluate,
 } from '../../../src/symbolic/index.ts';
 import { counterTerms } from '../../../src/theory/eom/index.ts';
 
@@ -206,6 +207,21 @@ describe('counterTerms API', () => {
     expect(s.f.length).toBe(10);
     expect(ms).toBeLessThan(2000);
     expect(Number.isFinite(s.valuesAt({ w1: 0.3, w2: 0.2 })[9]![0]!)).toBe(true);
+  });
+
+  it('a user parameter named eta does not collide with the learning rate η', () => {
+    const Le = loss('eta^4/4 + eta*w + w^2', { params: ['eta', 'w'] });
+    const se = counterTerms(Le, 2);
+    expect(se.eta).not.toBe(Le.params[0]);
+    const F = se.field(1);
+    const at = new Map([
+      [Le.params[0]!, 0.5],
+      [Le.params[1]!, -0.25],
+      [se.eta, 0.1],
+    ]);
+    const v = se.valuesAt(at);
+    for (let i = 0; i < 2; i++) expect(evaluate(F[i]!, at)).toBeCloseTo(v[0]![i]! + 0.1 * v[1]![i]!, 12);
+    katexOk(se.latex().xi[0]!);
   });
 
   it('expression swell is reported, not hung', () => {
