@@ -1,0 +1,322 @@
+/**
+ * From a lowered program to source text: one emitter, two dialects (TypeScript with types, plain
+ * JavaScript for `new Function`). The body is straight-line code: θ and hyper-parameters read once
+ * into named constants, one `const tN = …` per shared node (in first-use order), single-use nodes inlined,
+ * one `out[k] = …` per output component. No arrays, no closures, no allocation per call.
+ */
+import { type Node, type Program, operands } from './ir.ts';
+
+const JS_RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally for ' +
+    'function if import in instanceof new null return super switch this throw true try typeof var void while with ' +
+    'yield let static implements interface package private protected public await arguments eval undefined NaN ' +
+    'Infinity Math theta out hyper sigmoid softplus'
+  ).split(' '),
+);
+
+/** Float64 literal that reads back to the same double. */
+export function numberLiteral(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (Object.is(v, -0)) return '0';
+  return String(v);
+}
+
+const CALL_TEXT: Record<string, string> = {
+  exp: 'Math.exp',
+  log: 'Math.log',
+  log1p: 'Math.log1p',
+  sin: 'Math.sin',
+  cos: 'Math.cos',
+  tanh: 'Math.tanh',
+  sqrt: 'Math.sqrt',
+  cbrt: 'Math.cbrt',
+  sigmoid: 'sigmoid',
+  softplus: 'softplus',
+};
+
+export interface EmitOptions {
+  /** function name */
+  name: string;
+  /** split the body into functions of about this many characters (default DEFAULT_PART_SIZE) */
+  partSize?: number;
+  /** TypeScript (types in the signature and helpers) or JavaScript */
+  dialect: 'ts' | 'js';
+}
+
+export interface EmittedBody {
+  /** the complete function declaration (with helpers it uses declared before it when `withHelpers`) */
+  fn: string;
+  /** helper declarations used by the body */
+  helpers: string;
+  temps: number;
+  /** number of functions the body was split into */
+  parts: number;
+}
+
+/** Identifier for each parameter / hyper-parameter (its own name when that is a safe JS identifier). */
+function variableNames(p: Program): Map<number, string> {
+  const used = new Set<string>();
+  const out = new Map<number, string>();
+  p.nodes.forEach((n, id) => {
+    if (n.op !== 'theta' && n.op !== 'hyper') return;
+    let v = n.name;
+    if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(v) || JS_RESERVED.has(v) || /^t\d+$/.test(v) || /^p_/.test(v)) v = `p_${v.replace(/[^A-Za-z0-9_$]/g, '_')}`;
+    while (used.has(v)) v = `${v}_`;
+    used.add(v);
+    out.set(id, v);
+  });
+  return out;
+}
+
+const SIGMOID_TS = `/** σ(u) = 1/(1 + e^−u), stable for large |u|. */
+function sigmoid(u: number): number {
+  if (u >= 0) return 1 / (1 + Math.exp(-u));
+  const z = Math.exp(u);
+  return z / (1 + z);
+}`;
+const SOFTPLUS_TS = `/** softplus(u) = log(1 + e^u), without overflow or cancellation. */
+function softplus(u: number): number {
+  return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
+}`;
+
+function stripTypes(s: string): string {
+  return s.replace(/\(u: number\): number/g, '(u)');
+}
+
+export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
+  const ts = opts.dialect === 'ts';
+  const names = variableNames(p);
+  const { nodes, uses } = p;
+  const text = new Map<number, string>(); // node → the text that stands for it (temp name, literal, inline expression)
+  /** inline expressions of single-use nodes, with their precedence: 0 sum, 1 product, 2 atom */
+  const prec = new Map<number, number>();
+  let tempCount = 0;
+  let usesSigmoid = false;
+  let usesSoftplus = false;
+
+  // theta / hyper reads, in index order, only those used
+  const reads: string[] = [];
+  nodes.forEach((n, id) => {
+    if ((n.op === 'theta' || n.op === 'hyper') && uses[id]! > 0) {
+      const v = names.get(id)!;
+      reads.push(`  const ${v} = ${n.op === 'theta' ? 'theta' : 'hyper'}[${n.index}];`);
+      text.set(id, v);
+      prec.set(id, 2);
+    }
+  });
+
+  const operand = (id: number, minPrec: number): string => {
+    const s = text.get(id)!;
+    return prec.get(id)! >= minPrec ? s : `(${s})`;
+  };
+
+  const render = (id: number, n: Node): [string, number] => {
+    switch (n.op) {
+      case 'theta':
+      case 'hyper':
+        return [names.get(id)!, 2];
+      case 'const': {
+        const s = numberLiteral(n.value);
+        return [s, s.startsWith('-') ? 0 : 2];
+      }
+      case 'call':
+        if (n.fn === 'sigmoid') usesSigmoid = true;
+        if (n.fn === 'softplus') usesSoftplus = true;
+        return [`${CALL_TEXT[n.fn]}(${text.get(n.arg)!})`, 2];
+      case 'pow':
+        return [`Math.pow(${text.get(n.base)!}, ${text.get(n.exp)!})`, 2];
+      case 'powc':
+        return [`Math.pow(${text.get(n.base)!}, ${numberLiteral(n.k)})`, 2];
+      case 'prod':
+        return renderProd(n.coeff, n.num, n.den);
+      case 'sum': {
+        const parts: Array<[boolean, string]> = [];
+        for (let i = 0; i < n.args.length; i++) {
+          const c = n.coefs[i]!;
+          const a = n.args[i]!;
+          const an = nodes[a]!;
+          let body: string;
+          let negative: boolean;
+          if (an.op === 'prod' && uses[a] === 1) {
+            // an inline product absorbs the coefficient (folded at compile time) and its sign
+            const k = c * an.coeff;
+            negative = k < 0;
+            body = renderProd(Math.abs(k), an.num, an.den)[0];
+          } else if (c === 1 || c === -1) {
+            negative = c < 0;
+            body = operand(a, negative ? 1 : 0);
+          } else {
+            negative = c < 0;
+            body = `${numberLiteral(Math.abs(c))} * ${operand(a, 1)}`;
+          }
+          parts.push([negative, body]);
+        }
+        // a positive constant goes first when the first term is negative: 1 - t rather than -t + 1
+        let s = '';
+        const lead = n.constant > 0 && parts[0]![0];
+        if (lead) s = numberLiteral(n.constant);
+        for (const [negative, body] of parts) {
+          if (s === '') s = negative ? `-${body}` : body;
+          else s += negative ? ` - ${body}` : ` + ${body}`;
+        }
+        if (n.constant !== 0 && !lead) s += n.constant < 0 ? ` - ${numberLiteral(-n.constant)}` : ` + ${numberLiteral(n.constant)}`;
+        return [s, 0];
+      }
+    }
+  };
+
+  const renderProd = (coeff: number, num: readonly number[], den: readonly number[]): [string, number] => {
+    const parts: string[] = [];
+    const a = Math.abs(coeff);
+    if (a !== 1 || num.length === 0) parts.push(numberLiteral(a));
+    for (const x of num) {
+      const xn = nodes[x]!;
+      parts.push(xn.op === 'prod' && uses[x] === 1 && (xn.den.length > 0 || xn.coeff < 0) ? `(${text.get(x)!})` : operand(x, 1));
+    }
+    let s = parts.join(' * ');
+    if (den.length === 1) s += ` / ${operand(den[0]!, 2)}`;
+    else if (den.length > 1) s += ` / (${den.map((d) => operand(d, 1)).join(' * ')})`;
+    if (coeff < 0) s = `-${s}`;
+    return [s, coeff < 0 ? 0 : 1];
+  };
+
+  // Statements, each with the leaves and temporaries its text refers to (to split long functions).
+  interface Stmt {
+    text: string;
+    /** node ids of θ/hyper reads and temporaries referred to */
+    deps: readonly number[];
+    /** the temporary this statement defines (node id), if any */
+    defines?: number;
+    comment?: boolean;
+  }
+  const stmts: Stmt[] = [];
+  const refs = new Map<number, readonly number[]>();
+  nodes.forEach((n, id) => {
+    if ((n.op === 'theta' || n.op === 'hyper') && uses[id]! > 0) refs.set(id, [id]);
+  });
+  const refsOf = (id: number): readonly number[] => {
+    const n = nodes[id]!;
+    if (n.op === 'const') return [];
+    const own = refs.get(id);
+    if (own) return own;
+    const acc = new Set<number>();
+    for (const c of operands(n)) for (const r of refs.get(c) ?? []) acc.add(r);
+    return [...acc];
+  };
+
+  // post-order over the DAG from the outputs (iterative; deep chains are fine)
+  const done = new Uint8Array(nodes.length);
+  const visit = (root: number): void => {
+    const stack: Array<[number, number]> = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const [id, k] = top;
+      if (done[id]) {
+        stack.pop();
+        continue;
+      }
+      const ops = operands(nodes[id]!);
+      if (k < ops.length) {
+        top[1]++;
+        const c = ops[k]!;
+        if (!done[c]) stack.push([c, 0]);
+        continue;
+      }
+      stack.pop();
+      done[id] = 1;
+      const n = nodes[id]!;
+      if (text.has(id)) continue; // θ / hyper reads
+      const [s, pr] = render(id, n);
+      if (uses[id]! > 1 && n.op !== 'const') {
+        const t = `t${tempCount++}`;
+        stmts.push({ text: `const ${t} = ${s};`, deps: refsOf(id), defines: id });
+        text.set(id, t);
+        prec.set(id, 2);
+        refs.set(id, [id]);
+      } else {
+        text.set(id, s);
+        prec.set(id, pr);
+        refs.set(id, refsOf(id));
+      }
+    }
+  };
+
+  let k = 0;
+  for (const b of p.blocks) {
+    const shape = b.shape.length === 0 ? 'scalar' : b.shape.length === 1 ? `vector[${b.shape[0]}]` : `matrix[${b.shape[0]}×${b.shape[1]}], row-major`;
+    stmts.push({ text: `// ${b.name}: out[${b.offset}${b.size > 1 ? `..${b.offset + b.size - 1}` : ''}] (${shape})`, deps: [], comment: true });
+    for (let j = 0; j < b.size; j++, k++) {
+      const o = p.outputs[k]!;
+      visit(o);
+      stmts.push({ text: `out[${k}] = ${text.get(o)!};`, deps: refs.get(o) ?? refsOf(o) });
+    }
+  }
+
+  const hyperSig = p.hyper.length ? (ts ? ', hyper: ArrayLike<number>' : ', hyper') : '';
+  const sig = ts ? `(theta: Float64Array, out: Float64Array${hyperSig}): void` : `(theta, out${hyperSig})`;
+  const readOf = (id: number): string => {
+    const n = nodes[id]!;
+    return `const ${names.get(id)!} = ${n.op === 'theta' ? 'theta' : 'hyper'}[${(n as { index: number }).index}];`;
+  };
+  const helpers = [usesSigmoid ? SIGMOID_TS : '', usesSoftplus ? SOFTPLUS_TS : ''].filter(Boolean).map((h) => (ts ? h : stripTypes(h))).join('\n\n');
+
+  // Split into parts of bounded size: V8 does not optimise functions past ~60 KB of bytecode, and a
+  // function it does not optimise runs ~15× slower. Temporaries used by a later part pass through a
+  // scratch buffer allocated once, with the function.
+  const total = stmts.reduce((a, st) => a + st.text.length + 3, 0);
+  const limit = opts.partSize ?? DEFAULT_PART_SIZE;
+  if (total <= limit) {
+    const fn = `function ${opts.name}${sig} {\n${reads.join('\n')}${reads.length ? '\n' : ''}${stmts.map((st) => `  ${st.text}`).join('\n')}\n}`;
+    return { fn, helpers, temps: tempCount, parts: 1 };
+  }
+  const parts: Stmt[][] = [[]];
+  let size = 0;
+  for (const st of stmts) {
+    if (size > limit && !st.comment) {
+      parts.push([]);
+      size = 0;
+    }
+    parts[parts.length - 1]!.push(st);
+    size += st.text.length + 3;
+  }
+  const partOf = new Map<number, number>();
+  parts.forEach((ps, i) => ps.forEach((st) => st.defines !== undefined && partOf.set(st.defines, i)));
+  const slot = new Map<number, number>(); // temp node → scratch index
+  parts.forEach((ps, i) => {
+    for (const st of ps) for (const d of st.deps) {
+      const def = partOf.get(d);
+      if (def !== undefined && def < i && !slot.has(d)) slot.set(d, slot.size);
+    }
+  });
+  const scratchType = ts ? ': Float64Array' : '';
+  const fns: string[] = [];
+  parts.forEach((ps, i) => {
+    const body: string[] = [];
+    const imported = new Set<number>();
+    for (const st of ps) for (const d of st.deps) imported.add(d);
+    const head: string[] = [];
+    for (const d of [...imported].sort((a, b) => a - b)) {
+      const n = nodes[d]!;
+      if (n.op === 'theta' || n.op === 'hyper') head.push(`  ${readOf(d)}`);
+      else if ((partOf.get(d) ?? i) < i) head.push(`  const ${text.get(d)!} = s[${slot.get(d)!}];`);
+    }
+    for (const st of ps) {
+      body.push(`  ${st.text}`);
+      if (st.defines !== undefined && slot.has(st.defines)) body.push(`  s[${slot.get(st.defines)!}] = ${text.get(st.defines)!};`);
+    }
+    const psig = ts
+      ? `(theta: Float64Array, out: Float64Array${p.hyper.length ? ', hyper: ArrayLike<number>' : ''}, s${scratchType}): void`
+      : `(theta, out${p.hyper.length ? ', hyper' : ''}, s)`;
+    fns.push(`function ${opts.name}_part${i}${psig} {\n${[...head, ...body].join('\n')}\n}`);
+  });
+  const args = `theta, out${p.hyper.length ? ', hyper' : ''}, ${opts.name}_scratch`;
+  const main = `function ${opts.name}${sig} {\n${parts.map((_, i) => `  ${opts.name}_part${i}(${args});`).join('\n')}\n}`;
+  const pre = `/** temporaries shared between the parts below (allocated once) */\nconst ${opts.name}_scratch = new Float64Array(${Math.max(slot.size, 1)});\n\n${fns.join('\n\n')}`;
+  return { fn: main, helpers: helpers ? `${helpers}\n\n${pre}` : pre, temps: tempCount, parts: parts.length };
+}
+
+/** Characters of statements per generated function part (V8 optimises functions up to ~60 KB of bytecode). */
+export const DEFAULT_PART_SIZE = 32_000;
