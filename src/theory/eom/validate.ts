@@ -1,0 +1,354 @@
+/**
+ * End-to-end validation of a derivation (issue 5, "Validation, for any derivation"; theory/eom.md,
+ * "Discretization error"): derive → compile → simulate → integrate → fit, for any loss.
+ *
+ *   - GD (no momentum): derive g and the counter terms f_1 … f_{K+1} (`counterTerms`), compile them once with
+ *     codegen (one program, CSE across all orders), and compare n = T/η GD steps with GF = EoM_0 and the
+ *     truncated fields EoM_j: θ̇ = f_1 + η f_2 + … + η^j f_{j+1}, j = 1 … K. Expected global-error slopes at
+ *     fixed T: j + 1 (GF 1, EoM_1 2, EoM_2 3, EoM_3 4).
+ *   - Heavy ball (momentum β): derive F_0 … F_K of the slow-manifold modified equation (`heavyBallSeries`,
+ *     β exact), compile once, and compare the two-step recursion started on the slow manifold
+ *     θ_{−1} = φ_{−η}(θ_0) with MF_j: θ̇ = F_0 + ηF_1 + … + η^j F_j, j = 0 … K (expected slopes j + 1).
+ *
+ * The η grid is chosen automatically by `validateSweep` (η_max ≈ 0.1(1−β)²/ρ(H(θ_0)), halving; the fit window
+ * is the asymptotic one above the float64 floor) unless `etas` is given; when no window qualifies its notes say
+ * so and `pass` is false for that flow.
+ *
+ * Observable. By default the error is the state distance ‖θ_disc − θ_flow(T)‖. When the loss is proved scale
+ * invariant on all parameters (`detectInvariances`), the default becomes the squared norm ‖θ‖²: GF conserves
+ * it while GD grows it by η²‖g‖² per step (eom.md, "Scale- and translation-invariant layers"), which is the
+ * quantity whose agreement the EoM is meant to restore; the notes say so. Pass `observable: 'state'` to force
+ * the state error.
+ *
+ * Layering: this module sits above symbolic → codegen → numeric and is used by the CLI (`eomkit validate`)
+ * and by the benchmark (bench/p4.ts).
+ */
+import { type Expr, type Loss, type Sym, gradient, toText } from '../../symbolic/index.ts';
+import { compile, type Compiled } from '../../codegen/index.ts';
+import type { VectorField } from '../../numeric/ode.ts';
+import { runValidation, type EtaField, type FlowSpec, type ValidationResult, type ValidateOptions as SweepOptions } from '../../numeric/validate.ts';
+import { counterTerms } from './counter-terms.ts';
+import { heavyBallSeries } from './momentum.ts';
+import { detectInvariances } from './invariance.ts';
+
+/** Which scalar (or the whole state) is compared between the discrete iterates and the flows. */
+export type ObservableSpec =
+  | 'auto'
+  | 'state'
+  | 'normSquared'
+  | 'loss'
+  | { name: string; fn: (theta: Float64Array) => number };
+
+export interface ValidateDerivationOptions {
+  /** K: the number of counter terms (GD: flows GF, EoM_1 … EoM_K; heavy ball: MF_0 … MF_K). */
+  order: number;
+  /** initial point θ_0: by parameter name, or in the order of L.params. */
+  from: Readonly<Record<string, number>> | ArrayLike<number>;
+  /** fixed final time T (default 1). */
+  T?: number;
+  /** heavy-ball momentum β ∈ [0, 1); omitted or undefined: plain GD. */
+  momentum?: number;
+  /** explicit η values (each must divide T); default: an automatic grid. */
+  etas?: number[];
+  /** default 'auto': ‖θ‖² for a scale-invariant loss, the state otherwise. */
+  observable?: ObservableSpec;
+  /** values of the loss's symbolic hyper-parameters (L.symbols), by name. */
+  symbols?: Readonly<Record<string, number>>;
+  /** further options of the numeric sweep (grid size, tolerance, window, …). */
+  sweep?: Partial<Omit<SweepOptions, 'method' | 'theta0' | 'T' | 'flows' | 'terms' | 'observable' | 'etas' | 'onProgress'>>;
+  /** a progress bar on stderr when it is a terminal (default false). */
+  progress?: boolean;
+  /** called after each η. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface DerivationValidation extends ValidationResult {
+  /** the loss as text */
+  loss: string;
+  params: string[];
+  theta0: number[];
+  order: number;
+  beta: number | null;
+  /** 'state' or the observable's name ('‖θ‖²', 'L', …) */
+  observableName: string;
+  /** every flow passed */
+  allPass: boolean;
+  /** the invariances proved when the observable was chosen automatically */
+  invariances?: { scale: string[][]; translation: string[][] };
+  /** wall-clock seconds of each phase */
+  timings: { derive: number; compile: number; sweep: number; total: number };
+}
+
+/** A compiled series: the gradient and all the terms of one program. */
+export interface CompiledSeries {
+  /** the gradient g = ∇L (for the discrete method) */
+  grad: VectorField;
+  /** terms[k]: GD f_{k+1} (terms[0] = −g); heavy ball F_k — each a view of one evaluation of the program */
+  terms: VectorField[];
+  /** the truncated field Σ_{k≤j} η^k terms[k] (one evaluation of the program per call) */
+  field(j: number): EtaField;
+  /** the compiled program of all terms (for its TypeScript source, stats) */
+  program: Compiled;
+}
+
+const now = (): number => performance.now() / 1000;
+
+/** θ_0 as a Float64Array in the order of L.params. */
+export function initialPoint(L: Loss, from: ValidateDerivationOptions['from']): Float64Array {
+  const n = L.params.length;
+  const isArrayLike = (x: unknown): x is ArrayLike<number> => ArrayBuffer.isView(x) || Array.isArray(x);
+  if (isArrayLike(from)) {
+    if (from.length !== n) throw new RangeError(`the initial point has ${from.length} entries, the loss has ${n} parameters (${L.params.map((p) => p.name).join(', ')})`);
+    const t = Float64Array.from(from);
+    for (let i = 0; i < n; i++) if (!Number.isFinite(t[i]!)) throw new RangeError(`initial ${L.params[i]!.name} = ${t[i]} is not finite`);
+    return t;
+  }
+  const rec = from as Readonly<Record<string, number>>;
+  const names = L.params.map((p) => p.name);
+  for (const k of Object.keys(rec)) if (!names.includes(k)) throw new RangeError(`'${k}' in the initial point is not a parameter (parameters: ${names.join(', ')})`);
+  return Float64Array.from(names, (name) => {
+    const v = rec[name];
+    if (v === undefined) throw new RangeError(`the initial point has no value for ${name}`);
+    if (!Number.isFinite(v)) throw new RangeError(`initial ${name} = ${v} is not finite`);
+    return v;
+  });
+}
+
+function hyperValues(L: Loss, symbols: ValidateDerivationOptions['symbols']): { syms: Sym[]; values: Float64Array } {
+  const syms = [...L.symbols];
+  const values = Float64Array.from(syms, (s) => {
+    const v = symbols?.[s.name];
+    if (v === undefined || !Number.isFinite(v)) throw new RangeError(`the loss's symbol '${s.name}' needs a finite value (symbols: { ${s.name}: … })`);
+    return v;
+  });
+  return { syms, values };
+}
+
+/**
+ * Compile the gradient and a list of vector terms (each a vector over L.params) once: one program for all
+ * the terms (shared sub-expressions computed once per call), one for the gradient.
+ */
+export function compileSeries(L: Loss, terms: readonly (readonly Expr[])[], opts: { symbols?: Readonly<Record<string, number>>; name?: string } = {}): CompiledSeries {
+  const n = L.params.length;
+  const { syms, values } = hyperValues(L, opts.symbols);
+  const hyper = syms.length ? values : undefined;
+  const gProg = compile({ g: gradient(L.expr, L.params) }, L.params, { name: 'grad', hyper: syms });
+  const outputs = terms.map((t, k) => ({ name: `t${k}`, value: t }));
+  const prog = compile(outputs, L.params, { name: opts.name ?? 'series', hyper: syms, derivation: `series terms of ${L.formula}` });
+  const gfn = gProg.fn;
+  const fn = prog.fn;
+  const offsets = terms.map((_, k) => prog.blocks[k]!.offset);
+  const buf = new Float64Array(prog.outputSize);
+  const termFns: VectorField[] = offsets.map((off) => (theta, out) => {
+    fn(theta, buf, hyper);
+    for (let i = 0; i < n; i++) out[i] = buf[off + i]!;
+  });
+  const field = (j: number): EtaField => {
+    if (!Number.isInteger(j) || j < 0 || j >= terms.length) throw new RangeError(`field(${j}): only ${terms.length} terms were compiled`);
+    const local = new Float64Array(prog.outputSize);
+    return (theta, eta, out) => {
+      fn(theta, local, hyper);
+      for (let i = 0; i < n; i++) {
+        // Horner in η: t_0 + η(t_1 + η(t_2 + …))
+        let acc = local[offsets[j]! + i]!;
+        for (let k = j - 1; k >= 0; k--) acc = local[offsets[k]! + i]! + eta * acc;
+        out[i] = acc;
+      }
+    };
+  };
+  return { grad: (theta, out) => gfn(theta, out, hyper), terms: termFns, field, program: prog };
+}
+
+/** The leading term from the gradient alone: factor·g (GD: f_1 = −g; heavy ball: F_0 = −g/(1−β)). */
+function gradientField(grad: VectorField, factor: number): EtaField {
+  return (theta, _eta, out) => {
+    grad(theta, out);
+    for (let i = 0; i < out.length; i++) out[i] = factor * out[i]!;
+  };
+}
+
+/** Resolve the observable; with 'auto', detect scale invariance. */
+function resolveObservable(
+  L: Loss,
+  spec: ObservableSpec,
+  symbols: ValidateDerivationOptions['symbols'],
+  notes: string[],
+): { name: string; fn?: (theta: Float64Array) => number; invariances?: DerivationValidation['invariances'] } {
+  if (spec === 'state') return { name: 'state' };
+  if (spec === 'normSquared') return { name: '‖θ‖²', fn: normSquared };
+  if (spec === 'loss') {
+    const { syms, values } = hyperValues(L, symbols);
+    const c = compile({ L: L.expr }, L.params, { name: 'lossValue', hyper: syms });
+    const out = new Float64Array(1);
+    return { name: 'L', fn: (theta) => (c.fn(theta, out, syms.length ? values : undefined), out[0]!) };
+  }
+  if (typeof spec === 'object') return { name: spec.name, fn: spec.fn };
+  const inv = detectInvariances(L);
+  const invariances = {
+    scale: inv.scale.map((g) => g.map((s) => s.name)),
+    translation: inv.translation.map((g) => g.map((s) => s.name)),
+  };
+  if (inv.scale.length > 0) {
+    notes.push(
+      'the loss is scale invariant (Σ θ_i ∂L/∂θ_i ≡ 0, proved): the error is measured in the observable ‖θ‖², which GF conserves ' +
+        'and GD grows by η²‖g‖² per step (theory/eom.md); pass observable "state" for the state error',
+    );
+    return { name: '‖θ‖²', fn: normSquared, invariances };
+  }
+  return { name: 'state', invariances };
+}
+
+function normSquared(theta: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < theta.length; i++) s += theta[i]! * theta[i]!;
+  return s;
+}
+
+/**
+ * Validate the EoM (or the heavy-ball modified equation) of a loss end to end; see the module comment.
+ * Returns the sweep's table (η, errors per flow, local and fitted slopes, expected slopes, pass/fail, notes)
+ * with timings of each phase.
+ */
+export async function validateDerivation(L: Loss, o: ValidateDerivationOptions): Promise<DerivationValidation> {
+  const t0 = now();
+  const K = o.order;
+  if (!Number.isInteger(K) || K < 0) throw new RangeError(`order must be an integer ≥ 0 (the number of counter terms), got ${K}`);
+  const theta0 = initialPoint(L, o.from);
+  const beta = o.momentum;
+  if (beta !== undefined && !(beta >= 0 && beta < 1)) throw new RangeError(`momentum β must be in [0, 1), got ${beta}`);
+  const T = o.T ?? 1;
+  if (!Number.isFinite(T) || T <= 0) throw new RangeError(`the final time T must be finite and > 0, got ${T}`);
+  const notes: string[] = [];
+  const obs = resolveObservable(L, o.observable ?? 'auto', o.symbols, notes);
+
+  // derive
+  let exprs: Expr[][];
+  if (beta === undefined) exprs = counterTerms(L, K + 1).f;
+  else exprs = heavyBallSeries(L, K + 1, { beta: exactDecimal(beta), expanded: false }).F;
+  const t1 = now();
+
+  // compile: one program for all terms; GF runs on the gradient alone
+  const cs = compileSeries(L, exprs, { symbols: o.symbols });
+  const lead = beta === undefined ? -1 : -1 / (1 - beta);
+  const flows: FlowSpec[] = exprs.map((_, j) => ({
+    name: beta === undefined ? (j === 0 ? 'GF' : `EoM_${j}`) : `MF_${j}`,
+    field: j === 0 ? gradientField(cs.grad, lead) : cs.field(j),
+    expectedSlope: j + 1,
+  }));
+  const t2 = now();
+
+  // sweep
+  const r = await runValidation({
+    ...(o.sweep ?? {}),
+    method: beta === undefined ? { kind: 'gd', grad: cs.grad } : { kind: 'heavy-ball', grad: cs.grad, beta },
+    theta0,
+    T,
+    flows,
+    ...(obs.fn ? { observable: obs.fn } : {}),
+    ...(o.etas ? { etas: o.etas } : {}),
+    progress: o.progress ?? false,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  });
+  const t3 = now();
+  if (r.pass.some((p) => !p)) {
+    const failed = r.names.filter((_, f) => !r.pass[f]);
+    notes.push(`not confirmed: ${failed.join(', ')} (see the fitted slopes${r.notes.length ? ' and the notes above' : ''})`);
+  }
+  return {
+    ...r,
+    notes: [...r.notes, ...notes],
+    loss: toText(L.expr),
+    params: L.params.map((p) => p.name),
+    theta0: [...theta0],
+    order: K,
+    beta: beta ?? null,
+    observableName: obs.name,
+    allPass: r.pass.every(Boolean),
+    ...(obs.invariances ? { invariances: obs.invariances } : {}),
+    timings: { derive: t1 - t0, compile: t2 - t1, sweep: t3 - t2, total: t3 - t0 },
+  };
+}
+
+/** A float as the exact decimal it prints as ("0.6" → 3/5), for the exact-β heavy-ball series. */
+function exactDecimal(x: number): string {
+  return String(x);
+}
+
+/** A plain-text report: the table of η and errors, fitted vs expected slopes, PASS/FAIL, notes. */
+export function formatDerivationValidation(r: DerivationValidation): string {
+  const lines: string[] = [];
+  const method = r.beta === null ? 'GD' : `heavy ball, β = ${r.beta}`;
+  lines.push(`loss      L = ${r.loss}`);
+  lines.push(`from      ${r.params.map((p, i) => `${p}=${r.theta0[i]}`).join(', ')};  T = ${r.T};  ${method};  ${r.order} counter term${r.order === 1 ? '' : 's'}`);
+  lines.push(`error     ${r.observableName === 'state' ? '‖θ_disc(T/η steps) − θ_flow(T)‖' : `|${r.observableName}(θ_disc) − ${r.observableName}(θ_flow(T))|`}`);
+  lines.push('');
+  const w = 12;
+  const cell = (s: string): string => s.padStart(w);
+  lines.push(['η'.padEnd(w), 'steps'.padStart(8), ...r.names.map(cell)].join(' '));
+  for (let j = 0; j < r.eta.length; j++) {
+    lines.push(
+      [
+        fmt(r.eta[j]!).padEnd(w),
+        String(r.steps[j]).padStart(8),
+        ...r.errors.map((e, f) => {
+          const win = r.window[f];
+          const inWin = win !== null && win !== undefined && j >= win[0] && j <= win[1];
+          return cell(fmt(e[j]!) + (inWin ? '*' : ' '));
+        }),
+      ].join(' '),
+    );
+  }
+  lines.push(['fitted'.padEnd(w), ''.padStart(8), ...r.fittedSlope.map((s) => cell(s === null ? '—' : s.toFixed(2)))].join(' '));
+  lines.push(['expected'.padEnd(w), ''.padStart(8), ...r.expectedSlope.map((s) => cell(String(s)))].join(' '));
+  lines.push(['result'.padEnd(w), ''.padStart(8), ...r.pass.map((p) => cell(p ? 'PASS' : 'FAIL'))].join(' '));
+  lines.push('(* = points of the fit window)');
+  lines.push('');
+  lines.push(
+    r.allPass
+      ? `all ${r.names.length} orders confirmed (|fitted − expected| ≤ 0.15)`
+      : `FAILED: ${r.names.filter((_, f) => !r.pass[f]).join(', ')}`,
+  );
+  lines.push(`time      derive ${ms(r.timings.derive)}, compile ${ms(r.timings.compile)}, sweep ${ms(r.timings.sweep)}`);
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}
+
+/** A JSON-ready object (no functions, finite numbers or null). */
+export function derivationValidationJson(r: DerivationValidation): Record<string, unknown> {
+  const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  return {
+    loss: r.loss,
+    params: r.params,
+    from: Object.fromEntries(r.params.map((p, i) => [p, r.theta0[i]])),
+    method: r.method,
+    beta: r.beta,
+    order: r.order,
+    T: r.T,
+    observable: r.observableName,
+    eta: r.eta,
+    steps: r.steps,
+    flows: r.names.map((name, f) => ({
+      name,
+      errors: r.errors[f]!.map(num),
+      localSlopes: r.localSlopes[f]!.map(num),
+      fittedSlope: r.fittedSlope[f],
+      expectedSlope: r.expectedSlope[f],
+      pass: r.pass[f],
+      window: r.window[f],
+      asymptotic: r.asymptotic[f],
+    })),
+    floor: r.floor,
+    pass: r.allPass,
+    notes: r.notes,
+    ...(r.invariances ? { invariances: r.invariances } : {}),
+    timings: r.timings,
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toExponential(3) : String(x);
+}
+
+function ms(s: number): string {
+  return s < 1 ? `${(s * 1000).toFixed(1)} ms` : `${s.toFixed(2)} s`;
+}
