@@ -112,7 +112,7 @@ export function directionalDerivative(F: readonly Expr[], params: readonly Sym[]
  * f1, f2, f3 of gradient descent by forward-mode directional derivatives (theory/eom.md):
  * f1 = −g, f2 = −½Hg, f3 = −1/12 ∇³L[g,g] − 1/3 H²g = −1/12 D_g(Hg) − 1/4 D_{Hg}(g).
  */
-export function counterTermsForward(expr: Expr, params: readonly Sym[], g: readonly Expr[], K: 1 | 2 | 3): Expr[][] {
+export function counterTermsForward(params: readonly Sym[], g: readonly Expr[], K: 1 | 2 | 3): Expr[][] {
   const f: Expr[][] = [g.map((x) => scale(x, -1))];
   if (K >= 2) {
     const Hg = directionalDerivative(g, params, g);
@@ -123,6 +123,5 @@ export function counterTermsForward(expr: Expr, params: readonly Sym[], g: reado
       f.push(JHg.map((x, i) => add(scale(x, Rational.of(-1, 12)), scale(HHg[i]!, Rational.of(-1, 4)))));
     }
   }
-  void expr;
   return f;
 }

@@ -20,7 +20,8 @@ import { emitFunction } from './emit.ts';
 import { type Outputs, type OutputBlock, type Program, CodegenError, lower, programStats } from './ir.ts';
 
 export { type Outputs, type OutputValue, type OutputBlock, type Program, type Node, CodegenError, lower, programStats, flattenOutputs } from './ir.ts';
-export { numberLiteral } from './emit.ts';
+export { numberLiteral, DEFAULT_PART_SIZE } from './emit.ts';
+export { directionalDerivative, counterTermsForward } from './directional.ts';
 
 /** A generated numeric function: θ in, `out` filled in place. */
 export type NumericFn = (theta: Float64Array, out: Float64Array, hyper?: ArrayLike<number>) => void;
@@ -34,6 +35,8 @@ export interface CompileOptions {
   derivation?: string;
   /** a precomputed program (skip lowering) */
   program?: Program;
+  /** split generated bodies into functions of about this many characters (V8 optimises only smaller ones) */
+  partSize?: number;
 }
 
 export interface Compiled {
@@ -63,8 +66,8 @@ function describeBlocks(blocks: readonly OutputBlock[]): string {
     .join(', ');
 }
 
-function moduleSource(p: Program, name: string, derivation: string | undefined): string {
-  const body = emitFunction(p, { name, dialect: 'ts' });
+function moduleSource(p: Program, name: string, derivation: string | undefined, partSize?: number): string {
+  const body = emitFunction(p, { name, dialect: 'ts', partSize });
   const stats = programStats(p);
   const size = p.outputs.length;
   const header = [
@@ -88,19 +91,19 @@ function moduleSource(p: Program, name: string, derivation: string | undefined):
 /** TypeScript module text for these outputs. */
 export function emitModule(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): string {
   const p = opts.program ?? lower(outputs, params, opts.hyper ?? []);
-  return moduleSource(p, checkName(opts.name ?? 'derived'), opts.derivation);
+  return moduleSource(p, checkName(opts.name ?? 'derived'), opts.derivation, opts.partSize);
 }
 
 /** Lower, emit and instantiate: the in-memory function and its sources. */
 export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): Compiled {
   const name = checkName(opts.name ?? 'derived');
   const program = opts.program ?? lower(outputs, params, opts.hyper ?? []);
-  const js = emitFunction(program, { name, dialect: 'js' });
+  const js = emitFunction(program, { name, dialect: 'js', partSize: opts.partSize });
   const jsSource = `${js.helpers ? `${js.helpers}\n` : ''}return ${js.fn};`;
   const fn = new Function(jsSource)() as NumericFn;
   return {
     get source() {
-      return moduleSource(program, name, opts.derivation);
+      return moduleSource(program, name, opts.derivation, opts.partSize);
     },
     js: jsSource,
     fn,
