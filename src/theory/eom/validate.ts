@@ -250,6 +250,14 @@ export async function validateDerivation(L: Loss, o: ValidateDerivationOptions):
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   const t3 = now();
+  r.names.forEach((name, f) => {
+    if (r.errors[f]!.every((e, j) => Number.isFinite(e) && e <= r.floor[j]!)) {
+      notes.push(
+        `${name}: the discrete iterates and the flow agree to round-off at every η (e.g. the loss's higher derivatives vanish ` +
+          'along the path, or θ_0 is stationary): there is no discretization error to measure',
+      );
+    }
+  });
   if (r.pass.some((p) => !p)) {
     const failed = r.names.filter((_, f) => !r.pass[f]);
     notes.push(`not confirmed: ${failed.join(', ')} (see the fitted slopes${r.notes.length ? ' and the notes above' : ''})`);
