@@ -130,10 +130,17 @@ export function formatTable(rows: readonly BenchRow[]): string {
     const table: string[][] = [['tool', 'time', 'size', 'agrees', 'eomkit/peer', 'peer/eomkit', 'note']];
     const ginac = rs.find((r) => r.tool === 'ginac');
     const ginacWarm = rs.find((r) => r.tool === 'ginac-warm');
+    // tasks written elsewhere may name their reference e.g. `eomkit-js`, with one row per problem size
+    const ours = (r: BenchRow): boolean => r.tool === 'eomkit' || r.tool.startsWith('eomkit-');
+    const refFor = (r: BenchRow): BenchRow | undefined => {
+      if (cold) return r.tool.endsWith('-warm') ? warm : cold;
+      const cands = rs.filter(ours);
+      return cands.find((c) => c.size === r.size) ?? cands[0];
+    };
     for (const r of rs) {
-      const ref = r.tool.endsWith('-warm') ? warm : cold;
-      const isRef = r.tool === 'eomkit' || r.tool === 'eomkit-warm';
-      const variant = !isRef && r.tool.startsWith('eomkit-');
+      const ref = refFor(r);
+      const isRef = cold ? r.tool === 'eomkit' || r.tool === 'eomkit-warm' : ours(r);
+      const variant = !isRef && ours(r);
       const ratio = !isRef && ref ? ref.seconds / r.seconds : NaN;
       table.push([
         r.tool,

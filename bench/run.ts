@@ -82,6 +82,10 @@ async function optionalTask(id: string, file: string, exportName: string, log: (
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  // stdout carries only the result: anything a task or a library prints goes to stderr meanwhile
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
+    (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
   const selected = (id: string): boolean => args.only === undefined || args.only.has(id);
 
   // The task table: P1–P6 in order; later tasks plug in here.
@@ -112,10 +116,10 @@ async function main(): Promise<void> {
   const bad = rows.filter((r) => r.agrees === false);
   for (const r of bad) log(`!!! ${r.task} ${r.tool}: DISAGREES WITH EOMKIT OR FAILED${r.note ? ': ' + r.note : ''}`);
   if (args.json) {
-    process.stdout.write(JSON.stringify(rows.map((r) => ({ ...r, seconds: Number.isFinite(r.seconds) ? r.seconds : null }))) + '\n');
+    stdoutWrite(JSON.stringify(rows.map((r) => ({ ...r, seconds: Number.isFinite(r.seconds) ? r.seconds : null }))) + '\n');
   } else {
-    process.stdout.write('\n' + formatTable(rows));
-    process.stdout.write(
+    stdoutWrite('\n' + formatTable(rows));
+    stdoutWrite(
       'Times exclude process start and imports. `eomkit` is the first run in a fresh Node process (JIT cold), the\n' +
         'headline figure; `*-warm` rows are the best of further runs in the same process with fresh symbols (no memo\n' +
         'hits) and are compared with each other. Ratios: eomkit/peer > 1 means eomkit is slower. Size: total terms.\n',
