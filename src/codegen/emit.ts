@@ -63,7 +63,7 @@ function variableNames(p: Program): Map<number, string> {
   p.nodes.forEach((n, id) => {
     if (n.op !== 'theta' && n.op !== 'hyper') return;
     let v = n.name;
-    if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(v) || JS_RESERVED.has(v) || /^t\d+$/.test(v) || /^p_/.test(v)) v = `p_${v.replace(/[^A-Za-z0-9_$]/g, '_')}`;
+    if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(v) || JS_RESERVED.has(v) || /^t\d+$/.test(v) || /^p_/.test(v)) v = `p_${v.replace(/[^\p{L}\p{N}_$]/gu, '_')}`;
     while (used.has(v)) v = `${v}_`;
     used.add(v);
     out.set(id, v);

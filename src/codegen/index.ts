@@ -271,3 +271,16 @@ function topoOrder(p: Program): number[] {
   }
   return order;
 }
+
+export {
+  compareDerivation,
+  expectDerivation,
+  separatingPoint,
+  formatMismatches,
+  goldenText,
+  DerivationMismatchError,
+  type CompareOptions,
+  type Comparison,
+  type ComponentMismatch,
+  type DerivedValue,
+} from './regression.ts';
