@@ -111,4 +111,18 @@ describe('known bugs in src/symbolic (failing until fixed)', () => {
     const f = P('sqrt(x^2 + 1)*(x + 5)*8.10');
     expect(P(toText(f)), toText(f)).toBe(f);
   });
+
+  it('BUG 12: fromFloat reads large integral floats as their binary value, not the decimal the user typed', () => {
+    // fromFloat(0.1) = 1/10 (shortest decimal) but fromFloat(1e23) = 99999999999999991611392 (BigInt(1e23)),
+    // so constants { k: 1e23 } and { k: "1e23" } give different losses
+    expect(Rational.fromFloat(1e23).toString()).toBe('1' + '0'.repeat(23));
+    expect(Rational.fromFloat(1.5e300).equals(Rational.parseDecimal('1.5e300')!)).toBe(true);
+  });
+
+  it('BUG 13: evaluate looks symbols up on the prototype chain of a record env', () => {
+    // a symbol named toString / constructor / valueOf without a value finds Object.prototype's function:
+    // the error says "evaluates to NaN" instead of naming the missing symbol
+    expect(() => evaluate(P('x + toString'), { x: 1 })).toThrow(/no value given for the symbol 'toString'/);
+  });
 });
+

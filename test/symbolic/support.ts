@@ -101,7 +101,7 @@ export function relErr(a: number, b: number, floor = 1): number {
  * ∂f/∂v at env by central differences with one Richardson step
  * (error O(h⁴)): D(h) = (f(v+h) − f(v−h))/2h, R = (4·D(h/2) − D(h))/3.
  */
-export function richardson(f: (env: Record<string, number>) => number, env: Record<string, number>, v: string, h = 1e-2): number {
+export function richardson(f: (env: Record<string, number>) => number, env: Record<string, number>, v: string, h = 2e-3): number {
   const at = (d: number): number => f({ ...env, [v]: env[v]! + d });
   const D = (s: number): number => (at(s) - at(-s)) / (2 * s);
   return (4 * D(h / 2) - D(h)) / 3;
@@ -156,6 +156,8 @@ export const FORMULAS: readonly Formula[] = [
   { f: '(2 + x*y + y^2)^(-1/3)' },
   { f: 'x^(5/2)*y^(1/3)' },
   { f: 'sqrt(x)*y' },
+  { f: '(x*y)^(1/3)' },
+  { f: '(x*y^2 + 1)^(3/2)/(x*y)^(1/2)' },
   { f: '(sqrt(x) + x)^3', cas: '(x^(1/2)+x)^3' },
   // tanh / sigmoid / softplus chains
   { f: 'tanh(x*y)', full: true },
