@@ -41,7 +41,7 @@ export function logistic2pt(theta: Float64Array, out: Float64Array): void {
   // L: out[0] (scalar)
   const t0 = w2 - 0.5 * w1;
   const t1 = -0.5 * w2 - w1;
-  out[0] = 0.5 * softplus(t0) + 0.5 * softplus(t1);
+  out[0] = 0.5 * (softplus(t0) + softplus(t1));
   // g: out[1..2] (vector[2])
   const t2 = sigmoid(t0);
   const t3 = sigmoid(t1);
@@ -56,7 +56,7 @@ export function logistic2pt(theta: Float64Array, out: Float64Array): void {
   const t9 = t2 * t8;
   const t10 = 0.5 * t7 + 0.125 * t9;
   out[3] = t10;
-  const t11 = 0.25 * t7 - 0.25 * t9;
+  const t11 = 0.25 * (t7 - t9);
   out[4] = t11;
   out[5] = t11;
   const t12 = 0.125 * t7 + 0.5 * t9;
@@ -67,20 +67,20 @@ export function logistic2pt(theta: Float64Array, out: Float64Array): void {
   // f2: out[9..10] (vector[2])
   const t13 = t4 * t10;
   const t14 = t5 * t11;
-  out[9] = -0.5 * t13 - 0.5 * t14;
+  out[9] = -0.5 * (t13 + t14);
   const t15 = t4 * t11;
   const t16 = t5 * t12;
-  out[10] = -0.5 * t15 - 0.5 * t16;
+  out[10] = -0.5 * (t15 + t16);
   // f3: out[11..12] (vector[2])
   const t17 = t15 + t16;
   const t18 = t8 * t2 * t2;
   const t19 = t3 * t6 * t6;
   const t20 = t6 * t3 * t3;
   const t21 = t2 * t8 * t8;
-  const t22 = 0.25 * t18 - 0.125 * t19 + 0.125 * t20 - 0.25 * t21;
-  const t23 = -0.125 * t18 - 0.25 * t19 + 0.25 * t20 + 0.125 * t21;
+  const t22 = 0.25 * (t18 - t21) - 0.125 * (t19 - t20);
+  const t23 = -0.125 * (t18 - t21) - 0.25 * (t19 - t20);
   const t24 = t5 * t22 + t4 * t23;
   const t25 = t13 + t14;
-  out[11] = -0.3333333333333333 * t11 * t17 - 0.08333333333333333 * t5 * t24 - 0.08333333333333333 * t4 * (t5 * t23 + t4 * (0.0625 * t18 - 0.5 * t19 + 0.5 * t20 - 0.0625 * t21)) - 0.3333333333333333 * t10 * t25;
-  out[12] = -0.3333333333333333 * t12 * t17 - 0.3333333333333333 * t11 * t25 - 0.08333333333333333 * t5 * (t4 * t22 + t5 * (-0.5 * t18 - 0.0625 * t19 + 0.0625 * t20 + 0.5 * t21)) - 0.08333333333333333 * t4 * t24;
+  out[11] = -0.3333333333333333 * (t11 * t17 + t10 * t25) - 0.08333333333333333 * (t5 * t24 + t4 * (t5 * t23 + t4 * (0.0625 * (t18 - t21) - 0.5 * (t19 - t20))));
+  out[12] = -0.3333333333333333 * (t12 * t17 + t11 * t25) - 0.08333333333333333 * (t5 * (t4 * t22 + t5 * (-0.5 * (t18 - t21) - 0.0625 * (t19 - t20))) + t4 * t24);
 }

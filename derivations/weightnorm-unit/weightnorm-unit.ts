@@ -34,7 +34,7 @@ export function weightnormUnit(theta: Float64Array, out: Float64Array): void {
   const t4 = t0 / t3 + 1;
   const t5 = 2 * w2 + w1;
   const t6 = t5 / t3 - 0.5;
-  out[0] = 0.25 * t4 * t4 + 0.25 * t6 * t6;
+  out[0] = 0.25 * (t4 * t4 + t6 * t6);
   // g: out[1..2] (vector[2])
   const t7 = 1 / t3;
   const t8 = t3 * t3;
@@ -43,13 +43,13 @@ export function weightnormUnit(theta: Float64Array, out: Float64Array): void {
   const t11 = t6 * t10;
   const t12 = t7 - w1 * t0 / t9;
   const t13 = t4 * t12;
-  const t14 = 0.5 * t11 + 0.5 * t13;
+  const t14 = 0.5 * (t11 + t13);
   out[1] = t14;
   const t15 = -t7 - w2 * t0 / t9;
   const t16 = t4 * t15;
   const t17 = 2 * t7 - w2 * t5 / t9;
   const t18 = t6 * t17;
-  const t19 = 0.5 * t16 + 0.5 * t18;
+  const t19 = 0.5 * (t16 + t18);
   out[2] = t19;
   // H: out[3..6] (matrix[2×2], row-major)
   const t20 = t3 * t8 * t8;
@@ -58,28 +58,28 @@ export function weightnormUnit(theta: Float64Array, out: Float64Array): void {
   const t23 = 3 * t1 * t0 / t20 - t21 - 2 * t22;
   const t24 = t5 / t9;
   const t25 = -2 * t22 - t24 + 3 * t1 * t5 / t20;
-  const t26 = 0.5 * t12 * t12 + 0.5 * t4 * t23 + 0.5 * t6 * t25 + 0.5 * t10 * t10;
+  const t26 = 0.5 * (t12 * t12 + t4 * t23 + t6 * t25 + t10 * t10);
   out[3] = t26;
   const t27 = w2 / t9;
-  const t28 = t22 + 3 * w1 * w2 * t0 / t20 - t27;
+  const t28 = t22 - t27 + 3 * w1 * w2 * t0 / t20;
   const t29 = 3 * w1 * w2 * t5 / t20 - 2 * t22 - t27;
-  const t30 = 0.5 * t10 * t17 + 0.5 * t12 * t15 + 0.5 * t4 * t28 + 0.5 * t6 * t29;
+  const t30 = 0.5 * (t10 * t17 + t12 * t15 + t4 * t28 + t6 * t29);
   out[4] = t30;
   out[5] = t30;
   const t31 = -t21 + 2 * t27 + 3 * t2 * t0 / t20;
   const t32 = 3 * t2 * t5 / t20 - t24 - 4 * t27;
-  const t33 = 0.5 * t4 * t31 + 0.5 * t17 * t17 + 0.5 * t6 * t32 + 0.5 * t15 * t15;
+  const t33 = 0.5 * (t4 * t31 + t17 * t17 + t6 * t32 + t15 * t15);
   out[6] = t33;
   // f1: out[7..8] (vector[2])
-  out[7] = -0.5 * t11 - 0.5 * t13;
-  out[8] = -0.5 * t16 - 0.5 * t18;
+  out[7] = -0.5 * (t11 + t13);
+  out[8] = -0.5 * (t16 + t18);
   // f2: out[9..10] (vector[2])
   const t34 = t19 * t30;
   const t35 = t14 * t26;
-  out[9] = -0.5 * t34 - 0.5 * t35;
+  out[9] = -0.5 * (t34 + t35);
   const t36 = t14 * t30;
   const t37 = t19 * t33;
-  out[10] = -0.5 * t36 - 0.5 * t37;
+  out[10] = -0.5 * (t36 + t37);
   // f3: out[11..12] (vector[2])
   const t38 = t34 + t35;
   const t39 = 1 / t9;
@@ -88,15 +88,15 @@ export function weightnormUnit(theta: Float64Array, out: Float64Array): void {
   const t42 = t3 * t9 * t9;
   const t43 = w1 * w2 / t20;
   const t44 = w2 * t5 / t20;
-  const t45 = t10 * t29 + 0.5 * t17 * t25 + 0.5 * t15 * t23 + t12 * t28 + 0.5 * t4 * (t39 + 3 * t40 - 3 * t41 - 15 * w2 * t1 * t0 / t42 + 6 * t43) + 0.5 * t6 * (-2 * t39 + 3 * t44 + 6 * t41 + 6 * t43 - 15 * w2 * t1 * t5 / t42);
+  const t45 = t10 * t29 + t12 * t28 + 0.5 * (t17 * t25 + t15 * t23 + t4 * (t39 + 3 * (t40 - t41) - 15 * w2 * t1 * t0 / t42 + 6 * t43) + t6 * (-2 * t39 + 3 * t44 + 6 * (t41 + t43) - 15 * w2 * t1 * t5 / t42));
   const t46 = t2 / t20;
   const t47 = w1 * t0 / t20;
   const t48 = w1 * t5 / t20;
-  const t49 = 0.5 * t4 * (-15 * w1 * t2 * t0 / t42 - t39 + 3 * t46 - 6 * t43 + 3 * t47) + 0.5 * t12 * t31 + 0.5 * t6 * (-t39 - 15 * w1 * t2 * t5 / t42 + 3 * t48 + 3 * t46 + 12 * t43) + t15 * t28 + 0.5 * t10 * t32 + t17 * t29;
+  const t49 = 0.5 * (t4 * (-15 * w1 * t2 * t0 / t42 - t39 + 3 * (t46 + t47) - 6 * t43) + t12 * t31 + t6 * (-t39 - 15 * w1 * t2 * t5 / t42 + 3 * (t48 + t46) + 12 * t43) + t10 * t32) + t15 * t28 + t17 * t29;
   const t50 = t14 * t45 + t19 * t49;
   const t51 = t36 + t37;
   const t52 = w1 * t1;
-  out[11] = -0.3333333333333333 * t26 * t38 - 0.08333333333333333 * t19 * t50 - 0.3333333333333333 * t30 * t51 - 0.08333333333333333 * t14 * (t19 * t45 + t14 * (1.5 * t10 * t25 + 0.5 * t4 * (-3 * t39 + 9 * t41 + 9 * t47 - 15 * t0 * t52 / t42) + 1.5 * t12 * t23 + 0.5 * t6 * (-3 * t39 + 9 * t41 + 9 * t48 - 15 * t5 * t52 / t42)));
+  out[11] = -0.3333333333333333 * (t26 * t38 + t30 * t51) - 0.08333333333333333 * (t19 * t50 + t14 * (t19 * t45 + t14 * (1.5 * (t10 * t25 + t12 * t23) + 0.5 * (t4 * (-3 * t39 + 9 * (t41 + t47) - 15 * t0 * t52 / t42) + t6 * (-3 * t39 + 9 * (t41 + t48) - 15 * t5 * t52 / t42)))));
   const t53 = w2 * t2;
-  out[12] = -0.08333333333333333 * t19 * (t19 * (1.5 * t17 * t32 + 1.5 * t15 * t31 + 0.5 * t6 * (-6 * t39 + 9 * t44 - 15 * t5 * t53 / t42 + 18 * t46) + 0.5 * t4 * (3 * t39 + 9 * t40 - 15 * t0 * t53 / t42 - 9 * t46)) + t14 * t49) - 0.3333333333333333 * t33 * t51 - 0.3333333333333333 * t30 * t38 - 0.08333333333333333 * t14 * t50;
+  out[12] = -0.08333333333333333 * (t19 * (t19 * (1.5 * (t17 * t32 + t15 * t31) + 0.5 * (t6 * (-6 * t39 + 9 * t44 - 15 * t5 * t53 / t42 + 18 * t46) + t4 * (3 * t39 + 9 * (t40 - t46) - 15 * t0 * t53 / t42))) + t14 * t49) + t14 * t50) - 0.3333333333333333 * (t33 * t51 + t30 * t38);
 }

@@ -133,26 +133,31 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
       case 'prod':
         return renderProd(n.coeff, n.num, n.den);
       case 'sum': {
-        const parts: Array<[boolean, string]> = [];
+        // terms as (coefficient k, body without coefficient); an inline product's own coefficient is folded in
+        const terms: Array<[number, string]> = [];
         for (let i = 0; i < n.args.length; i++) {
           const c = n.coefs[i]!;
           const a = n.args[i]!;
           const an = nodes[a]!;
-          let body: string;
-          let negative: boolean;
-          if (an.op === 'prod' && uses[a] === 1) {
-            // an inline product absorbs the coefficient (folded at compile time) and its sign
-            const k = c * an.coeff;
-            negative = k < 0;
-            body = renderProd(Math.abs(k), an.num, an.den)[0];
-          } else if (c === 1 || c === -1) {
-            negative = c < 0;
-            body = operand(a, negative ? 1 : 0);
-          } else {
-            negative = c < 0;
-            body = `${numberLiteral(Math.abs(c))} * ${operand(a, 1)}`;
+          if (an.op === 'prod' && uses[a] === 1) terms.push([c * an.coeff, renderProd(1, an.num, an.den)[0]]);
+          else terms.push([c, operand(a, Math.abs(c) === 1 ? (c < 0 ? 1 : 0) : 1)]);
+        }
+        // terms with the same |k| ≠ 1 share one multiplication: −¼a − ¼b + ½c → −0.25 * (a + b) + 0.5 * c
+        const groups = new Map<number, Array<[boolean, string]>>();
+        for (const [k, body] of terms) {
+          const g = groups.get(Math.abs(k));
+          if (g) g.push([k < 0, body]);
+          else groups.set(Math.abs(k), [[k < 0, body]]);
+        }
+        const parts: Array<[boolean, string]> = [];
+        for (const [k, g] of groups) {
+          if (k === 1 || g.length === 1) {
+            for (const [neg, body] of g) parts.push([neg, k === 1 ? body : `${numberLiteral(k)} * ${body}`]);
+            continue;
           }
-          parts.push([negative, body]);
+          const flip = g[0]![0];
+          const inner = g.map(([neg, body], j) => (j === 0 ? body : `${neg !== flip ? '-' : '+'} ${body}`)).join(' ');
+          parts.push([flip, `${numberLiteral(k)} * (${inner})`]);
         }
         // a positive constant goes first when the first term is negative: 1 - t rather than -t + 1
         let s = '';
@@ -319,4 +324,4 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
 }
 
 /** Characters of statements per generated function part (V8 optimises functions up to ~60 KB of bytecode). */
-export const DEFAULT_PART_SIZE = 32_000;
+export const DEFAULT_PART_SIZE = 36_000;
