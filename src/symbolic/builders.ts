@@ -72,6 +72,7 @@ export function logisticRegressionLoss(X: number[][], y: number[], opts: { param
   const zeroOne = y.every((v) => v === 0 || v === 1);
   if (!zeroOne && !y.every((v) => v === 1 || v === -1)) throw new InputError('logistic labels must all be in {0, 1} or all in {−1, +1}');
   const names = opts.params ?? [...defaultNames(d), ...(opts.intercept ? ['c'] : [])];
+  if (names.length !== d + (opts.intercept ? 1 : 0)) throw new InputError(`logisticRegressionLoss: expected ${d + (opts.intercept ? 1 : 0)} parameter names, got ${names.length}`);
   const th = names.map(sym);
   const terms = X.map((row, i) => {
     const label = zeroOne ? 2 * y[i]! - 1 : y[i]!;
@@ -112,6 +113,7 @@ export function mlpLoss(opts: { sizes: number[]; activation?: Activation; X: num
   if (!['tanh', 'sigmoid', 'softplus', 'linear'].includes(act)) throw new InputError(`unknown activation '${act}'`);
   const X = checkMatrix(opts.X, 'X', sizes[0]);
   const nOut = sizes[sizes.length - 1]!;
+  if (!Array.isArray(opts.Y)) throw new InputError('mlpLoss: Y must be an array (one target or row of targets per row of X)');
   const Y = (opts.Y as unknown[]).map((r) => (Array.isArray(r) ? r : [r])) as number[][];
   checkMatrix(Y, 'Y', nOut);
   if (Y.length !== X.length) throw new InputError(`Y must have ${X.length} rows (one per row of X)`);

@@ -77,8 +77,19 @@ function diffUncached(e: Expr, s: Sym): Expr {
     case 'pow': {
       // d(b^x) = b^x·(x'·log b + x·b'/b)
       const { base, exp: x } = e;
-      const inner = add(mul(diff(x, s), log(base)), mul(x, diff(base, s), pow(base, -1)));
-      return mul(e, inner);
+      const dx = diff(x, s);
+      const db = diff(base, s);
+      const parts: Expr[] = [];
+      if (dx !== ZERO) {
+        // 0^x is the constant 0 where it is defined (x > 0)
+        if (base.kind === 'num' && base.value.isZero()) return ZERO;
+        if (base.kind === 'num' && base.value.sign() < 0) {
+          throw new RangeError(`the derivative of ${base.value}^(…) with respect to ${s.name} is not real (log of a non-positive base)`);
+        }
+        parts.push(mul(dx, log(base)));
+      }
+      if (db !== ZERO) parts.push(mul(x, db, pow(base, -1)));
+      return mul(e, add(...parts));
     }
     case 'call': {
       const u = e.arg;

@@ -398,7 +398,7 @@ function makeAdd(constant: Rational, terms: Expr[], coeffs: Rational[]): Expr {
 /** k·t for a unit term t */
 function scaleUnit(t: Expr, k: Rational): Expr {
   if (k.isOne()) return t;
-  if (t.kind === 'mul') return makeMul(k, t.bases, t.exps);
+  if (t.kind === 'mul') return t.coeff.isOne() ? makeMul(k, t.bases, t.exps) : scale(t, k);
   return makeMul(k, [t], [Rational.ONE]);
 }
 
@@ -438,8 +438,10 @@ export function scale(e: Expr, k: Rational | number): Expr {
         e.terms as Expr[],
         e.coeffs.map((c) => c.mul(q)),
       );
-    case 'mul':
-      return makeMul(e.coeff.mul(q), e.bases, e.exps);
+    case 'mul': {
+      const c = e.coeff.mul(q);
+      return c.isOne() ? unitOf(e) : makeMul(c, e.bases, e.exps);
+    }
     default:
       return makeMul(q, [e], [Rational.ONE]);
   }
@@ -488,6 +490,15 @@ export class ProductBuilder {
   }
 
   private addFactor(b: Expr, k: Rational): this {
+    // A sum raised to an integer power is kept with its first coefficient 1 and the
+    // content moved into the product's coefficient: (2x+2)·y and 2·(x+1)·y are one object.
+    if (b.kind === 'add' && k.isInteger()) {
+      const c = b.coeffs[0]!;
+      if (!c.isOne()) {
+        b = scale(b, c.inv());
+        this.coeff = this.coeff.mul(c.powInt(k.toNumber()));
+      }
+    }
     const prev = this.factors.get(b);
     this.factors.set(b, prev === undefined ? k : prev.add(k));
     return this;
@@ -497,19 +508,23 @@ export class ProductBuilder {
     let coeff = this.coeff;
     if (coeff.isZero()) return ZERO;
     const bases: Expr[] = [];
+    let radicals: Array<[Rational, Rational]> | undefined;
     for (const [b, k] of this.factors) {
       if (k.isZero()) continue;
       if (b.kind === 'num') {
-        // a positive rational to a rational power: fold the integer part and exact roots
-        const r = foldNumPower(b.value, k);
-        coeff = coeff.mul(r.coeff);
-        if (r.rest) {
-          bases.push(r.rest.base);
-          this.factors.set(r.rest.base, r.rest.exp);
-        }
+        (radicals ??= []).push([b.value, k]);
         continue;
       }
       bases.push(b);
+    }
+    if (radicals) {
+      const r = normaliseRadicals(radicals);
+      coeff = coeff.mul(r.coeff);
+      for (const [v, k] of r.rest) {
+        const nb = num(v);
+        bases.push(nb);
+        this.factors.set(nb, k);
+      }
     }
     if (bases.length === 0) return num(coeff);
     bases.sort(compareExpr);
@@ -523,6 +538,62 @@ export class ProductBuilder {
     return makeMul(coeff, bases, exps);
   }
 }
+
+/**
+ * Canonical product of numeric powers Π v_i^k_i (v_i positive rationals): integer parts folded into
+ * the coefficient, radicands made integers ((p/q)^(1/n) = (p·q^(n−1))^(1/n)/q), perfect powers of small
+ * primes pulled out, and radicands with the same exponent multiplied: √8·√2 = 4, √(1/2) = √2/2, √8 = 2√2.
+ */
+function normaliseRadicals(items: Array<[Rational, Rational]>): { coeff: Rational; rest: Array<[Rational, Rational]> } {
+  let coeff = Rational.ONE;
+  // same exponent → one radicand (exponent reduced to (0,1) first)
+  const byExp = new Map<string, [Rational, Rational]>();
+  for (const [v, k0] of items) {
+    const f = foldNumPower(v, k0);
+    coeff = coeff.mul(f.coeff);
+    if (!f.rest) continue;
+    let rv = f.rest.base.value;
+    const k = f.rest.exp;
+    // integer radicand: (p/q)^(r/n) = (p·q^(n−1))^(r/n) / q^r
+    const n = Number(k.den);
+    const r = Number(k.num);
+    if (!rv.isInteger()) {
+      const q = Rational.of(rv.den);
+      coeff = coeff.div(q.powInt(r));
+      rv = rv.mul(q.powInt(n));
+    }
+    const key = k.toString();
+    const prev = byExp.get(key);
+    byExp.set(key, prev ? [prev[0].mul(rv), k] : [rv, k]);
+  }
+  const rest: Array<[Rational, Rational]> = [];
+  for (const [v, k] of byExp.values()) {
+    const n = Number(k.den);
+    const r = Number(k.num);
+    // pull out perfect n-th powers of small primes: 8^(1/2) = 2·2^(1/2)
+    let m = v.num;
+    let out = 1n;
+    for (const p of SMALL_PRIMES) {
+      const pn = p ** BigInt(n);
+      if (pn > m) break;
+      while (m % pn === 0n) {
+        m /= pn;
+        out *= p;
+      }
+    }
+    coeff = coeff.mul(Rational.of(out).powInt(r));
+    const exact = Rational.of(m).root(n);
+    if (exact !== undefined) coeff = coeff.mul(exact.powInt(r));
+    else if (m !== 1n) rest.push([Rational.of(m), k]);
+  }
+  return { coeff, rest };
+}
+
+const SMALL_PRIMES: bigint[] = (() => {
+  const ps: bigint[] = [];
+  for (let i = 2; i < 1000; i++) if (ps.every((p) => BigInt(i) % p !== 0n)) ps.push(BigInt(i));
+  return ps;
+})();
 
 function foldNumPower(v: Rational, k: Rational): { coeff: Rational; rest?: { base: Num; exp: Rational } } {
   if (k.isInteger()) return { coeff: v.powInt(k.toNumber()) };

@@ -156,7 +156,12 @@ export function toLatex(e: Expr, opts: LatexOptions = {}): string {
       const body = juxtapose(top);
       return sign + (lead ? (body ? `${lead} ${body}` : lead) : body || '1');
     }
-    return `${sign}\\frac{${juxtapose(top) || '1'}}{${juxtapose(bottom)}}`;
+    // a lone sum as numerator or denominator needs no parentheses: \frac{1}{x^{2} + 1}
+    const lone = (fs: Array<[Expr, Rational]>, extra: number): string | undefined =>
+      fs.length === 1 && extra === 0 && fs[0]![1].isOne() && fs[0]![0].kind === 'add' ? go(fs[0]![0]) : undefined;
+    const topTex = lone(numer, a.num !== 1n ? 1 : 0) ?? (juxtapose(top) || '1');
+    const bottomTex = lone(denom, !a.isInteger() ? 1 : 0) ?? juxtapose(bottom);
+    return `${sign}\\frac{${topTex}}{${bottomTex}}`;
   }
   return go(e);
 }

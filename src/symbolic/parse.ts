@@ -16,7 +16,7 @@
  * name our own rules (docs/design.md).
  */
 import { Rational } from './rational.ts';
-import { type Expr, type FnName, FUNCTION_NAMES, add, call, div, mul, neg, num, pow, sqrt, sub, sym } from './expr.ts';
+import { type Expr, type FnName, FUNCTION_NAMES, SumBuilder, call, div, mul, neg, num, pow, sqrt, sym } from './expr.ts';
 
 /** A formula that cannot be read; `position` is the 0-based character offset. */
 export class FormulaError extends Error {
@@ -142,14 +142,15 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Expr {
 
   const parseSum = (): Expr =>
     guarded(peek().pos, () => {
-      let left = parseProduct();
+      // collect all terms first: joining a long sum one term at a time is quadratic
+      const acc = new SumBuilder().add(parseProduct());
       for (;;) {
         const t = peek();
         if (t.t === 'op' && (t.text === '+' || t.text === '-')) {
           k++;
           const right = parseProduct();
-          left = t.text === '+' ? add(left, right) : sub(left, right);
-        } else return left;
+          acc.add(right, t.text === '+' ? Rational.ONE : Rational.MINUS_ONE);
+        } else return acc.build();
       }
     });
 

@@ -86,7 +86,7 @@ export class Rational {
   /** Closest exact value of a finite float64 (its binary expansion, not a decimal guess). */
   static fromFloat(x: number): Rational {
     if (!Number.isFinite(x)) throw new RangeError(`Rational.fromFloat: ${x} is not finite`);
-    if (Number.isInteger(x)) return Rational.int(Number.isSafeInteger(x) ? x : BigInt(x));
+    if (Number.isSafeInteger(x)) return Rational.int(x);
     // the shortest decimal that round-trips is what users typed: prefer it
     const r = Rational.parseDecimal(Math.abs(x).toString());
     if (r) return x < 0 ? r.neg() : r;
@@ -176,7 +176,14 @@ export class Rational {
     if (k === 1) return this;
     if (k === 0) return Rational.ONE;
     if (k < 0) return this.inv().powInt(-k);
-    if (this.small) {
+    if (this.isZero() || this.isOne()) return this;
+    if (this.isMinusOne()) return k % 2 === 0 ? Rational.ONE : this;
+    // the size of the exact result: refuse numbers of more than ~1,000,000 bits
+    const bits = (Math.max(bitLength(this.num), bitLength(this.den)) - 1) * k;
+    if (bits > MAX_POWER_BITS) {
+      throw new RangeError(`the exact value of ${this}^${k} would have about ${Math.round(bits * 0.30103).toLocaleString('en-US')} digits`);
+    }
+    if (this.small && k < 64) {
       let n = 1;
       let d = 1;
       for (let i = 0; i < k; i++) {
@@ -184,7 +191,7 @@ export class Rational {
         d *= this.sd;
         if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d)) break;
       }
-      if (Number.isSafeInteger(n) && Number.isSafeInteger(d) && k < 64) return Rational.ofSmall(n + 0, d);
+      if (Number.isSafeInteger(n) && Number.isSafeInteger(d)) return Rational.ofSmall(n + 0, d);
     }
     let n = this.num;
     let d = this.den;
@@ -220,13 +227,27 @@ export class Rational {
 
   toNumber(): number {
     if (this.small) return this.sn / this.sd;
-    // scale to keep precision for huge numerators/denominators
-    const n = this.bn;
+    // correctly rounded: a quotient with ≥ 66 significant bits plus a sticky bit, then one rounding
+    const neg = this.bn < 0n;
+    const n = neg ? -this.bn : this.bn;
     const d = this.bd;
-    const r = Number(n) / Number(d);
-    if (Number.isFinite(r) && r !== 0) return r;
-    const shift = BigInt(Math.max(0, d.toString(2).length - 1000));
-    return Number(n >> shift) / Number(d >> shift);
+    const e = bitLength(n) - bitLength(d);
+    if (e < -1020) {
+      // subnormal or tiny: count in units of 2^-1074 and round half to even by hand
+      const scaled = n << 1074n;
+      let q = scaled / d;
+      const rem2 = (scaled - q * d) * 2n;
+      if (rem2 > d || (rem2 === d && (q & 1n) === 1n)) q += 1n;
+      const r = Number(q) * 2 ** -1074;
+      return neg ? -r : r;
+    }
+    const shift = Math.max(0, 66 - e);
+    const scaled = n << BigInt(shift);
+    let q = scaled / d;
+    if (q * d !== scaled) q |= 1n; // sticky bit: Number(q) then rounds once, correctly
+    const half = Math.floor(shift / 2);
+    const r = Number(q) / 2 ** half / 2 ** (shift - half);
+    return neg ? -r : r;
   }
 
   /** 32-bit structural hash. */
@@ -242,6 +263,12 @@ export class Rational {
 }
 
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_POWER_BITS = 1_000_000;
+
+function bitLength(n: bigint): number {
+  if (n < 0n) n = -n;
+  return n === 0n ? 0 : n.toString(2).length;
+}
 
 function gcdNum(a: number, b: number): number {
   while (b !== 0) {
@@ -265,8 +292,12 @@ function intRoot(n: bigint, q: number): bigint | undefined {
   if (n < 0n) return undefined;
   if (n < 2n) return n;
   const bq = BigInt(q);
-  let x = BigInt(Math.round(Number(n) ** (1 / q)));
-  for (const c of [x - 1n, x, x + 1n]) if (c >= 0n && c ** bq === n) return c;
+  const guess = Number(n) ** (1 / q);
+  let x: bigint;
+  if (Number.isFinite(guess) && guess < 2 ** 50) {
+    x = BigInt(Math.round(guess));
+    for (const c of [x - 1n, x, x + 1n]) if (c >= 0n && c ** bq === n) return c;
+  }
   // Newton for very large values
   x = 1n << BigInt(Math.ceil(n.toString(2).length / q));
   for (let i = 0; i < 200; i++) {

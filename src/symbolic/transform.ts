@@ -65,7 +65,7 @@ export class EvaluationError extends Error {
 }
 
 function lookup(env: Env, s: Sym): number {
-  const v = env instanceof Map ? env.get(s) : (env as Record<string, number>)[s.name];
+  const v = env instanceof Map ? env.get(s) : Object.hasOwn(env, s.name) ? (env as Record<string, number>)[s.name] : undefined;
   if (v === undefined) throw new EvaluationError(`no value given for the symbol '${s.name}'`);
   return v;
 }
@@ -132,9 +132,16 @@ export function evaluate(e: Expr, env: Env, opts: { allowNonFinite?: boolean } =
         for (let i = 0; i < x.bases.length; i++) r *= powRat(go(x.bases[i]!), x.exps[i]!);
         break;
       }
-      case 'pow':
-        r = Math.pow(go(x.base), go(x.exp));
+      case 'pow': {
+        const b = go(x.base);
+        if (x.exp.kind === 'num') r = powRat(b, x.exp.value);
+        else {
+          const k = go(x.exp);
+          // Math.pow(NaN, 0) is 1: a NaN must not disappear
+          r = Number.isNaN(b) || Number.isNaN(k) ? NaN : Math.pow(b, k);
+        }
         break;
+      }
       case 'call':
         r = applyFunction(x.fn, go(x.arg));
         break;

@@ -1,8 +1,6 @@
 /**
- * Bugs found in src/symbolic by the test suite, each a minimal reproduction
- * that FAILS until the core is fixed (left as normal failing tests so the
- * core's owner sees them; see the final report for the suggested fixes).
- * When a bug is fixed its test passes and can move to the topical file.
+ * Regression tests: bugs found in src/symbolic by the test suite, each kept as
+ * its minimal reproduction (all fixed; they must stay green).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +33,7 @@ catch (e) { console.log(e.name + ': ' + e.message.split('\\n')[0]); }`;
   return { done: r.status === 0, out: (r.stdout ?? '').trim() };
 }
 
-describe('known bugs in src/symbolic (failing until fixed)', () => {
+describe('regressions: bugs found and fixed in src/symbolic', () => {
   it('BUG 1: scale() can build a `1·x` product node, so x/2*2 is not x and x/2*2 − x is not 0', () => {
     // mul(num, e) → scale(e, k) → makeMul(e.coeff·k, e.bases, e.exps) without the "1·x is just x" rule
     expect(P('x/2*2')).toBe(x);
