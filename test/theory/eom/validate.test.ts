@@ -16,6 +16,9 @@ import {
   validateDerivation,
 } from '../../../src/theory/eom/validate.ts';
 import { counterTerms } from '../../../src/theory/eom/index.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CATALOGUE_DIR, lossOf, readSpec } from '../../../derivations/lib.ts';
 
 interface Case {
   name: string;
@@ -76,6 +79,31 @@ describe('validateDerivation: heavy ball from the slow manifold against MF_0..MF
     const r = await validateDerivation(cases[2]!.L, { order: 1, from: cases[2]!.from, momentum: 0.6 });
     expectSlopes(r, ['MF_0', 'MF_1']);
   });
+});
+
+/**
+ * Entries of the derivation catalogue (derivations/<name>/spec.json), loaded from their specs: one quadratic
+ * (least squares), three non-quadratic, one scale invariant (measured in ‖θ‖², chosen automatically).
+ * The P4 losses are not catalogue entries (yet); they are typed above.
+ */
+const catalogue: Array<{ entry: string; from: number[]; beta: number; observable: string }> = [
+  { entry: 'linreg-2d', from: [1.5, -1], beta: 0.5, observable: 'state' },
+  { entry: 'quartic', from: [0.3, 1.5], beta: 0.6, observable: 'state' },
+  { entry: 'logistic-2pt', from: [0.5, -1.2], beta: 0.5, observable: 'state' },
+  { entry: 'weightnorm-unit', from: [1, 0.5], beta: 0.5, observable: '‖θ‖²' },
+];
+describe('catalogue entries (derivations/): GD and heavy ball', () => {
+  for (const c of catalogue) {
+    const dir = join(CATALOGUE_DIR, c.entry);
+    it.skipIf(!existsSync(join(dir, 'spec.json')))(`${c.entry}: GF, EoM_1..EoM_3 and MF_0..MF_3 give slopes 1..4`, async () => {
+      const L = lossOf(readSpec(dir));
+      const gdr = await validateDerivation(L, { order: 3, from: c.from });
+      expectSlopes(gdr, ['GF', 'EoM_1', 'EoM_2', 'EoM_3']);
+      expect(gdr.observableName).toBe(c.observable);
+      const hb = await validateDerivation(L, { order: 3, from: c.from, momentum: c.beta });
+      expectSlopes(hb, ['MF_0', 'MF_1', 'MF_2', 'MF_3']);
+    });
+  }
 });
 
 describe('scale-invariant loss (bench P4 L₂)', () => {
