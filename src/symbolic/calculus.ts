@@ -8,6 +8,7 @@ import {
   type Expr,
   type Sym,
   ProductBuilder,
+  mulSorted,
   SumBuilder,
   ZERO,
   ONE,
@@ -63,6 +64,19 @@ function diffUncached(e: Expr, s: Sym): Expr {
         if ((bi.free & s.free) === 0n) continue;
         const dbi = diff(bi, s);
         if (dbi === ZERO) continue;
+        if (dbi.kind === 'num') {
+          // b_i linear in s: only the i-th exponent changes, the order of the bases is kept
+          const ki = e.exps[i]!.sub(Rational.ONE);
+          const bases: Expr[] = [];
+          const exps: Rational[] = [];
+          for (let j = 0; j < n; j++) {
+            if (j === i && ki.isZero()) continue;
+            bases.push(e.bases[j]!);
+            exps.push(j === i ? ki : e.exps[j]!);
+          }
+          b.add(mulSorted(e.coeff.mul(e.exps[i]!).mul(dbi.value), bases, exps));
+          continue;
+        }
         const pb = new ProductBuilder();
         pb.coeff = e.coeff.mul(e.exps[i]!);
         for (let j = 0; j < n; j++) {

@@ -8,7 +8,7 @@
  * accumulates like terms in a hash map keyed by the (interned) monomial.
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Mul, SumBuilder, call, compareExpr, mulUnits, num, pow, splitCoefficient, ONE } from './expr.ts';
+import { type Expr, type Mul, SumBuilder, ProductBuilder, call, compareExpr, mulUnits, num, pow, splitCoefficient, ONE } from './expr.ts';
 
 /** A polynomial in expansion: list of (coefficient, unit monomial). */
 type Terms = Array<[Rational, Expr]>;
@@ -52,18 +52,41 @@ function termsOf(e: Expr): Terms {
 }
 
 function expandMul(m: Mul): Expr {
-  let acc: Terms = [[m.coeff, ONE]];
+  // fast path: no base changes under expansion and none is a sum raised to a natural power →
+  // m is already an expanded monomial (the common case in derivative tensors)
+  let unchanged = true;
+  for (let i = 0; i < m.bases.length; i++) {
+    const b = m.bases[i]!;
+    if (expand(b) !== b || (b.kind === 'add' && m.exps[i]!.isInteger() && !m.exps[i]!.isNegative())) {
+      unchanged = false;
+      break;
+    }
+  }
+  if (unchanged) return m;
+  // the opaque factors (not sums to natural powers) multiply into one monomial, built once
+  const mono = new ProductBuilder();
+  let hasMono = false;
+  const sums: Array<[Expr, Rational]> = [];
   for (let i = 0; i < m.bases.length; i++) {
     const base = expand(m.bases[i]!);
     const k = m.exps[i]!;
-    let factor: Terms;
-    if (base.kind === 'add' && k.isInteger() && !k.isNegative()) {
-      factor = powerTerms(termsOf(base), k.toNumber());
-    } else {
-      const p = pow(base, num(k));
-      // p may itself be a sum (e.g. a numeric base folded) or a scaled monomial
-      factor = termsOf(p.kind === 'add' ? expand(p) : p);
+    if (base.kind === 'add' && k.isInteger() && !k.isNegative()) sums.push([base, k]);
+    else if (base.kind === 'add' || base.kind === 'num') { const p = pow(base, num(k)); sums.push([p.kind === 'add' ? expand(p) : p, Rational.ONE]); }
+    else {
+      mono.mul(base, k);
+      hasMono = true;
     }
+  }
+  let acc: Terms = [[m.coeff, ONE]];
+  if (hasMono) {
+    const p = mono.build();
+    acc = p.kind === 'add' ? multiplyTerms(acc, termsOf(expand(p))) : multiplyTerms(acc, termsOf(p));
+  }
+  for (const [base, k] of sums) {
+    const factor: Terms =
+      base.kind === 'add' && k.isInteger() && !k.isNegative() && !k.isOne()
+        ? powerTerms(termsOf(base), k.toNumber())
+        : termsOf(base.kind === 'add' && !k.isOne() ? expand(base) : base);
     acc = multiplyTerms(acc, factor);
   }
   return buildTerms(acc);

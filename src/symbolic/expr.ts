@@ -463,6 +463,18 @@ function makeMul(coeff: Rational, bases: readonly Expr[], exps: readonly Rationa
   return intern<Mul>({ kind: 'mul', coeff, bases, exps }, h, free, size);
 }
 
+/** c·Π b_i^e_i from bases already in canonical order, with the invariants of ProductBuilder.build (trusted). */
+export function mulSorted(coeff: Rational, bases: readonly Expr[], exps: readonly Rational[]): Expr {
+  if (coeff.isZero()) return ZERO;
+  if (bases.length === 0) return num(coeff);
+  if (bases.length === 1 && exps[0]!.isOne()) {
+    const b = bases[0]!;
+    if (coeff.isOne()) return b;
+    if (b.kind === 'add') return scale(b, coeff);
+  }
+  return makeMul(coeff, bases, exps);
+}
+
 /** Accumulates c·Π b_i^e_i. */
 export class ProductBuilder {
   coeff: Rational = Rational.ONE;
