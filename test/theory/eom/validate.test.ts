@@ -183,6 +183,16 @@ describe('API details', () => {
     await expect(validateDerivation(L1, { order: 1, from: [1, 0], T: 0 })).rejects.toThrow(/T/);
   });
 
+  it('retries on a denser grid when the first automatic grid does not confirm every order (L₁, EoM_1..EoM_6)', async () => {
+    const r = await validateDerivation(L1, { order: 6, from: [1.3, -0.4] });
+    expect(r.notes.join('\n'), formatDerivationValidation(r)).toMatch(/denser retry \(ratio √2/);
+    expect(r.fittedSlope.map((s) => Math.round(s!)), formatDerivationValidation(r)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(r.allPass, formatDerivationValidation(r)).toBe(true);
+    // explicit grids are never changed
+    const fixed = await validateDerivation(L1, { order: 1, from: [1.3, -0.4], etas: [0.04, 0.02] });
+    expect(fixed.eta).toEqual([0.04, 0.02]);
+  });
+
   it('says when there is nothing to measure (linear loss: GD is exact) and fails', async () => {
     const r = await validateDerivation(loss('w1 + 2*w2', { params: ['w1', 'w2'] }), { order: 1, from: [1, 0] });
     expect(r.allPass).toBe(false);
