@@ -6,7 +6,7 @@
  * Regenerate with `npm run derivations -- --update`.
  * θ: theta[0..1] = (w1, w2)
  * out (13 entries, matrices row-major): L at 0, g[2] at 1, H[2×2] at 3, f1[2] at 7, f2[2] at 9, f3[2] at 11
- * 26 shared temporaries, 115 arithmetic operations; no allocation per call.
+ * 27 shared temporaries, 119 arithmetic operations; no allocation per call.
  */
 
 export const logistic2ptLayout = {
@@ -45,42 +45,43 @@ export function logistic2pt(theta: Float64Array, out: Float64Array): void {
   // g: out[1..2] (vector[2])
   const t2 = sigmoid(t0);
   const t3 = sigmoid(t1);
-  const t4 = -0.25 * t2 - 0.5 * t3;
-  out[1] = t4;
-  const t5 = 0.5 * t2 - 0.25 * t3;
-  out[2] = t5;
+  out[1] = -0.25 * t2 - 0.5 * t3;
+  out[2] = 0.5 * t2 - 0.25 * t3;
   // H: out[3..6] (matrix[2×2], row-major)
-  const t6 = 1 - t3;
-  const t7 = t3 * t6;
-  const t8 = 1 - t2;
-  const t9 = t2 * t8;
-  const t10 = 0.5 * t7 + 0.125 * t9;
-  out[3] = t10;
-  const t11 = 0.25 * (t7 - t9);
-  out[4] = t11;
-  out[5] = t11;
-  const t12 = 0.125 * t7 + 0.5 * t9;
-  out[6] = t12;
+  const t4 = t3 - 1;
+  const t5 = t3 * t4;
+  const t6 = t2 - 1;
+  const t7 = t2 * t6;
+  out[3] = -0.5 * t5 - 0.125 * t7;
+  const t8 = -0.25 * (t5 - t7);
+  out[4] = t8;
+  out[5] = t8;
+  out[6] = -0.125 * t5 - 0.5 * t7;
   // f1: out[7..8] (vector[2])
   out[7] = 0.25 * t2 + 0.5 * t3;
   out[8] = -0.5 * t2 + 0.25 * t3;
   // f2: out[9..10] (vector[2])
-  const t13 = t4 * t10;
-  const t14 = t5 * t11;
-  out[9] = -0.5 * (t13 + t14);
-  const t15 = t4 * t11;
-  const t16 = t5 * t12;
-  out[10] = -0.5 * (t15 + t16);
+  const t9 = t5 + 0.25 * t7;
+  const t10 = t2 + 2 * t3;
+  const t11 = t9 * t10;
+  const t12 = t5 - t7;
+  const t13 = t2 - 0.5 * t3;
+  const t14 = t12 * t13;
+  out[9] = -0.0625 * (t11 - t14);
+  const t15 = t10 * t12;
+  const t16 = t5 + 4 * t7;
+  const t17 = t13 * t16;
+  out[10] = -0.03125 * (t15 - t17);
   // f3: out[11..12] (vector[2])
-  const t17 = t15 + t16;
-  const t18 = t8 * t2 * t2;
-  const t19 = t3 * t6 * t6;
-  const t20 = t6 * t3 * t3;
-  const t21 = t2 * t8 * t8;
-  const t22 = 0.25 * (t18 - t21) - 0.125 * (t19 - t20);
-  const t23 = -0.125 * (t18 - t21) - 0.25 * (t19 - t20);
-  const t24 = t5 * t22 + t4 * t23;
-  const t25 = t13 + t14;
-  out[11] = -0.3333333333333333 * (t11 * t17 + t10 * t25) - 0.08333333333333333 * (t5 * t24 + t4 * (t5 * t23 + t4 * (0.0625 * (t18 - t21) - 0.5 * (t19 - t20))));
-  out[12] = -0.3333333333333333 * (t12 * t17 + t11 * t25) - 0.08333333333333333 * (t5 * (t4 * t22 + t5 * (-0.5 * (t18 - t21) - 0.0625 * (t19 - t20))) + t4 * t24);
+  const t18 = t2 * t6 * t6;
+  const t19 = t4 * t3 * t3;
+  const t20 = t3 * t4 * t4;
+  const t21 = t6 * t2 * t2;
+  const t22 = t18 + t21 - 2 * (t19 + t20);
+  const t23 = t18 + t21 + 0.5 * (t19 + t20);
+  const t24 = t10 * t22 + 4 * t13 * t23;
+  const t25 = t15 - t17;
+  const t26 = t11 - t14;
+  out[11] = 0.0013020833333333333 * (t13 * t24 + t10 * (t13 * t22 + 0.25 * t10 * (t18 + t21 + 8 * (t19 + t20)))) + 0.005208333333333333 * t12 * t25 + 0.020833333333333332 * t9 * t26;
+  out[12] = -0.0026041666666666665 * (t13 * (t10 * t23 + 4 * t13 * (t18 + t21 - 0.125 * (t19 + t20))) - t16 * t25) + 0.010416666666666666 * t12 * t26 - 0.0006510416666666666 * t10 * t24;
 }

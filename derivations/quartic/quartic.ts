@@ -7,7 +7,7 @@
  * θ: theta[0..1] = (w1, w2)
  * hyper-parameters: hyper[0..0] = (η)
  * out (17 entries, matrices row-major): L at 0, g[2] at 1, H[2×2] at 3, f1[2] at 7, f2[2] at 9, f3[2] at 11, f4[2] at 13, F2[2] at 15
- * 36 shared temporaries, 146 arithmetic operations; no allocation per call.
+ * 34 shared temporaries, 144 arithmetic operations; no allocation per call.
  */
 
 export const quarticLayout = {
@@ -53,42 +53,40 @@ export function quartic(theta: Float64Array, out: Float64Array, hyper: ArrayLike
   out[8] = -w1 * t1;
   // f2: out[9..10] (vector[2])
   const t8 = t1 * w2 * t5;
-  const t9 = w2 * t1 * t7;
+  const t9 = t3 * t7;
   const t10 = w1 * t2;
-  const t11 = -0.5 * (t8 + t9 + t10);
-  out[9] = t11;
-  const t12 = w1 * t1 * t5;
-  const t13 = t1 * w1 * t7;
-  const t14 = w2 * t2;
-  const t15 = -0.5 * (t12 + t13 + t14);
-  out[10] = t15;
+  out[9] = -0.5 * (t8 + t9 + t10);
+  const t11 = t4 * t5;
+  const t12 = t1 * w1 * t7;
+  const t13 = w2 * t2;
+  out[10] = -0.5 * (t11 + t12 + t13);
   // f3: out[11..12] (vector[2])
-  const t16 = t8 + t9 + t10;
-  const t17 = t5 * t16;
-  const t18 = 2 * (t1 * t5 + t1 * t7);
-  const t19 = w1 * t1 * t18;
-  const t20 = t12 + t13 + t14;
-  const t21 = t1 * t20;
-  const t22 = w1 * w2 * t20;
-  const t23 = w1 * t2 * t5;
-  const t24 = -0.3333333333333333 * (t17 + t21 + t22) - 0.08333333333333333 * t19 - 0.16666666666666666 * t23;
-  out[11] = t24;
-  const t25 = t1 * t16;
-  const t26 = w2 * t1 * t18;
-  const t27 = w1 * w2 * t16;
-  const t28 = t7 * t20;
-  const t29 = w2 * t2 * t7;
-  const t30 = -0.3333333333333333 * (t25 + t27 + t28) - 0.08333333333333333 * t26 - 0.16666666666666666 * t29;
-  out[12] = t30;
+  const t14 = t8 + t9 + t10;
+  const t15 = t5 * t14;
+  const t16 = t11 + t12 + t13;
+  const t17 = t1 * t16;
+  const t18 = t0 * t16;
+  const t19 = t18;
+  const t20 = t1 * t5 + t1 * t7;
+  const t21 = t4 * t20;
+  const t22 = w1 * t2 * t5;
+  out[11] = -0.3333333333333333 * (t15 + t17 + t19) - 0.16666666666666666 * (t21 + t22);
+  const t23 = t1 * t14;
+  const t24 = t0 * t14;
+  const t25 = t24;
+  const t26 = t7 * t16;
+  const t27 = w2 * t2 * t7;
+  const t28 = t3 * t20;
+  out[12] = -0.3333333333333333 * (t23 + t25 + t26) - 0.16666666666666666 * (t27 + t28);
   // f4: out[13..14] (vector[2])
-  const t31 = t26 + 2 * t29;
-  const t32 = t17 + t21 + t22;
-  const t33 = t25 + t27 + t28;
-  const t34 = t19 + 2 * t23;
-  out[13] = -0.08333333333333333 * (t18 * t20 + w1 * w2 * t31 + t5 * t34 + t1 * t31) - 0.16666666666666666 * w1 * w2 * t1 * t16 - 0.25 * (t5 * t32 + w1 * w2 * t33 + t1 * t33);
-  out[14] = -0.25 * (w1 * w2 * t32 + t1 * t32 + t7 * t33) - 0.08333333333333333 * (t1 * t34 + t16 * t18 + t7 * t31 + w1 * w2 * t34) - 0.16666666666666666 * w1 * w2 * t1 * t20;
+  const t29 = t15 + t17 + t19;
+  const t30 = t27 + t28;
+  const t31 = t23 + t25 + t26;
+  const t32 = t21 + t22;
+  out[13] = -0.16666666666666666 * (t1 * t24 + t1 * t30 + t0 * t30 + t16 * t20 + t5 * t32) - 0.25 * (t5 * t29 + t0 * t31 + t1 * t31);
+  out[14] = -0.25 * (t0 * t29 + t1 * t29 + t7 * t31) - 0.16666666666666666 * (t0 * t32 + t1 * t32 + t7 * t30 + t14 * t20 + t1 * t18);
   // F2: out[15..16] (vector[2])
-  const t35 = η * η;
-  out[15] = t24 * t35 + η * t11 - t3;
-  out[16] = η * t15 + t30 * t35 - t4;
+  const t33 = η * η;
+  out[15] = -0.3333333333333333 * t33 * (t15 + t17 + t19 + 0.5 * (t21 + t22)) - 0.5 * η * t14 - t3;
+  out[16] = -0.3333333333333333 * t33 * (t23 + t25 + t26 + 0.5 * (t27 + t28)) - t4 - 0.5 * η * t16;
 }

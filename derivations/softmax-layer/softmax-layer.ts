@@ -6,7 +6,7 @@
  * Regenerate with `npm run derivations -- --update`.
  * θ: theta[0..2] = (z1, z2, z3)
  * out (22 entries, matrices row-major): L at 0, g[3] at 1, H[3×3] at 4, f1[3] at 13, f2[3] at 16, f3[3] at 19
- * 42 shared temporaries, 292 arithmetic operations; no allocation per call.
+ * 50 shared temporaries, 276 arithmetic operations; no allocation per call.
  */
 
 export const softmaxLayerLayout = {
@@ -72,29 +72,37 @@ export function softmaxLayer(theta: Float64Array, out: Float64Array): void {
   const t21 = t5 * t12;
   const t22 = t3 * t10;
   const t23 = t0 * t19 / t22;
-  const t24 = t0 * t2 * t7 / t10;
-  out[16] = -0.5 * (t21 - t23 - t24);
-  const t25 = t7 * t17;
-  const t26 = t2 * t19 / t22;
-  const t27 = t0 * t2 * t5 / t10;
-  out[17] = -0.5 * (t25 - t26 - t27);
-  const t28 = t1 * t2 * t7 / t10;
-  const t29 = t0 * t1 * t5 / t10;
-  const t30 = t1 * t19;
-  const t31 = t30 / t22;
-  out[18] = 0.5 * (t28 - t20 + t29 + t31);
+  const t24 = t0 * t2;
+  const t25 = t7 * t24;
+  const t26 = t25 / t10;
+  out[16] = -0.5 * (t21 - t23 - t26);
+  const t27 = t7 * t17;
+  const t28 = t2 * t19 / t22;
+  const t29 = t5 * t24 / t10;
+  out[17] = -0.5 * (t27 - t28 - t29);
+  const t30 = t1 * t2;
+  const t31 = t7 * t30 / t10;
+  const t32 = t0 * t1;
+  const t33 = t5 * t32 / t10;
+  const t34 = t1 * t19;
+  const t35 = t34 / t22;
+  out[18] = 0.5 * (t31 - t20 + t33 + t35);
   // f3: out[19..21] (vector[3])
-  const t32 = t10 * t10;
-  const t33 = t25 - t26 - t27;
-  const t34 = t0 * t2 * t19 / t32;
-  const t35 = t0 * t2 / t10;
-  const t36 = t21 - t23 - t24;
-  const t37 = t0 * t30 / t32;
-  const t38 = t0 * t1 * t2 * t7 / t22;
-  const t39 = -t28 + t20 - t29 - t31;
-  out[19] = -0.08333333333333333 * (t5 * (2 * (t2 * t7 * t9 / t22 + t9 * t19 / t32) - t23 + t5 * (2 * t0 * t9 / t22 + t4 - 3 * t11) - t24) + t7 * (2 * (t2 * t5 * t9 / t22 + t34) - t27 + t7 * (2 * t0 * t15 / t22 - t35)) + t1 * (-t23 - t29 + 2 * (t37 + t38 + t1 * t5 * t9 / t22)) / t3) + 0.3333333333333333 * (t0 * t2 * t33 / t10 - t12 * t36 + t0 * t1 * t39 / t10);
-  const t40 = t0 * t1 * t2 * t5 / t22;
-  const t41 = t2 * t30 / t32;
-  out[20] = -0.08333333333333333 * (t7 * (2 * (t0 * t5 * t15 / t22 + t15 * t19 / t32) - t26 + t7 * (2 * t2 * t15 / t22 + t6 - 3 * t16) - t27) + t5 * (2 * (t0 * t7 * t15 / t22 + t34) + t5 * (2 * t2 * t9 / t22 - t35) - t24) + t1 * (2 * (t1 * t7 * t15 / t22 + t40 + t41) - t26 - t28) / t3) + 0.3333333333333333 * (t0 * t2 * t36 / t10 + t1 * t2 * t39 / t10 - t17 * t33);
-  out[21] = -0.08333333333333333 * (t5 * (-t23 + t5 * (2 * t1 * t9 / t22 - t0 * t1 / t10) + 2 * (t37 + t38)) + t7 * (t7 * (2 * t1 * t15 / t22 - t1 * t2 / t10) - t26 + 2 * (t40 + t41)) + t1 * (2 * (t0 * t5 * t19 / t22 + t19 * t19 / t32 + t2 * t7 * t19 / t22) - t28 + t20 - t29 - 3 * t31) / t3) + 0.3333333333333333 * (t1 * t2 * t33 / t10 - t1 * t39 / t3 + t19 * t39 / t10 + t0 * t1 * t36 / t10);
+  const t36 = t0 * t2 / t10;
+  const t37 = t10 * t10;
+  const t38 = t19 * t24 / t37;
+  const t39 = t2 * t7;
+  const t40 = t0 * t34 / t37;
+  const t41 = t1 * t25 / t22;
+  const t42 = t1 * t5;
+  const t43 = t31 - t20 + t33 + t35;
+  const t44 = t27 - t28 - t29;
+  const t45 = t21 - t23 - t26;
+  out[19] = -0.16666666666666666 * (t7 * (t7 * (t0 * t15 / t22 - 0.5 * t36) + t2 * t5 * t9 / t22 + t38 - 0.5 * t29) + t5 * (t9 * t39 / t22 + t9 * t19 / t37 + t5 * (t0 * t9 / t22 + 0.5 * t4 - 1.5 * t11) - 0.5 * (t23 + t26))) + 0.08333333333333333 * t1 * (t23 + t33 - 2 * (t40 + t41 + t9 * t42 / t22)) / t3 - 0.3333333333333333 * (t43 * t32 / t10 - t44 * t24 / t10 + t12 * t45);
+  const t46 = t7 * t15;
+  const t47 = t0 * t5;
+  const t48 = t24 * t42 / t22;
+  const t49 = t2 * t34 / t37;
+  out[20] = 0.3333333333333333 * (t45 * t24 / t10 - t17 * t44 - t43 * t30 / t10) - 0.16666666666666666 * (t5 * (t0 * t46 / t22 + t5 * (t2 * t9 / t22 - 0.5 * t36) + t38 - 0.5 * t26) + t7 * (t15 * t47 / t22 + t15 * t19 / t37 + t7 * (t2 * t15 / t22 + 0.5 * t6 - 1.5 * t16) - 0.5 * (t28 + t29)) + t1 * (t1 * t46 / t22 + t48 + t49 - 0.5 * (t28 + t31)) / t3);
+  out[21] = 0.08333333333333333 * (t7 * (t28 - 2 * (t48 + t7 * (t1 * t15 / t22 - 0.5 * t1 * t2 / t10) + t49)) + t5 * (t23 - 2 * (t40 + t5 * (t1 * t9 / t22 - 0.5 * t0 * t1 / t10) + t41))) - 0.3333333333333333 * (t19 * t43 / t10 - t44 * t30 / t10 - t1 * t43 / t3 - t45 * t32 / t10) - 0.16666666666666666 * t1 * (t19 * t47 / t22 + t19 * t19 / t37 + t19 * t39 / t22 - 0.5 * (t31 - t20 + t33) - 1.5 * t35) / t3;
 }

@@ -109,7 +109,8 @@ function onePlusExpArg(e: Expr): Expr | undefined {
 }
 
 /** Build the program for these outputs over θ = params and hyper-parameters. */
-export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly Sym[] = []): Program {
+export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly Sym[] = [], opts: { factorPairs?: boolean } = {}): Program {
+  const factorPairs = opts.factorPairs ?? true;
   const { blocks, exprs } = flattenOutputs(outputs);
   const nodes: Node[] = [];
   const keyToId = new Map<string, number>();
@@ -301,6 +302,7 @@ export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly 
     );
 
   const outputs2 = exprs.map(go);
+  if (factorPairs) shareProductPairs(nodes, outputs2, (a, b) => prodNode(1, [a, b], []));
   const uses = new Array<number>(nodes.length).fill(0);
   // count uses over the nodes reachable from the outputs
   const reach = new Uint8Array(nodes.length);
@@ -316,6 +318,165 @@ export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly 
     }
   }
   return { nodes, outputs: outputs2, blocks, params, hyper, uses };
+}
+
+/**
+ * Associative CSE of products: products are n-ary (w1·w2·…·w9·r), so the leave-one-out products of a
+ * chain share no node. Greedily, the pair of factors that occurs in most products (at least two) becomes one
+ * node a·b, which replaces the pair in every product containing it; repeat until no pair repeats. Counts are
+ * kept incrementally with a lazy max-heap. (The pairs of numerators only; coefficients and denominators stay.)
+ */
+function shareProductPairs(nodes: Node[], outputs: readonly number[], makePair: (a: number, b: number) => number): void {
+  // reachable products with at least three numerator factors
+  const reach = new Uint8Array(nodes.length);
+  const stack = [...outputs];
+  const prods: number[] = [];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (reach[id]) continue;
+    reach[id] = 1;
+    const n = nodes[id]!;
+    if (n.op === 'prod' && n.num.length >= 3) prods.push(id);
+    for (const c of operands(n)) stack.push(c);
+  }
+  if (prods.length < 2) return;
+  const SHIFT = 2 ** 22;
+  const key = (a: number, b: number) => (a <= b ? a * SHIFT + b : b * SHIFT + a);
+  const factors = new Map<number, number[]>(); // prod id → its numerator factors (mutable copy)
+  const count = new Map<number, number>();
+  const byFactor = new Map<number, Set<number>>(); // factor → products that contain it
+  const addFactorIndex = (id: number, x: number): void => {
+    let w = byFactor.get(x);
+    if (!w) byFactor.set(x, (w = new Set()));
+    w.add(id);
+  };
+  /** distinct unordered pairs of a sorted factor list */
+  const pairsOf = (f: readonly number[]): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < f.length; i++) {
+      if (i > 0 && f[i] === f[i - 1]) continue;
+      for (let j = i + 1; j < f.length; j++) {
+        if (j > i + 1 && f[j] === f[j - 1]) continue;
+        out.push(key(f[i]!, f[j]!));
+      }
+    }
+    return out;
+  };
+  const distinct = (f: readonly number[]): boolean => {
+    for (let i = 1; i < f.length; i++) if (f[i] === f[i - 1]) return false;
+    return true;
+  };
+  // lazy max-heap of (count, key) in two parallel arrays
+  const hc: number[] = [];
+  const hk: number[] = [];
+  const push = (c: number, k: number): void => {
+    let i = hc.length;
+    hc.push(c);
+    hk.push(k);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (hc[p]! >= c) break;
+      hc[i] = hc[p]!;
+      hk[i] = hk[p]!;
+      i = p;
+    }
+    hc[i] = c;
+    hk[i] = k;
+  };
+  let topC = 0;
+  let topK = 0;
+  const pop = (): boolean => {
+    if (!hc.length) return false;
+    topC = hc[0]!;
+    topK = hk[0]!;
+    const lc = hc.pop()!;
+    const lk = hk.pop()!;
+    const n = hc.length;
+    if (n) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const m = r < n && hc[r]! > hc[l]! ? r : l;
+        if (hc[m]! <= lc) break;
+        hc[i] = hc[m]!;
+        hk[i] = hk[m]!;
+        i = m;
+      }
+      hc[i] = lc;
+      hk[i] = lk;
+    }
+    return true;
+  };
+  const inc = (_id: number, k: number): void => {
+    const c = (count.get(k) ?? 0) + 1;
+    count.set(k, c);
+    if (c >= 2) push(c, k);
+  };
+  const dec = (_id: number, k: number): void => {
+    count.set(k, count.get(k)! - 1); // the heap entry goes stale; it is re-pushed with the current count when popped
+  };
+  const addPairs = (id: number, f: readonly number[]): void => {
+    for (const k of pairsOf(f)) inc(id, k);
+  };
+  for (const id of prods) {
+    const n = nodes[id] as Extract<Node, { op: 'prod' }>;
+    factors.set(id, [...n.num]);
+    addPairs(id, n.num);
+    for (const x of n.num) addFactorIndex(id, x);
+  }
+  let budget = 20 * prods.length + 1000;
+  for (;;) {
+    if (!pop()) break;
+    const c = topC;
+    const k = topK;
+    const now = count.get(k)!;
+    if (now !== c) {
+      if (now >= 2 && now < c) push(now, k);
+      continue;
+    }
+    if (c < 2) continue;
+    if (budget-- <= 0) break;
+    const a = Math.floor(k / SHIFT);
+    const b = k % SHIFT;
+    const pair = makePair(a, b);
+    const sa = byFactor.get(a)!;
+    const sb = byFactor.get(b)!;
+    for (const id of [...(sa.size <= sb.size ? sa : sb)]) {
+      const f = factors.get(id)!;
+      const ia = f.indexOf(a);
+      if (ia < 0) continue;
+      const g = f.slice();
+      g.splice(ia, 1);
+      const ib = g.indexOf(b);
+      if (ib < 0) continue;
+      g.splice(ib, 1);
+      g.push(pair);
+      g.sort((x, y) => x - y);
+      if (distinct(f) && distinct(g)) {
+        // only the pairs with a or b go, only the pairs with the new factor come
+        for (const x of f) {
+          if (x !== a) dec(id, key(a, x));
+          if (x !== b && x !== a) dec(id, key(b, x));
+        }
+        for (const x of g) if (x !== pair) inc(id, key(pair, x));
+      } else {
+        const before = new Set(pairsOf(f));
+        const after = new Set(pairsOf(g));
+        for (const q of before) if (!after.has(q)) dec(id, q);
+        for (const q of after) if (!before.has(q)) inc(id, q);
+      }
+      factors.set(id, g);
+      if (!g.includes(a)) byFactor.get(a)!.delete(id);
+      if (!g.includes(b)) byFactor.get(b)!.delete(id);
+      addFactorIndex(id, pair);
+    }
+  }
+  for (const [id, f] of factors) {
+    const n = nodes[id] as Extract<Node, { op: 'prod' }>;
+    if (f.length !== n.num.length) nodes[id] = { op: 'prod', coeff: n.coeff, num: f, den: n.den };
+  }
 }
 
 /** Operand node ids of a node (with repetition). */
