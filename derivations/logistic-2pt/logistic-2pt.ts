@@ -6,7 +6,7 @@
  * Regenerate with `npm run derivations -- --update`.
  * θ: theta[0..1] = (w1, w2)
  * out (13 entries, matrices row-major): L at 0, g[2] at 1, H[2×2] at 3, f1[2] at 7, f2[2] at 9, f3[2] at 11
- * 27 shared temporaries, 119 arithmetic operations; no allocation per call.
+ * 17 shared temporaries, 70 arithmetic operations; no allocation per call.
  */
 
 export const logistic2ptLayout = {
@@ -61,27 +61,17 @@ export function logistic2pt(theta: Float64Array, out: Float64Array): void {
   out[7] = 0.25 * t2 + 0.5 * t3;
   out[8] = -0.5 * t2 + 0.25 * t3;
   // f2: out[9..10] (vector[2])
-  const t9 = t5 + 0.25 * t7;
-  const t10 = t2 + 2 * t3;
-  const t11 = t9 * t10;
-  const t12 = t5 - t7;
-  const t13 = t2 - 0.5 * t3;
-  const t14 = t12 * t13;
-  out[9] = -0.0625 * (t11 - t14);
-  const t15 = t10 * t12;
-  const t16 = t5 + 4 * t7;
-  const t17 = t13 * t16;
-  out[10] = -0.03125 * (t15 - t17);
+  const t9 = t3 * t3;
+  const t10 = t4 * t9;
+  const t11 = t2 * t2;
+  const t12 = t6 * t11;
+  out[9] = -0.15625 * t10 - 0.078125 * t12;
+  out[10] = -0.078125 * t10 + 0.15625 * t12;
   // f3: out[11..12] (vector[2])
-  const t18 = t2 * t6 * t6;
-  const t19 = t4 * t3 * t3;
-  const t20 = t3 * t4 * t4;
-  const t21 = t6 * t2 * t2;
-  const t22 = t18 + t21 - 2 * (t19 + t20);
-  const t23 = t18 + t21 + 0.5 * (t19 + t20);
-  const t24 = t10 * t22 + 4 * t13 * t23;
-  const t25 = t15 - t17;
-  const t26 = t11 - t14;
-  out[11] = 0.0013020833333333333 * (t13 * t24 + t10 * (t13 * t22 + 0.25 * t10 * (t18 + t21 + 8 * (t19 + t20)))) + 0.005208333333333333 * t12 * t25 + 0.020833333333333332 * t9 * t26;
-  out[12] = -0.0026041666666666665 * (t13 * (t10 * t23 + 4 * t13 * (t18 + t21 - 0.125 * (t19 + t20))) - t16 * t25) + 0.010416666666666666 * t12 * t26 - 0.0006510416666666666 * t10 * t24;
+  const t13 = t2 * t11 * t6 * t6;
+  const t14 = t4 * t4 * t3 * t9;
+  const t15 = t6 * t11 * t11;
+  const t16 = t4 * t9 * t9;
+  out[11] = 0.040690104166666664 * t13 + 0.08138020833333333 * t14 + 0.008138020833333334 * t15 + 0.016276041666666668 * t16;
+  out[12] = -0.08138020833333333 * t13 + 0.040690104166666664 * t14 - 0.016276041666666668 * t15 + 0.008138020833333334 * t16;
 }

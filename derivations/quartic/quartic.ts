@@ -7,7 +7,7 @@
  * θ: theta[0..1] = (w1, w2)
  * hyper-parameters: hyper[0..0] = (η)
  * out (17 entries, matrices row-major): L at 0, g[2] at 1, H[2×2] at 3, f1[2] at 7, f2[2] at 9, f3[2] at 11, f4[2] at 13, F2[2] at 15
- * 34 shared temporaries, 144 arithmetic operations; no allocation per call.
+ * 32 shared temporaries, 130 arithmetic operations; no allocation per call.
  */
 
 export const quarticLayout = {
@@ -52,41 +52,39 @@ export function quartic(theta: Float64Array, out: Float64Array, hyper: ArrayLike
   out[7] = -w2 * t1;
   out[8] = -w1 * t1;
   // f2: out[9..10] (vector[2])
-  const t8 = t1 * w2 * t5;
-  const t9 = t3 * t7;
-  const t10 = w1 * t2;
-  out[9] = -0.5 * (t8 + t9 + t10);
-  const t11 = t4 * t5;
-  const t12 = t1 * w1 * t7;
-  const t13 = w2 * t2;
-  out[10] = -0.5 * (t11 + t12 + t13);
+  const t8 = w1 * t2;
+  const t9 = t1 * t5 + t1 * t7;
+  const t10 = w2 * t9;
+  out[9] = -0.5 * (t8 + t10);
+  const t11 = w2 * t2;
+  const t12 = w1 * t9;
+  out[10] = -0.5 * (t11 + t12);
   // f3: out[11..12] (vector[2])
-  const t14 = t8 + t9 + t10;
-  const t15 = t5 * t14;
-  const t16 = t11 + t12 + t13;
-  const t17 = t1 * t16;
-  const t18 = t0 * t16;
-  const t19 = t18;
-  const t20 = t1 * t5 + t1 * t7;
-  const t21 = t4 * t20;
-  const t22 = w1 * t2 * t5;
-  out[11] = -0.3333333333333333 * (t15 + t17 + t19) - 0.16666666666666666 * (t21 + t22);
-  const t23 = t1 * t14;
-  const t24 = t0 * t14;
-  const t25 = t24;
-  const t26 = t7 * t16;
-  const t27 = w2 * t2 * t7;
-  const t28 = t3 * t20;
-  out[12] = -0.3333333333333333 * (t23 + t25 + t26) - 0.16666666666666666 * (t27 + t28);
+  const t13 = t8 + t10;
+  const t14 = t11 + t12;
+  const t15 = w2 * t13 + w1 * t14;
+  const t16 = w2 * t15;
+  const t17 = t1 * t14;
+  const t18 = t4 * t9;
+  const t19 = w1 * t2 * t5;
+  out[11] = -0.3333333333333333 * (t16 + t17) - 0.16666666666666666 * (t18 + t19);
+  const t20 = t1 * t13;
+  const t21 = w2 * t2 * t7;
+  const t22 = t3 * t9;
+  const t23 = w1 * t15;
+  out[12] = -0.3333333333333333 * (t20 + t23) - 0.16666666666666666 * (t21 + t22);
   // f4: out[13..14] (vector[2])
-  const t29 = t15 + t17 + t19;
-  const t30 = t27 + t28;
-  const t31 = t23 + t25 + t26;
-  const t32 = t21 + t22;
-  out[13] = -0.16666666666666666 * (t1 * t24 + t1 * t30 + t0 * t30 + t16 * t20 + t5 * t32) - 0.25 * (t5 * t29 + t0 * t31 + t1 * t31);
-  out[14] = -0.25 * (t0 * t29 + t1 * t29 + t7 * t31) - 0.16666666666666666 * (t0 * t32 + t1 * t32 + t7 * t30 + t14 * t20 + t1 * t18);
+  const t24 = t3 * t14 + t4 * t13;
+  const t25 = t20 + t23;
+  const t26 = t21 + t22;
+  const t27 = t18 + t19;
+  const t28 = w2 * t27 + w1 * t26;
+  const t29 = t16 + t17;
+  const t30 = w2 * t29 + w1 * t25;
+  out[13] = -0.08333333333333333 * (t9 * t14 + t4 * t15 + w2 * t24) - 0.25 * (t1 * t25 + w2 * t30) - 0.16666666666666666 * (t1 * t26 + w2 * t28);
+  out[14] = -0.16666666666666666 * (w1 * t28 + t1 * t27) - 0.08333333333333333 * (w1 * t24 + t3 * t15 + t9 * t13) - 0.25 * (w1 * t30 + t1 * t29);
   // F2: out[15..16] (vector[2])
-  const t33 = η * η;
-  out[15] = -0.3333333333333333 * t33 * (t15 + t17 + t19 + 0.5 * (t21 + t22)) - 0.5 * η * t14 - t3;
-  out[16] = -0.3333333333333333 * t33 * (t23 + t25 + t26 + 0.5 * (t27 + t28)) - t4 - 0.5 * η * t16;
+  const t31 = η * η;
+  out[15] = -0.5 * η * t13 - 0.3333333333333333 * (t16 + t17 + 0.5 * (t18 + t19)) * t31 - t3;
+  out[16] = -0.5 * η * t14 - t4 - 0.3333333333333333 * t31 * (t20 + t23 + 0.5 * (t21 + t22));
 }

@@ -6,7 +6,7 @@
  * Regenerate with `npm run derivations -- --update`.
  * θ: theta[0..2] = (z1, z2, z3)
  * out (22 entries, matrices row-major): L at 0, g[3] at 1, H[3×3] at 4, f1[3] at 13, f2[3] at 16, f3[3] at 19
- * 50 shared temporaries, 276 arithmetic operations; no allocation per call.
+ * 31 shared temporaries, 146 arithmetic operations; no allocation per call.
  */
 
 export const softmaxLayerLayout = {
@@ -43,66 +43,47 @@ export function softmaxLayer(theta: Float64Array, out: Float64Array): void {
   const t8 = t1 / t3;
   out[3] = t8;
   // H: out[4..12] (matrix[3×3], row-major)
-  const t9 = t0 * t0;
-  const t10 = t3 * t3;
-  const t11 = t9 / t10;
-  const t12 = t4 - t11;
-  out[4] = t12;
-  const t13 = -t0 * t2 / t10;
-  out[5] = t13;
-  const t14 = -t0 * t1 / t10;
-  out[6] = t14;
-  out[7] = t13;
-  const t15 = t2 * t2;
-  const t16 = t15 / t10;
-  const t17 = t6 - t16;
-  out[8] = t17;
-  const t18 = -t1 * t2 / t10;
-  out[9] = t18;
-  out[10] = t14;
-  out[11] = t18;
-  const t19 = t1 * t1;
-  const t20 = t19 / t10;
-  out[12] = -t20 + t8;
+  const t9 = t3 * t3;
+  out[4] = t4 - t0 * t0 / t9;
+  const t10 = -t0 * t2 / t9;
+  out[5] = t10;
+  const t11 = -t0 * t1 / t9;
+  out[6] = t11;
+  out[7] = t10;
+  out[8] = t6 - t2 * t2 / t9;
+  const t12 = -t1 * t2 / t9;
+  out[9] = t12;
+  out[10] = t11;
+  out[11] = t12;
+  const t13 = t1 * t1;
+  const t14 = t13 / t9;
+  out[12] = -t14 + t8;
   // f1: out[13..15] (vector[3])
   out[13] = 0.6666666666666666 - t4;
   out[14] = 0.3333333333333333 - t6;
   out[15] = -t1 / t3;
   // f2: out[16..18] (vector[3])
-  const t21 = t5 * t12;
-  const t22 = t3 * t10;
-  const t23 = t0 * t19 / t22;
-  const t24 = t0 * t2;
-  const t25 = t7 * t24;
-  const t26 = t25 / t10;
-  out[16] = -0.5 * (t21 - t23 - t26);
-  const t27 = t7 * t17;
-  const t28 = t2 * t19 / t22;
-  const t29 = t5 * t24 / t10;
-  out[17] = -0.5 * (t27 - t28 - t29);
-  const t30 = t1 * t2;
-  const t31 = t7 * t30 / t10;
-  const t32 = t0 * t1;
-  const t33 = t5 * t32 / t10;
-  const t34 = t1 * t19;
-  const t35 = t34 / t22;
-  out[18] = 0.5 * (t31 - t20 + t33 + t35);
+  const t15 = t0 * t5 + t2 * t7 + t13 / t3;
+  const t16 = t0 * t15 / t9;
+  const t17 = t0 * t5 / t3;
+  out[16] = 0.5 * (t16 - t17);
+  const t18 = t2 * t15 / t9;
+  const t19 = t2 * t7 / t3;
+  out[17] = 0.5 * (t18 - t19);
+  const t20 = t1 * t15 / t9;
+  out[18] = -0.5 * (t14 - t20);
   // f3: out[19..21] (vector[3])
-  const t36 = t0 * t2 / t10;
-  const t37 = t10 * t10;
-  const t38 = t19 * t24 / t37;
-  const t39 = t2 * t7;
-  const t40 = t0 * t34 / t37;
-  const t41 = t1 * t25 / t22;
-  const t42 = t1 * t5;
-  const t43 = t31 - t20 + t33 + t35;
-  const t44 = t27 - t28 - t29;
-  const t45 = t21 - t23 - t26;
-  out[19] = -0.16666666666666666 * (t7 * (t7 * (t0 * t15 / t22 - 0.5 * t36) + t2 * t5 * t9 / t22 + t38 - 0.5 * t29) + t5 * (t9 * t39 / t22 + t9 * t19 / t37 + t5 * (t0 * t9 / t22 + 0.5 * t4 - 1.5 * t11) - 0.5 * (t23 + t26))) + 0.08333333333333333 * t1 * (t23 + t33 - 2 * (t40 + t41 + t9 * t42 / t22)) / t3 - 0.3333333333333333 * (t43 * t32 / t10 - t44 * t24 / t10 + t12 * t45);
-  const t46 = t7 * t15;
-  const t47 = t0 * t5;
-  const t48 = t24 * t42 / t22;
-  const t49 = t2 * t34 / t37;
-  out[20] = 0.3333333333333333 * (t45 * t24 / t10 - t17 * t44 - t43 * t30 / t10) - 0.16666666666666666 * (t5 * (t0 * t46 / t22 + t5 * (t2 * t9 / t22 - 0.5 * t36) + t38 - 0.5 * t26) + t7 * (t15 * t47 / t22 + t15 * t19 / t37 + t7 * (t2 * t15 / t22 + 0.5 * t6 - 1.5 * t16) - 0.5 * (t28 + t29)) + t1 * (t1 * t46 / t22 + t48 + t49 - 0.5 * (t28 + t31)) / t3);
-  out[21] = 0.08333333333333333 * (t7 * (t28 - 2 * (t48 + t7 * (t1 * t15 / t22 - 0.5 * t1 * t2 / t10) + t49)) + t5 * (t23 - 2 * (t40 + t5 * (t1 * t9 / t22 - 0.5 * t0 * t1 / t10) + t41))) - 0.3333333333333333 * (t19 * t43 / t10 - t44 * t30 / t10 - t1 * t43 / t3 - t45 * t32 / t10) - 0.16666666666666666 * t1 * (t19 * t47 / t22 + t19 * t19 / t37 + t19 * t39 / t22 - 0.5 * (t31 - t20 + t33) - 1.5 * t35) / t3;
+  const t21 = t14 - t20;
+  const t22 = t18 - t19;
+  const t23 = t16 - t17;
+  const t24 = t1 * t21 - t2 * t22 - t0 * t23;
+  const t25 = t5 * t5;
+  const t26 = t1 * t13;
+  const t27 = t7 * t7;
+  const t28 = t0 * t25 + t26 / t9 + t2 * t27;
+  const t29 = t15 * t15;
+  const t30 = t3 * t9;
+  out[19] = 0.3333333333333333 * (t0 * t24 / t9 + t0 * t23 / t3) + 0.08333333333333333 * (t0 * t28 / t9 - t0 * t25 / t3) - 0.16666666666666666 * (t0 * t29 / t30 - t0 * t5 * t15 / t9);
+  out[20] = 0.16666666666666666 * (t2 * t7 * t15 / t9 - t2 * t29 / t30) - 0.08333333333333333 * (t2 * t27 / t3 - t2 * t28 / t9) + 0.3333333333333333 * (t2 * t24 / t9 + t2 * t22 / t3);
+  out[21] = 0.16666666666666666 * (t13 * t15 / t30 - t1 * t29 / t30) + 0.3333333333333333 * (t1 * t24 / t9 - t1 * t21 / t3) + 0.08333333333333333 * (t1 * t28 / t9 - t26 / t30);
 }

@@ -195,3 +195,25 @@ describe('gradient, Hessian, derivative tensors, JVPs', () => {
   });
 });
 
+
+describe('forward-mode jvp', () => {
+  it('equals Σ_j ∂F_i/∂θ_j v_j (jvpByPartials) after expansion, and its DAG is smaller', async () => {
+    const S = await import('../../src/symbolic/index.ts');
+    const L = S.loss('tanh(a*x1 + b)^2*exp(a/(1+b^2)) + log(1 + a^2*b^2)*sin(x1) + (a - b*x1)^(3/2)', { params: ['a', 'b', 'x1'] });
+    const g = S.gradient(L.expr, L.params);
+    const fwd = S.jvp(g, L.params, g);
+    const ref = S.jvpByPartials(g, L.params, g);
+    const point = { a: 0.7, b: -0.3, x1: 0.2 };
+    fwd.forEach((e, i) => {
+      const a = S.evaluate(e, point);
+      const b = S.evaluate(ref[i]!, point);
+      expect(Math.abs(a - b)).toBeLessThan(1e-12 * Math.max(1, Math.abs(b)));
+    });
+    const P = S.loss('(w1*w2*w3 - 1)^2/2 + w1^4', { params: ['w1', 'w2', 'w3'] });
+    const gp = S.gradient(P.expr, P.params);
+    const a = S.jvp(gp, P.params, gp).map(S.expand);
+    const b = S.jvpByPartials(gp, P.params, gp).map(S.expand);
+    a.forEach((e, i) => expect(e).toBe(b[i]));
+    expect(S.dagSize(S.jvp(g, L.params, g))).toBeLessThan(S.dagSize(ref));
+  });
+});
