@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   // The task table: P1–P6 in order; later tasks plug in here.
   const tasks: BenchTask[] = [p1Task, p2Task];
   for (const [id, file, name] of [
+    ['P3', './p3.ts', 'runP3'],
     ['P4', './p4.ts', 'runP4'],
     ['P5', './p5.ts', 'runP5'],
     ['P6', './p6.ts', 'runP6'],
