@@ -35,3 +35,12 @@ export {
   type InvarianceReport,
   type InvariantDynamics,
 } from './theory/eom/invariance.ts';
+export {
+  validateDerivation,
+  formatDerivationValidation,
+  derivationValidationJson,
+  compileSeries,
+  type ValidateDerivationOptions,
+  type DerivationValidation,
+  type ObservableSpec,
+} from './theory/eom/validate.ts';

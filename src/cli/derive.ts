@@ -19,6 +19,9 @@ export interface DeriveResult {
   series: DerivedTerm[];
   seriesKind?: 'gd' | 'heavy-ball';
   modifiedLoss?: { exists: boolean; text: string; latex?: string };
+  /** GD: the modified loss L̃ is known through η^potentialOrder */
+  potentialOrder?: number;
+  potential?: Expr;
 }
 
 export async function derive(formula: string, opts: DeriveOptions): Promise<DeriveResult> {
@@ -37,11 +40,20 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
       const hb = heavyBallSeries(L, K, { beta: String(beta), expanded: opts.expanded });
       result.seriesKind = 'heavy-ball';
       result.series = hb.F.map((v: Expr[], k: number) => ({ name: `F_${k}`, tex: `F_{${k}}`, value: v }));
+      const { heavyBallModifiedLoss } = await import('../theory/eom/momentum.ts');
+      const m = heavyBallModifiedLoss(L, { beta: String(beta) });
+      result.modifiedLoss = { exists: true, text: `${toText(m.potential)}   (to first order in η; (1−β)θ̇ = −∇ of it)`, latex: m.latex() };
     } else {
-      const { counterTerms } = await import('../theory/eom/index.ts');
+      const { counterTerms, modifiedLoss } = await import('../theory/eom/index.ts');
       const s = counterTerms(L, K, { expanded: opts.expanded });
       result.seriesKind = 'gd';
       result.series = s.f.map((v: Expr[], k: number) => ({ name: `f_${k + 1}`, tex: `f_{${k + 1}}`, value: v }));
+      if (K >= 2) {
+        const m = modifiedLoss(L, K, { series: s });
+        result.modifiedLoss = { exists: m.isGradient, text: m.summary(), latex: m.latex() };
+        result.potentialOrder = m.potentialOrder;
+        result.potential = m.potential;
+      }
     }
   }
   if (opts.expanded) {
@@ -49,6 +61,26 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
     result.hessian = H.map((r) => r.map(expand));
   }
   return result;
+}
+
+/**
+ * The leading local error of each truncation (eom.md, "Discretization error"): for GD, EoM_j misses one
+ * step by η^{j+2} f_{j+2} (global O(η^{j+1})); for heavy-ball, the flow truncated after F_j misses by
+ * η^{j+2} F_{j+1} times (1−β)^{-1}-type factors, with the same orders.
+ */
+function localErrors(r: DeriveResult): Array<{ flow: string; term: string; localOrder: number; globalOrder: number }> {
+  const out: Array<{ flow: string; term: string; localOrder: number; globalOrder: number }> = [];
+  const gd = r.seriesKind === 'gd';
+  for (let j = 0; j + 1 < r.series.length; j++) {
+    const next = r.series[j + 1]!;
+    out.push({
+      flow: gd ? (j === 0 ? 'GF (EoM_0)' : `EoM_${j}`) : `F_0…F_${j}`,
+      term: gd ? `η^${j + 2} ${next.name}` : `∝ η^${j + 2} ${next.name}`,
+      localOrder: j + 2,
+      globalOrder: j + 1,
+    });
+  }
+  return out;
 }
 
 /** Longer formulas are summarised in the human-readable output unless --full is given. */
@@ -66,7 +98,18 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
       gradient: r.gradient.map((e) => toText(e)),
       hessian: r.hessian.map((row) => row.map((e) => toText(e))),
     };
-    if (r.series.length) obj['series'] = { kind: r.seriesKind, terms: r.series.map((t) => ({ name: t.name, value: t.value.map((e) => toText(e)) })) };
+    if (r.series.length) {
+      obj['series'] = { kind: r.seriesKind, terms: r.series.map((t) => ({ name: t.name, value: t.value.map((e) => toText(e)) })) };
+      obj['localErrors'] = localErrors(r);
+    }
+    if (r.modifiedLoss) {
+      obj['modifiedLoss'] = {
+        isGradient: r.modifiedLoss.exists,
+        summary: r.modifiedLoss.text,
+        ...(r.potential ? { potential: toText(r.potential), knownThroughOrder: r.potentialOrder } : {}),
+        ...(opts.latex ? { latex: r.modifiedLoss.latex } : {}),
+      };
+    }
     if (opts.latex) {
       obj['latex'] = {
         loss: toLatex(r.loss.expr),
@@ -107,11 +150,21 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
       });
     });
   }
+  if (r.series.length) {
+    lines.push('discretization error (local = one step, global = at fixed time t = nη)');
+    for (const e of localErrors(r)) lines.push(`  ${e.flow}: local error ${e.term}, O(η^${e.localOrder}) per step; global O(η^${e.globalOrder})`);
+  }
+  if (r.modifiedLoss) {
+    lines.push(r.seriesKind === 'gd' ? 'modified loss (is the truncated field a gradient, order by order?)' : 'modified loss of heavy-ball');
+    for (const l of r.modifiedLoss.text.split('\n')) lines.push(`  ${l.length > 4 * MAX_INLINE && !opts.full ? l.slice(0, 4 * MAX_INLINE) + '… (--full prints it)' : l}`);
+    if (r.potential && r.seriesKind === 'gd') lines.push(`  L̃ = ${toText(r.potential)} + O(η^${(r.potentialOrder ?? 0) + 1})`);
+  }
   if (opts.latex) {
     lines.push('LaTeX');
     lines.push(`  L = ${toLatex(r.loss.expr)}`);
     lines.push(`  \\nabla L = ${vectorLatex(r.gradient)}`);
     lines.push(`  \\nabla^2 L = ${matrixLatex(r.hessian)}`);
+    if (r.modifiedLoss?.latex) lines.push(`  ${r.modifiedLoss.latex}`);
     for (const t of r.series) {
       const tex = vectorLatex(t.value);
       lines.push(`  ${t.tex} = ${opts.full || tex.length <= 4 * MAX_INLINE ? tex : `(${tex.length.toLocaleString('en-US')} characters: --full prints it)`}`);

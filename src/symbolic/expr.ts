@@ -475,6 +475,53 @@ export function mulSorted(coeff: Rational, bases: readonly Expr[], exps: readonl
   return makeMul(coeff, bases, exps);
 }
 
+/**
+ * The content of a sum: gcd of the numerators over lcm of the denominators of its coefficients, with
+ * the sign of its first term, so that sum/content has coprime integer coefficients and a positive first
+ * one (the "primitive part"): 2x+2 → 2·(x+1), x/2 + 1/3 → (1/6)·(3x+2), −x+y → −(x−y).
+ */
+function sumContent(b: Add): Rational {
+  let small = b.constant.small;
+  for (const c of b.coeffs) if (!c.small) small = false;
+  const negative = b.coeffs[0]!.isNegative();
+  if (small) {
+    let g = 0;
+    let l = 1;
+    const take = (c: Rational): void => {
+      g = gcdInt(g, Math.abs(c.sn));
+      l = (l / gcdInt(l, c.sd)) * c.sd;
+    };
+    for (const c of b.coeffs) take(c);
+    if (!b.constant.isZero()) take(b.constant);
+    if (Number.isSafeInteger(l)) {
+      if (g === 1 && l === 1) return negative ? Rational.MINUS_ONE : Rational.ONE;
+      const q = Rational.of(g, l);
+      return negative ? q.neg() : q;
+    }
+  }
+  let g = 0n;
+  let l = 1n;
+  const take = (c: Rational): void => {
+    const n = c.num < 0n ? -c.num : c.num;
+    g = gcdBigInt(g, n);
+    l = (l / gcdBigInt(l, c.den)) * c.den;
+  };
+  for (const c of b.coeffs) take(c);
+  if (!b.constant.isZero()) take(b.constant);
+  const q = Rational.of(g, l);
+  return negative ? q.neg() : q;
+}
+
+function gcdInt(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
+function gcdBigInt(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
 /** Accumulates c·Π b_i^e_i. */
 export class ProductBuilder {
   coeff: Rational = Rational.ONE;
@@ -505,7 +552,7 @@ export class ProductBuilder {
     // A sum raised to an integer power is kept with its first coefficient 1 and the
     // content moved into the product's coefficient: (2x+2)·y and 2·(x+1)·y are one object.
     if (b.kind === 'add' && k.isInteger()) {
-      const c = b.coeffs[0]!;
+      const c = sumContent(b);
       if (!c.isOne()) {
         b = scale(b, c.inv());
         this.coeff = this.coeff.mul(c.powInt(k.toNumber()));

@@ -86,7 +86,9 @@ function tokenize(src: string): Token[] {
       i += numMatch[0].length;
       continue;
     }
-    const nameMatch = /^[A-Za-z_][A-Za-z_0-9]*/.exec(src.slice(i));
+    // names: ASCII for users; Unicode letters too, so that internal symbols such as η read back
+    // from printed text (a Loss only accepts ASCII names, so they can never collide)
+    const nameMatch = /^[\p{L}_][\p{L}\p{N}_]*/u.exec(src.slice(i));
     if (nameMatch) {
       out.push({ t: 'name', text: nameMatch[0], pos: i });
       i += nameMatch[0].length;
