@@ -11,7 +11,7 @@
  * exp(u)^j·(1 + exp(u))^(−k) → σ(u)^j·σ(−u)^(k−j); log(1 + r) → log1p(r). Sub-expressions free of symbols
  * are folded to float64 constants at compile time.
  */
-import { type Expr, type Sym, type Add, evaluate, Rational } from '../symbolic/index.ts';
+import { type Expr, type Sym, type Add, applyFunction, evaluate, Rational } from '../symbolic/index.ts';
 
 export type CallOp = 'exp' | 'log' | 'log1p' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'softplus' | 'sqrt' | 'cbrt';
 
@@ -499,39 +499,10 @@ export function operands(n: Node): readonly number[] {
   }
 }
 
-export function stableSigmoid(u: number): number {
-  if (u >= 0) return 1 / (1 + Math.exp(-u));
-  const z = Math.exp(u);
-  return z / (1 + z);
-}
-
-export function stableSoftplus(u: number): number {
-  return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
-}
+export { stableSigmoid, stableSoftplus } from '../symbolic/index.ts';
 
 export function applyCall(fn: CallOp, u: number): number {
-  switch (fn) {
-    case 'exp':
-      return Math.exp(u);
-    case 'log':
-      return Math.log(u);
-    case 'log1p':
-      return Math.log1p(u);
-    case 'sin':
-      return Math.sin(u);
-    case 'cos':
-      return Math.cos(u);
-    case 'tanh':
-      return Math.tanh(u);
-    case 'sigmoid':
-      return stableSigmoid(u);
-    case 'softplus':
-      return stableSoftplus(u);
-    case 'sqrt':
-      return Math.sqrt(u);
-    case 'cbrt':
-      return Math.cbrt(u);
-  }
+  return applyFunction(fn, u);
 }
 
 function evalPowRat(x: number, k: Rational): number {

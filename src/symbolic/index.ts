@@ -3,7 +3,7 @@ export { Rational } from './rational.ts';
 export * from './expr.ts';
 export * from './calculus.ts';
 export { expand, mulMonomials, clearExpandMemo } from './expand.ts';
-export { subs, evaluate, EvaluationError, applyFunction, type Env } from './transform.ts';
+export { subs, evaluate, EvaluationError, applyFunction, stableSigmoid, stableSoftplus, type Env } from './transform.ts';
 export { parseExpr, FormulaError, RESERVED_NAMES, PARSER_FUNCTIONS, type ParseOptions } from './parse.ts';
 export { toText, PrintSizeError, DEFAULT_PRINT_LIMIT } from './print.ts';
 export { toLatex, latexName, vectorLatex, matrixLatex, type LatexOptions } from './latex.ts';

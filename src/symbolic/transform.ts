@@ -70,12 +70,31 @@ function lookup(env: Env, s: Sym): number {
   return v;
 }
 
+/** σ(u) = 1/(1 + e^{−u}), stable on both sides. */
+export function stableSigmoid(u: number): number {
+  if (u >= 0) return 1 / (1 + Math.exp(-u));
+  const z = Math.exp(u);
+  return z / (1 + z);
+}
+
+/** log(1 + e^u) without overflow or cancellation. */
+export function stableSoftplus(u: number): number {
+  return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
+}
+
+/** float64 value of a core function (plus log1p, sqrt, cbrt, which code generation introduces). */
 export function applyFunction(fn: string, u: number): number {
   switch (fn) {
     case 'exp':
       return Math.exp(u);
     case 'log':
       return Math.log(u);
+    case 'log1p':
+      return Math.log1p(u);
+    case 'sqrt':
+      return Math.sqrt(u);
+    case 'cbrt':
+      return Math.cbrt(u);
     case 'sin':
       return Math.sin(u);
     case 'cos':
@@ -83,11 +102,9 @@ export function applyFunction(fn: string, u: number): number {
     case 'tanh':
       return Math.tanh(u);
     case 'sigmoid':
-      // stable on both sides
-      return u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u));
+      return stableSigmoid(u);
     case 'softplus':
-      // log(1 + e^u) without overflow or cancellation
-      return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
+      return stableSoftplus(u);
     default:
       throw new EvaluationError(`unknown function ${fn}`);
   }
