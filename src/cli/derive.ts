@@ -19,6 +19,8 @@ export interface DeriveResult {
   series: DerivedTerm[];
   seriesKind?: 'gd' | 'heavy-ball';
   modifiedLoss?: { exists: boolean; text: string; latex?: string };
+  /** proved invariances (all parameters as one group) and the dynamics of their invariant quantities */
+  invariances?: Array<{ kind: string; group: string[]; lines: string[]; latex: string[] }>;
   /** GD: the modified loss L̃ is known through η^potentialOrder */
   potentialOrder?: number;
   potential?: Expr;
@@ -48,6 +50,7 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
       const s = counterTerms(L, K, { expanded: opts.expanded });
       result.seriesKind = 'gd';
       result.series = s.f.map((v: Expr[], k: number) => ({ name: `f_${k + 1}`, tex: `f_{${k + 1}}`, value: v }));
+      result.invariances = await invarianceSummary(L, K, s.f);
       if (K >= 2) {
         const m = modifiedLoss(L, K, { series: s });
         result.modifiedLoss = { exists: m.isGradient, text: m.summary(), latex: m.latex() };
@@ -74,11 +77,32 @@ function localErrors(r: DeriveResult): Array<{ flow: string; term: string; local
   for (let j = 0; j + 1 < r.series.length; j++) {
     const next = r.series[j + 1]!;
     out.push({
-      flow: gd ? (j === 0 ? 'GF (EoM_0)' : `EoM_${j}`) : `F_0…F_${j}`,
+      flow: gd ? (j === 0 ? 'GF (EoM_0)' : `EoM_${j}`) : j === 0 ? 'MF_0 (θ̇ = F_0)' : `MF_${j} (θ̇ = F_0 + … + η^${j} F_${j})`,
       term: gd ? `η^${j + 2} ${next.name}` : `∝ η^${j + 2} ${next.name}`,
       localOrder: j + 2,
       globalOrder: j + 1,
     });
+  }
+  return out;
+}
+
+/**
+ * Scale / translation invariance of the loss on all its parameters (proved symbolically, eom.md
+ * "Scale- and translation-invariant layers"), and for each proved one the change of ‖θ‖² (and Σθ) over one
+ * GD step, under gradient flow and under the EoM, reduced with the invariance identities.
+ */
+async function invarianceSummary(L: Loss, K: number, f: Expr[][]): Promise<DeriveResult['invariances']> {
+  const { detectInvariances, invariantDynamics } = await import('../theory/eom/invariance.ts');
+  const report = detectInvariances(L);
+  const out: NonNullable<DeriveResult['invariances']> = [];
+  for (const r of report.results) {
+    if (!r.invariant) continue;
+    const d = invariantDynamics(L, { kind: r.kind, group: r.group }, { K, f });
+    // the identities and the dynamics in loss notation (LaTeX); the long concrete contractions θ·f_k stay
+    // in the JSON output (--json --latex)
+    const tex = d.latex();
+    const lines = [r.statement, ...tex.filter((t) => t.length <= 400 && !t.startsWith('[\\eta'))];
+    out.push({ kind: r.kind, group: r.group.map((p) => p.name), lines, latex: tex });
   }
   return out;
 }
@@ -102,6 +126,7 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
       obj['series'] = { kind: r.seriesKind, terms: r.series.map((t) => ({ name: t.name, value: t.value.map((e) => toText(e)) })) };
       obj['localErrors'] = localErrors(r);
     }
+    if (r.invariances?.length) obj['invariances'] = r.invariances.map((i) => ({ kind: i.kind, group: i.group, dynamics: i.lines, ...(opts.latex ? { latex: i.latex } : {}) }));
     if (r.modifiedLoss) {
       obj['modifiedLoss'] = {
         isGradient: r.modifiedLoss.exists,
@@ -153,6 +178,10 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
   if (r.series.length) {
     lines.push('discretization error (local = one step, global = at fixed time t = nη)');
     for (const e of localErrors(r)) lines.push(`  ${e.flow}: local error ${e.term}, O(η^${e.localOrder}) per step; global O(η^${e.globalOrder})`);
+  }
+  for (const inv of r.invariances ?? []) {
+    lines.push(`${inv.kind} invariance in (${inv.group.join(', ')}), proved symbolically`);
+    for (const l of inv.lines) lines.push(`  ${l.length > 4 * MAX_INLINE && !opts.full ? l.slice(0, 4 * MAX_INLINE) + '… (--full prints it)' : l}`);
   }
   if (r.modifiedLoss) {
     lines.push(r.seriesKind === 'gd' ? 'modified loss (is the truncated field a gradient, order by order?)' : 'modified loss of heavy-ball');

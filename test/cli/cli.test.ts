@@ -59,6 +59,49 @@ describe('eomkit derive', () => {
   });
 });
 
+describe('eomkit derive --order', () => {
+  it('prints the counter terms with their general form, the discretization errors and the modified loss', async () => {
+    const r = await run(['derive', 'w^4/4', '--params', 'w', '--order', '3', '--expanded', '--at', 'w=0.5']);
+    expect(r.code).toBe(0);
+    // f_2 = −½ H g = −½·3w²·w³ (eom.md), f_3 = −1/12 T(g,g) − 1/3 H²g = −(1/12)·6w·w⁶ − (1/3)·9w⁴·w³
+    expect(r.out).toContain('f_2 = -1/2 Hg');
+    expect(r.out).toContain('f_2[w] = -3*w^5/2');
+    expect(r.out).toContain('f_3[w] = -7*w^7/2');
+    expect(r.out).toContain('EoM_1: local error η^3 f_3, O(η^3) per step; global O(η^2)');
+    // 1-D fields are always gradients: L̃ = L + η/4 g² = w⁴/4 + η w⁶/4 (+ …)
+    expect(r.out).toMatch(/L̃ = .*w\^6\*η\/4/);
+    expect(r.out).toContain('f_2 = [-0.046875]'); // −1.5·0.5⁵
+  });
+
+  it('names the obstruction when the truncated field is not a gradient (JSON)', async () => {
+    const r = await run(['derive', '(w1^2 + w2^2 - 1)^2/4 + sin(w2)/5', '--params', 'w1,w2', '--order', '3', '--json']);
+    const obj = JSON.parse(r.out);
+    expect(obj.modifiedLoss.isGradient).toBe(false);
+    expect(obj.modifiedLoss.knownThroughOrder).toBe(1);
+    expect(obj.modifiedLoss.summary).toMatch(/η\^2 \(f_3\): not a gradient/);
+    expect(obj.localErrors).toHaveLength(2);
+  });
+
+  it('proves scale and translation invariance and gives the norm dynamics', async () => {
+    const s = await run(['derive', '(w1^2 - 2*w1*w2 + 3*w2^2)/(w1^2 + w2^2)', '--params', 'w1,w2', '--order', '3', '--json']);
+    const inv = JSON.parse(s.out).invariances;
+    expect(inv.map((i: { kind: string }) => i.kind)).toEqual(['scale']);
+    expect(inv[0].dynamics.join('\n')).toMatch(/= \\eta\^\{2\} \\lVert g_\{G\} \\rVert\^\{2\}/);
+    const t = await run(['derive', 'log(exp(z1)+exp(z2)+exp(z3)) - z1', '--params', 'z1,z2,z3', '--order', '2', '--json']);
+    expect(JSON.parse(t.out).invariances.map((i: { kind: string }) => i.kind)).toEqual(['translation']);
+    const none = await run(['derive', 'w1^2 + w2', '--params', 'w1,w2', '--order', '2', '--json']);
+    expect(JSON.parse(none.out).invariances).toBeUndefined();
+  });
+
+  it('heavy-ball: F_0 = −g/(1−β) and the momentum modified loss', async () => {
+    const r = await run(['derive', 'w^2/2', '--params', 'w', '--order', '2', '--momentum', '0.5', '--at', 'w=1']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('F_0 = [-2]'); // −w/(1−β)
+    // L + η(1+β)/(4(1−β)²) g² = w²/2 + (3/2)η w²  at β = 1/2
+    expect(r.out).toContain('modified loss of heavy-ball\n  3*w^2*η/2 + w^2/2 ');
+  });
+});
+
 describe('the eomkit executable', () => {
   it('answers a small derivation in well under a second, and --help explains the commands', () => {
     const t0 = performance.now();
