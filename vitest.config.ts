@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // the weak hash-cons table is tested with explicit collections
+    execArgv: ['--expose-gc'],
   },
 });

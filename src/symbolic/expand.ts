@@ -139,7 +139,8 @@ function buildTerms(t: Terms): Expr {
 }
 
 // Monomial products, memoised per pair: expansions multiply the same monomials many times.
-const productMemo = new Map<Expr, Map<Expr, [Rational, Expr]>>();
+// Keyed weakly by the first factor, so the memo lives as long as the monomials it relates.
+let productMemo = new WeakMap<Expr, Map<Expr, [Rational, Expr]>>();
 
 /** (c, u) with a·b = c·u, u a unit monomial (or ONE). */
 export function mulMonomials(a: Expr, b: Expr): [Rational, Expr] {
@@ -160,5 +161,5 @@ export function mulMonomials(a: Expr, b: Expr): [Rational, Expr] {
 
 /** Drop memo tables (they hold on to expressions). */
 export function clearExpandMemo(): void {
-  productMemo.clear();
+  productMemo = new WeakMap();
 }

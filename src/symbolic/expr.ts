@@ -122,19 +122,55 @@ export function nodesCreated(): number {
 // ---------------------------------------------------------------------------
 // Hash-consing
 
-const table = new Map<number, Expr[]>();
+/**
+ * The hash-cons table holds its nodes weakly: an expression nobody refers to any more is collected, and
+ * its entry pruned, so a long-running process (a notebook, a server) does not keep every intermediate
+ * result of every derivation. A bucket is one WeakRef (the common case) or an array of them.
+ */
+type Bucket = WeakRef<Expr> | Array<WeakRef<Expr>>;
+const table = new Map<number, Bucket>();
 let nextId = 0;
+
+const registry = new FinalizationRegistry<number>((hash) => {
+  const bucket = table.get(hash);
+  if (bucket === undefined) return;
+  if (!Array.isArray(bucket)) {
+    if (bucket.deref() === undefined) table.delete(hash);
+    return;
+  }
+  const live = bucket.filter((r) => r.deref() !== undefined);
+  if (live.length === 0) table.delete(hash);
+  else table.set(hash, live.length === 1 ? live[0]! : live);
+});
 
 function intern<T extends Expr>(candidate: Omit<T, 'id' | 'hash' | 'free' | 'treeSize'>, hash: number, free: bigint, treeSize: number): T {
   const bucket = table.get(hash);
   if (bucket !== undefined) {
-    for (const e of bucket) if (shallowEqual(e, candidate as unknown as Expr)) return e as T;
+    if (!Array.isArray(bucket)) {
+      const e = bucket.deref();
+      if (e !== undefined && shallowEqual(e, candidate as unknown as Expr)) return e as T;
+    } else {
+      for (const r of bucket) {
+        const e = r.deref();
+        if (e !== undefined && shallowEqual(e, candidate as unknown as Expr)) return e as T;
+      }
+    }
   }
   if (++created > budgetEnd) throw new ExpressionSwellError(budgetLimit, budgetWhat);
-  const node = new Node(candidate as unknown as NodeFields, nextId++, hash, free, treeSize);
-  if (bucket === undefined) table.set(hash, [node as unknown as Expr]);
-  else bucket.push(node as unknown as Expr);
-  return node as unknown as T;
+  const node = new Node(candidate as unknown as NodeFields, nextId++, hash, free, treeSize) as unknown as Expr;
+  const ref = new WeakRef(node);
+  if (bucket === undefined) table.set(hash, ref);
+  else if (!Array.isArray(bucket)) table.set(hash, bucket.deref() === undefined ? ref : [bucket, ref]);
+  else bucket.push(ref);
+  registry.register(node, hash);
+  return node as T;
+}
+
+/** Number of live entries in the hash-cons table (for measurements and tests). */
+export function internTableSize(): number {
+  let n = 0;
+  for (const b of table.values()) n += Array.isArray(b) ? b.filter((r) => r.deref() !== undefined).length : b.deref() === undefined ? 0 : 1;
+  return n;
 }
 
 interface NodeFields {

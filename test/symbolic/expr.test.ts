@@ -255,3 +255,32 @@ describe('expression-swell budget', () => {
     expect(withBudget(0, 'rebuild', () => P('x^2*y + sin(z)'))).toBe(e);
   });
 });
+
+describe('the hash-cons table holds expressions weakly', () => {
+  it('drops what nobody refers to, and keeps identity for what is alive', async () => {
+    const S = await import('../../src/symbolic/index.ts');
+    const { internTableSize } = await import('../../src/symbolic/expr.ts');
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const keep = S.expand(S.parseExpr('(k1 + k2 + k3)^6'));
+    const before = internTableSize();
+    // a large temporary result, then dropped
+    (() => {
+      const tmp = S.expand(S.parseExpr('(t1 + t2 + t3 + t4 + t5)^8'));
+      expect(S.toText(tmp).length).toBeGreaterThan(1000);
+    })();
+    expect(internTableSize()).toBeGreaterThan(before + 400);
+    // identity still holds for live expressions
+    expect(S.expand(S.parseExpr('(k3 + k2 + k1)^6'))).toBe(keep);
+    expect(gc, "vitest runs with --expose-gc (vitest.config.ts)").toBeTypeOf("function");
+    if (gc) {
+      // a WeakRef target that was dereferenced stays alive until the end of the current job: collect
+      // in a fresh job each time, after the last look at the table
+      for (let i = 0; i < 5 && internTableSize() > before + 400; i++) {
+        await new Promise((r) => setTimeout(r, 0));
+        gc();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(internTableSize()).toBeLessThan(before + 400);
+    }
+  });
+});
