@@ -4,7 +4,10 @@
  * seeded through splitmix32 so that any integer seed (including 0) gives a well-mixed, non-zero state.
  *
  * - `uniform()`      : float64 in [0, 1) with 53 random bits (two 32-bit outputs).
- * - `normal()`       : standard normal by Box–Muller (both values of each pair are used).
+ * - `normal()`       : standard normal; default the Ziggurat method (Marsaglia & Tsang 2000, 256 layers,
+ *                      tables computed at load), ~4× faster than Box–Muller here. `new Rng(seed, { normal:
+ *                      'box-muller' })` selects Box–Muller (both values of each pair used), the stream of
+ *                      earlier versions; `normalZiggurat()` / `normalBoxMuller()` call either directly.
  * - `int(lo, hi)`    : integer uniform in [lo, hi) without modulo bias (rejection).
  * - `sampleWithReplacement` / `sampleWithoutReplacement` (partial Fisher–Yates, O(k) extra work per draw
  *   with a caller-provided permutation buffer, so minibatch draws need no per-step allocation).
@@ -26,52 +29,140 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+/** How `Rng.normal()` turns the uniform stream into standard normals. */
+export type NormalMethod = 'ziggurat' | 'box-muller';
+
+// ---- Ziggurat tables (Marsaglia & Tsang 2000, 256 layers), computed at load.
+// f(x) = exp(−x²/2) (unnormalised density). Layer 0 is the base strip [0, X0] × [0, f(r)] plus the tail x > r,
+// of area v = r f(r) + ∫_r^∞ f; layers i = 1..255 are boxes [0, X_i] × [f(X_i), f(X_{i+1})] of the same area v,
+// X_1 = r > X_2 > … > X_256 = 0, X_0 = v / f(r). r is the published 256-layer right end (Marsaglia & Tsang
+// 2000; Doornik 2005); the recursion closes to ~1e-15 (checked in test/numeric/prng.test.ts).
+const ZIG_LAYERS = 256;
+const ZIG_R = 3.6541528853610088;
+
+/** ∫_x^∞ exp(−t²/2) dt for x ≥ 3 by the Laplace continued fraction exp(−x²/2) / (x + 1/(x + 2/(x + …))). */
+export function gaussTailIntegral(x: number): number {
+  let cf = x;
+  for (let k = 200; k >= 1; k--) cf = x + k / cf;
+  return Math.exp(-0.5 * x * x) / cf;
+}
+
+function zigguratTables(): { X: Float64Array; F: Float64Array; v: number; closure: number } {
+  const f = (x: number): number => Math.exp(-0.5 * x * x);
+  const r = ZIG_R;
+  const v = r * f(r) + gaussTailIntegral(r);
+  const X = new Float64Array(ZIG_LAYERS + 1);
+  X[0] = v / f(r);
+  X[1] = r;
+  for (let i = 1; i < ZIG_LAYERS - 1; i++) X[i + 1] = Math.sqrt(-2 * Math.log(v / X[i]! + f(X[i]!)));
+  X[ZIG_LAYERS] = 0;
+  const F = new Float64Array(ZIG_LAYERS + 1);
+  for (let i = 0; i <= ZIG_LAYERS; i++) F[i] = f(X[i]!);
+  // the top box [0, X_255] × [f(X_255), 1] must have area v as well
+  const closure = (X[ZIG_LAYERS - 1]! * (1 - F[ZIG_LAYERS - 1]!)) / v - 1;
+  return { X, F, v, closure };
+}
+
+const ZIG = zigguratTables();
+const ZX = ZIG.X;
+const ZF = ZIG.F;
+
+/** Diagnostics of the Ziggurat tables (for tests): relative area mismatch of the top layer, the common area v. */
+export function zigguratInfo(): { layers: number; r: number; v: number; closure: number } {
+  return { layers: ZIG_LAYERS, r: ZIG_R, v: ZIG.v, closure: ZIG.closure };
+}
+
+export interface RngOptions {
+  /** generator used by `normal()` / `fillNormal()`: 'ziggurat' (default, fast) or 'box-muller' (the original
+   * stream of eomkit ≤ 0.1, kept for reproducing old runs). */
+  normal?: NormalMethod;
 }
 
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  /** xoshiro128** state words as int32 (an Int32Array keeps them unboxed in V8). */
+  private readonly s: Int32Array;
   private spare = 0;
   private hasSpare = false;
+  /** method of `normal()`. */
+  readonly normalMethod: NormalMethod;
 
   /** @param seed any finite number; its integer part (mod 2^32, plus high bits mixed in) seeds the state. */
-  constructor(seed: number = 0x5eed) {
+  constructor(seed: number = 0x5eed, opts: RngOptions = {}) {
     if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+    const m = opts.normal ?? 'ziggurat';
+    if (m !== 'ziggurat' && m !== 'box-muller') throw new Error(`Rng: unknown normal method '${String(m)}' (use 'ziggurat' or 'box-muller')`);
+    this.normalMethod = m;
     const hi = Math.floor(Math.abs(seed) / TWO_POW_32) >>> 0;
     const sm = splitmix32((seed >>> 0) ^ Math.imul(hi, 0x27d4eb2d) ^ (seed < 0 ? 0xa5a5a5a5 : 0));
-    this.s0 = sm();
-    this.s1 = sm();
-    this.s2 = sm();
-    this.s3 = sm();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.s = new Int32Array(4);
+    this.s[0] = sm();
+    this.s[1] = sm();
+    this.s[2] = sm();
+    this.s[3] = sm();
+    if ((this.s[0]! | this.s[1]! | this.s[2]! | this.s[3]!) === 0) this.s[0] = 1;
+  }
+
+  /** Next raw 32-bit output as a signed int32 (same bits as `nextUint32`). */
+  private nextInt32(): number {
+    const s = this.s;
+    const s0 = s[0]!, s1 = s[1]!, s2 = s[2]! ^ s0, s3 = s[3]! ^ s1;
+    const m = Math.imul(s1, 5);
+    const result = Math.imul((m << 7) | (m >>> 25), 9);
+    s[1] = s1 ^ s2;
+    s[0] = s0 ^ s3;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = (s3 << 11) | (s3 >>> 21);
+    return result;
   }
 
   /** Next raw 32-bit unsigned integer (xoshiro128**). */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    return this.nextInt32() >>> 0;
   }
 
   /** Uniform float64 in [0, 1), 53 random bits. */
   uniform(): number {
-    const a = this.nextUint32() >>> 5; // 27 bits
-    const b = this.nextUint32() >>> 6; // 26 bits
+    const a = this.nextInt32() >>> 5; // 27 bits
+    const b = this.nextInt32() >>> 6; // 26 bits
     return (a * 67108864 + b) * TWO_POW_M53;
   }
 
-  /** Standard normal N(0, 1) by the Box–Muller transform; pairs are cached. */
+  /** Standard normal N(0, 1) by the method chosen at construction (default: Ziggurat). */
   normal(): number {
+    return this.normalMethod === 'ziggurat' ? this.normalZiggurat() : this.normalBoxMuller();
+  }
+
+  /**
+   * Standard normal by the Ziggurat method (Marsaglia & Tsang 2000) with 256 layers. Each attempt takes two
+   * 32-bit outputs: 8 bits pick the layer, 1 bit the sign, the other 53 bits the uniform abscissa (so the
+   * layer index and the abscissa share no bits, avoiding the correlation Doornik 2005 found in the original
+   * 32-bit version). ~99% of draws return after one comparison; the wedges use exp, the tail (|z| > r ≈ 3.654)
+   * Marsaglia's exponential rejection.
+   */
+  normalZiggurat(): number {
+    for (;;) {
+      const u1 = this.nextInt32();
+      const u2 = this.nextInt32() >>> 2; // 30 bits
+      const i = u1 & 255;
+      const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
+      if (x < ZX[i + 1]!) return (u1 & 256) === 0 ? x : -x;
+      if (i === 0) {
+        // tail beyond r
+        let a: number, b: number;
+        do {
+          a = -Math.log(1 - this.uniform()) / ZIG_R;
+          b = -Math.log(1 - this.uniform());
+        } while (b + b < a * a);
+        return (u1 & 256) === 0 ? ZIG_R + a : -(ZIG_R + a);
+      }
+      // wedge between f(X_i) and f(X_{i+1})
+      const yv = ZF[i]! + this.uniform() * (ZF[i + 1]! - ZF[i]!);
+      if (yv < Math.exp(-0.5 * x * x)) return (u1 & 256) === 0 ? x : -x;
+    }
+  }
+
+  /** Standard normal N(0, 1) by the Box–Muller transform; pairs are cached. */
+  normalBoxMuller(): number {
     if (this.hasSpare) {
       this.hasSpare = false;
       return this.spare;
@@ -87,7 +178,8 @@ export class Rng {
 
   /** Fill `out` with independent standard normals. */
   fillNormal(out: Float64Array): Float64Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.normal();
+    if (this.normalMethod === 'ziggurat') for (let i = 0; i < out.length; i++) out[i] = this.normalZiggurat();
+    else for (let i = 0; i < out.length; i++) out[i] = this.normalBoxMuller();
     return out;
   }
 
@@ -142,22 +234,19 @@ export class Rng {
   }
 
   /** A generator with the given raw xoshiro128** state (not all zero), e.g. to check reference vectors. */
-  static fromState(state: readonly [number, number, number, number]): Rng {
+  static fromState(state: readonly [number, number, number, number], opts: RngOptions = {}): Rng {
     if (state.length !== 4 || state.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) throw new Error('Rng.fromState: need four 32-bit unsigned integers');
     if (state.every((x) => x === 0)) throw new Error('Rng.fromState: the all-zero state is not allowed');
-    const r = new Rng(0);
-    [r.s0, r.s1, r.s2, r.s3] = state.map((x) => x >>> 0) as [number, number, number, number];
+    const r = new Rng(0, opts);
+    for (let i = 0; i < 4; i++) r.s[i] = state[i]! | 0;
     r.hasSpare = false;
     return r;
   }
 
   /** Independent copy in the same state. */
   clone(): Rng {
-    const r = Object.create(Rng.prototype) as Rng;
-    r.s0 = this.s0;
-    r.s1 = this.s1;
-    r.s2 = this.s2;
-    r.s3 = this.s3;
+    const r = new Rng(0, { normal: this.normalMethod });
+    r.s.set(this.s);
     r.spare = this.spare;
     r.hasSpare = this.hasSpare;
     return r;
@@ -165,7 +254,7 @@ export class Rng {
 
   /** Internal state, for logs and restart. */
   state(): [number, number, number, number] {
-    return [this.s0, this.s1, this.s2, this.s3];
+    return [this.s[0]! >>> 0, this.s[1]! >>> 0, this.s[2]! >>> 0, this.s[3]! >>> 0];
   }
 }
 
@@ -183,6 +272,6 @@ function checkSample(n: number, k: number, out: Int32Array, replace: boolean): v
 }
 
 /** Convenience: a new generator. */
-export function rng(seed?: number): Rng {
-  return new Rng(seed);
+export function rng(seed?: number, opts?: RngOptions): Rng {
+  return new Rng(seed, opts);
 }
