@@ -8,14 +8,15 @@
  *   losses (in `note`) can be compared (tfjs to float32 accuracy).
  * - P5-sgd-ensemble: 10,000 independent chains, 2 parameters, 1000 steps of SGD with heavy ball (β = 0.5)
  *   and Gaussian gradient noise Σ/S on a quadratic: tfjs cpu / wasm on one [10000, 2] tensor (noise drawn on
- *   the device), plain JS chain by chain (`sgdGaussian`), numpy vectorised over the ensemble.
+ *   the device), plain JS chain by chain (`sgdGaussian`), the batched float64 JS ensemble
+ *   (`sgdGaussianEnsemble`, which reproduces the chain-by-chain paths exactly), numpy vectorised over the ensemble.
  * Each timed run follows a short warm-up of the same code path; times exclude imports and data setup.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { BenchRow } from './types.ts';
-import { gd, sgdGaussian } from '../src/numeric/optimizers.ts';
+import { gd, sgdGaussian, sgdGaussianEnsemble } from '../src/numeric/optimizers.ts';
 import { loadTf, type Tf } from '../src/numeric/tfjs/backend.ts';
 import { gdTf, sgdGaussianTf, type Tensor2D } from '../src/numeric/tfjs/optimizers.ts';
 
@@ -132,6 +133,29 @@ function ensembleJs(chains: number, steps: number): { seconds: number; var1: num
   return { seconds, var1: s2 / chains - (s / chains) ** 2 };
 }
 
+/** The same ensemble through `sgdGaussianEnsemble`: one [B × 2] Float64Array, one batched gradient call per
+ * step; chain c uses seed c, so it reproduces `ensembleJs` chain for chain (checked: `agrees`). */
+function ensembleBatchedJs(chains: number, steps: number): { seconds: number; var1: number; theta: Float64Array } {
+  const h00 = H[0]!, h01 = H[1]!, h10 = H[2]!, h11 = H[3]!;
+  const grad = (x: Float64Array, o: Float64Array, b: number): void => {
+    for (let c = 0; c < 2 * b; c += 2) {
+      const x0 = x[c]!, x1 = x[c + 1]!;
+      o[c] = h00 * x0 + h01 * x1;
+      o[c + 1] = h10 * x0 + h11 * x1;
+    }
+  };
+  const t0 = performance.now();
+  const r = sgdGaussianEnsemble({ grad, n: 2, chains, theta0: [1, 1], eta: ENS.eta, beta: ENS.beta, batchSize: ENS.batchSize, noise: { sigma: SIGMA }, steps, seed: 0 });
+  const seconds = (performance.now() - t0) / 1000;
+  let s = 0;
+  let s2 = 0;
+  for (let c = 0; c < chains; c++) {
+    s += r.theta[2 * c]!;
+    s2 += r.theta[2 * c]! ** 2;
+  }
+  return { seconds, var1: s2 / chains - (s / chains) ** 2, theta: r.theta };
+}
+
 function ensembleTf(tf: Tf, steps: number): { seconds: number; var1: number } {
   const Ht = tf.tensor2d(H, [2, 2]);
   try {
@@ -203,6 +227,16 @@ export async function runP5(): Promise<BenchRow[]> {
   ensembleJs(100, 50);
   const ej = ensembleJs(B, ENS.steps);
   rows.push({ task: 'P5-sgd-ensemble', tool: 'eomkit-js', seconds: ej.seconds, size: esize, note: `chain by chain, float64; var(θ1) ${ej.var1.toPrecision(4)}` });
+  ensembleBatchedJs(100, 50);
+  const eb = ensembleBatchedJs(B, ENS.steps);
+  rows.push({
+    task: 'P5-sgd-ensemble',
+    tool: 'eomkit-js-batched',
+    seconds: eb.seconds,
+    size: esize,
+    agrees: eb.var1 === ej.var1, // same seeds, same arithmetic: identical chains
+    note: `sgdGaussianEnsemble, one [${B}, 2] Float64Array; var(θ1) ${eb.var1.toPrecision(4)}`,
+  });
   for (const backend of ['cpu', 'wasm'] as const) {
     try {
       const tf = await loadTf(backend);

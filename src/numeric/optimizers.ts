@@ -14,7 +14,7 @@
  * Runs are reproducible from `seed`; trajectories are recorded only at the chosen steps, into one
  * preallocated buffer (no per-step allocation).
  */
-import { Rng, identityPermutation } from './prng.ts';
+import { Rng, identityPermutation, type NormalMethod } from './prng.ts';
 import {
   type MatrixInput,
   checkBeta,
@@ -301,6 +301,8 @@ export interface SgdGaussianOptions extends RunOptionsBase {
   beta?: number;
   thetaPrev?: ArrayLike<number>;
   seed?: number;
+  /** standard-normal generator (prng.ts): 'ziggurat' (default) or 'box-muller' (the stream of earlier versions). */
+  normal?: NormalMethod;
 }
 
 /**
@@ -315,7 +317,7 @@ export function sgdGaussian(o: SgdGaussianOptions): RunResult {
   const S = o.batchSize;
   if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new Error(`${where}: batchSize must be a finite number > 0, got ${S}`);
   const invSqrtS = 1 / Math.sqrt(S);
-  const rng = new Rng(o.seed ?? 0);
+  const rng = new Rng(o.seed ?? 0, { normal: o.normal ?? 'ziggurat' });
   const z = new Float64Array(n);
   let factor: Float64Array;
   let covFn: CovFn | undefined;
@@ -328,18 +330,207 @@ export function sgdGaussian(o: SgdGaussianOptions): RunResult {
   } else throw new Error(`${where}: noise must give one of sigma, sigmaFn, sigmaFactor`);
   const prev = Float64Array.from(o.thetaPrev ?? o.theta0);
   if (o.thetaPrev) checkVector(o.thetaPrev, n, 'thetaPrev', where);
-  const source: GradientSource = (theta, out) => {
-    o.grad(theta, out);
+  // The same recursion as momentumLoop with g_B = ∇L + ε, written out so that a constant factor is used in
+  // registers (n = 2) or only over its non-zero lower triangle (Cholesky), with no per-step allocation or
+  // closure call besides the user's gradient.
+  const theta = Float64Array.from(o.theta0);
+  const g = new Float64Array(n);
+  const rec = new Recorder(o.record, o.steps, n, where);
+  rec.visit(0, theta);
+  const eta = o.eta;
+  // lower triangular factor (always from choleskyPsd): skip the zero upper part
+  let lower = true;
+  if (!covFn) for (let i = 0; i < n && lower; i++) for (let j = i + 1; j < n; j++) if (factor[i * n + j] !== 0) lower = false;
+  const small2 = n === 2 && !covFn;
+  const f00 = small2 ? factor[0]! : 0, f01 = small2 ? factor[1]! : 0;
+  const f10 = small2 ? factor[2]! : 0, f11 = small2 ? factor[3]! : 0;
+  const zig = rng.normalMethod === 'ziggurat';
+  let k = 0;
+  let finite = true;
+  for (; k < o.steps; ) {
+    o.grad(theta, g);
+    if (small2) {
+      const z0 = zig ? rng.normalZiggurat() : rng.normalBoxMuller();
+      const z1 = zig ? rng.normalZiggurat() : rng.normalBoxMuller();
+      const t0 = theta[0]!, t1 = theta[1]!;
+      // same operations, in the same order, as the general path below (results agree bit for bit)
+      const g0 = g[0]! + (f00 * z0 + f01 * z1) * invSqrtS;
+      const g1 = g[1]! + (f10 * z0 + f11 * z1) * invSqrtS;
+      const n0 = t0 - eta * (g0 + lambda * t0) + beta * (t0 - prev[0]!);
+      const n1 = t1 - eta * (g1 + lambda * t1) + beta * (t1 - prev[1]!);
+      prev[0] = t0;
+      prev[1] = t1;
+      theta[0] = n0;
+      theta[1] = n1;
+      k++;
+      rec.visit(k, theta);
+      if (!(Number.isFinite(n0) && Number.isFinite(n1))) {
+        finite = false;
+        break;
+      }
+      continue;
+    }
     if (covFn) {
       covFn(theta, covBuf);
       choleskyPsd(covBuf, n, factor, `${where}: sigmaFn(theta)`);
+      lower = true;
     }
     rng.fillNormal(z);
     for (let i = 0; i < n; i++) {
       let e = 0;
-      for (let j = 0; j < n; j++) e += factor[i * n + j]! * z[j]!;
-      out[i] = out[i]! + e * invSqrtS;
+      const jEnd = lower ? i + 1 : n;
+      for (let j = 0; j < jEnd; j++) e += factor[i * n + j]! * z[j]!;
+      g[i] = g[i]! + e * invSqrtS;
     }
+    for (let i = 0; i < n; i++) {
+      const th = theta[i]!;
+      const next = th - eta * (g[i]! + lambda * th) + beta * (th - prev[i]!);
+      prev[i] = th;
+      theta[i] = next;
+    }
+    k++;
+    rec.visit(k, theta);
+    if (!isFiniteVec(theta)) {
+      finite = false;
+      break;
+    }
+  }
+  return { theta, recordedSteps: rec.steps, trajectory: rec.data, n, finite, stepsDone: k };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Batched ensemble of independent SGD chains with Gaussian gradient noise (float64, one buffer)
+
+/** ∇L for every chain: `theta` and `out` are row-major [chains × n] (chain c in entries c·n … c·n+n−1). */
+export type GradBatchFn = (theta: Float64Array, out: Float64Array, chains: number) => void;
+
+export interface SgdGaussianEnsembleOptions {
+  grad: GradBatchFn;
+  /** parameters per chain. */
+  n: number;
+  /** number of independent chains B. */
+  chains: number;
+  /** θ_0: length n (every chain starts there) or chains·n (row-major). */
+  theta0: ArrayLike<number>;
+  /** θ_{−1} (same shapes as theta0); default θ_0. */
+  thetaPrev?: ArrayLike<number>;
+  eta: number;
+  steps: number;
+  weightDecay?: number;
+  beta?: number;
+  batchSize: number;
+  /** a constant Σ or a factor L with L Lᵀ = Σ (the Σ(θ) callback form is only in `sgdGaussian`). */
+  noise: { sigma: MatrixInput } | { sigmaFactor: MatrixInput };
+  /** chain c draws its noise from `new Rng(seed + c)`: it follows exactly the path of
+   * `sgdGaussian({ …, seed: seed + c })` when `grad` does the same arithmetic per chain. Default 0. */
+  seed?: number;
+  normal?: NormalMethod;
+  /** steps at which the whole ensemble is recorded. */
+  record?: readonly number[];
+}
+
+export interface EnsembleResult {
+  /** final states, row-major [chains × n]. */
+  theta: Float64Array;
+  n: number;
+  chains: number;
+  recordedSteps: Int32Array;
+  /** recorded states, [recordedSteps.length × chains × n]. */
+  trajectory: Float64Array;
+  /** chains whose final state is not finite (they are not stopped early: NaN/∞ just propagate). */
+  nonFinite: number;
+}
+
+/**
+ * B independent chains of SGD with Gaussian gradient noise and heavy-ball momentum, all states in one
+ * Float64Array and one batched gradient call per step (same update as `sgdGaussian`:
+ * θ_{k+1} = θ_k − η(∇L + ε + λθ_k) + β(θ_k − θ_{k−1}), ε = L z/√S).
+ */
+export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResult {
+  const where = 'sgdGaussianEnsemble';
+  checkEta(o.eta, where);
+  checkSteps(o.steps, where);
+  const lambda = o.weightDecay ?? 0;
+  checkFiniteNonNeg(lambda, 'weightDecay', where);
+  const beta = o.beta ?? 0;
+  checkBeta(beta, where);
+  const { n, chains: B } = o;
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${where}: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(B) || B <= 0) throw new Error(`${where}: chains must be a positive integer, got ${B}`);
+  const S = o.batchSize;
+  if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new Error(`${where}: batchSize must be a finite number > 0, got ${S}`);
+  const invSqrtS = 1 / Math.sqrt(S);
+  const expand = (v: ArrayLike<number>, name: string): Float64Array => {
+    if (v.length === n) {
+      checkVector(v, n, name, where);
+      const out = new Float64Array(B * n);
+      for (let c = 0; c < B; c++) for (let i = 0; i < n; i++) out[c * n + i] = v[i]!;
+      return out;
+    }
+    checkVector(v, B * n, name, where);
+    return Float64Array.from(v);
   };
-  return momentumLoop(where, { ...o, beta }, n, lambda, prev, source);
+  const theta = expand(o.theta0, 'theta0');
+  const prev = o.thetaPrev ? expand(o.thetaPrev, 'thetaPrev') : Float64Array.from(theta);
+  let factor: Float64Array;
+  if ('sigma' in o.noise) factor = choleskyPsd(toDense(o.noise.sigma, n, 'sigma', where), n, undefined, `${where}: sigma`);
+  else if ('sigmaFactor' in o.noise) factor = toDense(o.noise.sigmaFactor, n, 'sigmaFactor', where);
+  else throw new Error(`${where}: noise must give sigma or sigmaFactor`);
+  let lower = true;
+  for (let i = 0; i < n && lower; i++) for (let j = i + 1; j < n; j++) if (factor[i * n + j] !== 0) lower = false;
+  const seed = o.seed ?? 0;
+  const method = o.normal ?? 'ziggurat';
+  const rngs: Rng[] = [];
+  for (let c = 0; c < B; c++) rngs.push(new Rng(seed + c, { normal: method }));
+  const zig = method === 'ziggurat';
+  const g = new Float64Array(B * n);
+  const z = new Float64Array(n);
+  const rec = new Recorder(o.record, o.steps, B * n, where);
+  rec.visit(0, theta);
+  const eta = o.eta;
+  const two = n === 2;
+  const f00 = factor[0]!, f01 = two ? factor[1]! : 0, f10 = two ? factor[2]! : 0, f11 = two ? factor[3]! : 0;
+  for (let k = 0; k < o.steps; ) {
+    o.grad(theta, g, B);
+    if (two) {
+      for (let c = 0; c < B; c++) {
+        const r = rngs[c]!;
+        const z0 = zig ? r.normalZiggurat() : r.normalBoxMuller();
+        const z1 = zig ? r.normalZiggurat() : r.normalBoxMuller();
+        const p = 2 * c;
+        const t0 = theta[p]!, t1 = theta[p + 1]!;
+        const g0 = g[p]! + (f00 * z0 + f01 * z1) * invSqrtS;
+        const g1 = g[p + 1]! + (f10 * z0 + f11 * z1) * invSqrtS;
+        theta[p] = t0 - eta * (g0 + lambda * t0) + beta * (t0 - prev[p]!);
+        theta[p + 1] = t1 - eta * (g1 + lambda * t1) + beta * (t1 - prev[p + 1]!);
+        prev[p] = t0;
+        prev[p + 1] = t1;
+      }
+    } else {
+      for (let c = 0; c < B; c++) {
+        rngs[c]!.fillNormal(z);
+        const o0 = c * n;
+        for (let i = 0; i < n; i++) {
+          let e = 0;
+          const jEnd = lower ? i + 1 : n;
+          for (let j = 0; j < jEnd; j++) e += factor[i * n + j]! * z[j]!;
+          const gi = g[o0 + i]! + e * invSqrtS;
+          const th = theta[o0 + i]!;
+          theta[o0 + i] = th - eta * (gi + lambda * th) + beta * (th - prev[o0 + i]!);
+          prev[o0 + i] = th;
+        }
+      }
+    }
+    k++;
+    rec.visit(k, theta);
+  }
+  let nonFinite = 0;
+  for (let c = 0; c < B; c++) {
+    for (let i = 0; i < n; i++)
+      if (!Number.isFinite(theta[c * n + i]!)) {
+        nonFinite++;
+        break;
+      }
+  }
+  return { theta, n, chains: B, recordedSteps: rec.steps, trajectory: rec.data, nonFinite };
 }

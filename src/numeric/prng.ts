@@ -140,24 +140,37 @@ export class Rng {
    * Marsaglia's exponential rejection.
    */
   normalZiggurat(): number {
+    const u1 = this.nextInt32();
+    const u2 = this.nextInt32() >>> 2; // 30 bits
+    const i = u1 & 255;
+    const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
+    // sign from bit 8, branch-free (a 50/50 branch would mispredict half the time)
+    if (x < ZX[i + 1]!) return x * (1 - ((u1 >>> 7) & 2));
+    return this.zigguratSlow(i, x, (u1 & 256) === 0);
+  }
+
+  /** The ~1% of Ziggurat draws outside the inner rectangle of layer i (kept apart so the fast path inlines). */
+  private zigguratSlow(i: number, x: number, positive: boolean): number {
     for (;;) {
-      const u1 = this.nextInt32();
-      const u2 = this.nextInt32() >>> 2; // 30 bits
-      const i = u1 & 255;
-      const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
-      if (x < ZX[i + 1]!) return (u1 & 256) === 0 ? x : -x;
       if (i === 0) {
-        // tail beyond r
+        // tail beyond r (Marsaglia 1964)
         let a: number, b: number;
         do {
           a = -Math.log(1 - this.uniform()) / ZIG_R;
           b = -Math.log(1 - this.uniform());
         } while (b + b < a * a);
-        return (u1 & 256) === 0 ? ZIG_R + a : -(ZIG_R + a);
+        return positive ? ZIG_R + a : -(ZIG_R + a);
       }
       // wedge between f(X_i) and f(X_{i+1})
       const yv = ZF[i]! + this.uniform() * (ZF[i + 1]! - ZF[i]!);
-      if (yv < Math.exp(-0.5 * x * x)) return (u1 & 256) === 0 ? x : -x;
+      if (yv < Math.exp(-0.5 * x * x)) return positive ? x : -x;
+      // rejected: a fresh draw
+      const u1 = this.nextInt32();
+      const u2 = this.nextInt32() >>> 2;
+      i = u1 & 255;
+      x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
+      positive = (u1 & 256) === 0;
+      if (x < ZX[i + 1]!) return positive ? x : -x;
     }
   }
 
