@@ -17,20 +17,11 @@
  * Matrices are row-major Float64Array n×n (or rows).
  */
 import { type MatrixInput, toDense } from './linalg.ts';
+import { gemm, luInverse, transpose } from './kernels/dense.ts';
 
-/** C = A B (n×n, row-major), i-k-j order. */
+/** C = A B (n×n, row-major): the unrolled i-k-j kernel of kernels/dense.ts. */
 export function matmul(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
-  out.fill(0);
-  for (let i = 0; i < n; i++) {
-    const oi = i * n;
-    for (let k = 0; k < n; k++) {
-      const aik = a[oi + k]!;
-      if (aik === 0) continue;
-      const bk = k * n;
-      for (let j = 0; j < n; j++) out[oi + j] = out[oi + j]! + aik * b[bk + j]!;
-    }
-  }
-  return out;
+  return gemm(a, b, n, out);
 }
 
 /** C = A Bᵀ (n×n, row-major): rows of both are contiguous. */
@@ -47,53 +38,9 @@ export function matmulT(a: Float64Array, b: Float64Array, n: number, out: Float6
   return out;
 }
 
-/** Inverse and log|det| by LU with partial pivoting (Gauss–Jordan on [A | I]). Throws if singular. */
+/** Inverse and log|det| by LU with partial pivoting (kernels/dense.ts `luInverse`). Throws if singular. */
 export function inverseWithLogDet(a: Float64Array, n: number, where = 'inverse'): { inv: Float64Array; logAbsDet: number } {
-  const m = Float64Array.from(a);
-  const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
-  let logAbsDet = 0;
-  let scale = 0;
-  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(a[i]!));
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    let best = Math.abs(m[c * n + c]!);
-    for (let r = c + 1; r < n; r++) {
-      const v = Math.abs(m[r * n + c]!);
-      if (v > best) {
-        best = v;
-        p = r;
-      }
-    }
-    if (!(best > 1e-300) || best <= 1e-15 * scale * Math.sqrt(n)) throw new Error(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
-    if (p !== c) {
-      for (let j = 0; j < n; j++) {
-        let t = m[c * n + j]!;
-        m[c * n + j] = m[p * n + j]!;
-        m[p * n + j] = t;
-        t = inv[c * n + j]!;
-        inv[c * n + j] = inv[p * n + j]!;
-        inv[p * n + j] = t;
-      }
-    }
-    const piv = m[c * n + c]!;
-    logAbsDet += Math.log(Math.abs(piv));
-    const ip = 1 / piv;
-    for (let j = 0; j < n; j++) {
-      m[c * n + j] = m[c * n + j]! * ip;
-      inv[c * n + j] = inv[c * n + j]! * ip;
-    }
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r * n + c]!;
-      if (f === 0) continue;
-      for (let j = 0; j < n; j++) {
-        m[r * n + j] = m[r * n + j]! - f * m[c * n + j]!;
-        inv[r * n + j] = inv[r * n + j]! - f * inv[c * n + j]!;
-      }
-    }
-  }
-  return { inv, logAbsDet };
+  return luInverse(a, n, where);
 }
 
 export interface LyapunovResult {
@@ -148,20 +95,25 @@ export function lyapunov(aIn: MatrixInput, dIn: MatrixInput, opts: { maxIter?: n
   for (let i = 0; i < n * n; i++) Qk[i] = 2 * D[i]!;
   const tmp = new Float64Array(n * n);
   const tmp2 = new Float64Array(n * n);
+  const tmpT = new Float64Array(n * n);
+  const invBuf = new Float64Array(n * n);
+  const luWork = new Float64Array(n * n);
   let it = 0;
   let converged = false;
   for (; it < maxIter; it++) {
     let inv: Float64Array;
     let logAbsDet: number;
     try {
-      ({ inv, logAbsDet } = inverseWithLogDet(Ak, n, where));
+      ({ inv, logAbsDet } = luInverse(Ak, n, where, invBuf, luWork));
     } catch {
       throw new Error(`${where}: A has an eigenvalue on (or numerically at) the imaginary axis: no stationary covariance (the sign iteration met a singular matrix)`);
     }
     const c = it < 8 ? Math.exp(-logAbsDet / n) : 1; // determinant scaling early, pure Newton at the end
     // Q ← ½(c Q + c⁻¹ A⁻¹ Q A⁻ᵀ)
-    matmul(inv, Qk, n, tmp);
-    matmulT(tmp, inv, n, tmp2);
+    // A⁻¹ Q A⁻ᵀ = A⁻¹ (A⁻¹ Q)ᵀ for symmetric Q: two i-k-j products and a transpose (no dot-product kernel)
+    gemm(inv, Qk, n, tmp);
+    transpose(tmp, n, tmpT);
+    gemm(inv, tmpT, n, tmp2);
     const Qn = new Float64Array(n * n);
     for (let i = 0; i < n * n; i++) Qn[i] = 0.5 * (c * Qk[i]! + tmp2[i]! / c);
     // symmetrise against drift
