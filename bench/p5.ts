@@ -4,7 +4,8 @@
  *   mat-vecs per step (r = Xθ − y, g = Xᵀr/N) in every tool: eomkit float64 JS (src/numeric/optimizers.ts
  *   `gd` with a Float64Array double-loop gradient), tfjs cpu / wasm (float32, Xᵀ precomputed as a tensor),
  *   numpy (BLAS; bench/peers/p5.py).
- *   The JS gradient fuses the two mat-vecs into one pass over the rows of X (see lsGrad). X and y come from one deterministic formula in all tools, so the final
+ *   The gradient fuses the two mat-vecs into one pass over the rows of X (src/numeric/kernels/least-squares.ts):
+ *   row `eomkit-js` runs the plain-JS kernel, row `eomkit-wasm-simd` the f64x2 WebAssembly kernel. X and y come from one deterministic formula in all tools, so the final
  *   losses (in `note`) can be compared (tfjs to float32 accuracy).
  * - P5-sgd-ensemble: 10,000 independent chains, 2 parameters, 1000 steps of SGD with heavy ball (β = 0.5)
  *   and Gaussian gradient noise Σ/S on a quadratic: tfjs cpu / wasm on one [10000, 2] tensor (noise drawn on
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { BenchRow } from './types.ts';
 import { gd, sgdGaussian, sgdGaussianEnsemble } from '../src/numeric/optimizers.ts';
+import { leastSquaresGradientJs, leastSquaresGradientWasm, lsGradWasmModule } from '../src/numeric/kernels/least-squares.ts';
 import { loadTf, type Tf } from '../src/numeric/tfjs/backend.ts';
 import { gdTf, sgdGaussianTf, type Tensor2D } from '../src/numeric/tfjs/optimizers.ts';
 
@@ -52,39 +54,6 @@ function lsLoss(X: Float64Array, y: Float64Array, theta: ArrayLike<number>): num
     s += r * r;
   }
   return (0.5 * s) / N;
-}
-
-/**
- * ∇L = Xᵀ(Xθ − y)/N, no allocation. One fused pass over the rows of X: r_i = X_i·θ − y_i, then
- * out += (r_i/N) X_i while row i is still in L1; the dot product uses four accumulators (ILP), the axpy is
- * unrolled by four. (Same arithmetic as two separate mat-vecs, up to summation order.)
- */
-function lsGrad(X: Float64Array, y: Float64Array): (theta: Float64Array, out: Float64Array) => void {
-  const P4 = P - (P % 4);
-  return (theta, out) => {
-    out.fill(0);
-    for (let i = 0; i < N; i++) {
-      const o = i * P;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let j = 0;
-      for (; j < P4; j += 4) {
-        s0 += X[o + j]! * theta[j]!;
-        s1 += X[o + j + 1]! * theta[j + 1]!;
-        s2 += X[o + j + 2]! * theta[j + 2]!;
-        s3 += X[o + j + 3]! * theta[j + 3]!;
-      }
-      for (; j < P; j++) s0 += X[o + j]! * theta[j]!;
-      const ri = (s0 + s1 + s2 + s3 - y[i]!) / N;
-      j = 0;
-      for (; j < P4; j += 4) {
-        out[j] = out[j]! + ri * X[o + j]!;
-        out[j + 1] = out[j + 1]! + ri * X[o + j + 1]!;
-        out[j + 2] = out[j + 2]! + ri * X[o + j + 2]!;
-        out[j + 3] = out[j + 3]! + ri * X[o + j + 3]!;
-      }
-      for (; j < P; j++) out[j] = out[j]! + ri * X[o + j]!;
-    }
-  };
 }
 
 function time<T>(f: () => T): { value: T; seconds: number } {
@@ -197,11 +166,27 @@ export async function runP5(): Promise<BenchRow[]> {
   const size = `${N}x${P}, ${STEPS} steps`;
 
   // float64 JS
-  const grad = lsGrad(X, y);
+  const grad = leastSquaresGradientJs(X, y, N, P);
   gd({ grad, theta0: new Float64Array(P), eta: ETA, steps: 20 }); // warm-up
   const js = time(() => gd({ grad, theta0: new Float64Array(P), eta: ETA, steps: STEPS }));
   const jsLoss = lsLoss(X, y, js.value.theta);
   rows.push({ task: 'P5-gd-ls', tool: 'eomkit-js', seconds: js.seconds, size, note: `float64; final loss ${jsLoss.toPrecision(12)}` });
+
+  // float64 wasm SIMD kernel (src/numeric/kernels/least-squares.ts), same gd loop
+  if (lsGradWasmModule()) {
+    const gw = leastSquaresGradientWasm(X, y, N, P);
+    gd({ grad: gw, theta0: new Float64Array(P), eta: ETA, steps: 20 }); // warm-up
+    const w = time(() => gd({ grad: gw, theta0: new Float64Array(P), eta: ETA, steps: STEPS }));
+    const wLoss = lsLoss(X, y, w.value.theta);
+    rows.push({
+      task: 'P5-gd-ls',
+      tool: 'eomkit-wasm-simd',
+      seconds: w.seconds,
+      size,
+      agrees: Math.abs(wLoss / jsLoss - 1) < 1e-9,
+      note: `float64, f64x2 fused gradient pass; final loss ${wLoss.toPrecision(12)}`,
+    });
+  } else log('P5 eomkit-wasm-simd: skipped (no WebAssembly SIMD in this engine)');
 
   for (const backend of ['cpu', 'wasm'] as const) {
     try {

@@ -1,0 +1,192 @@
+/**
+ * Dense least-squares gradient ∇L(θ) = Xᵀ(Xθ − y)/N for L = ‖Xθ − y‖²/(2N), X row-major N×P float64, as a
+ * `GradFn` for the optimizers (`gd({ grad: leastSquaresGradient(X, y, N, P).grad, … })`).
+ *
+ * Both backends make one fused pass over the rows of X: r_i = X_i·θ − y_i, then out += (r_i/N) X_i while row i
+ * is still in cache (same arithmetic as two mat-vecs up to the summation order of the dot products).
+ * - 'wasm-simd': a WebAssembly module assembled at run time (kernels/wasm-asm.ts), f64x2 lanes, the dot
+ *   product in two vector accumulators (4 partial sums), the axpy two vectors per iteration. X and y are
+ *   copied into the module's memory once; each call copies θ in and the gradient out (2P doubles).
+ * - 'js': the same pass in plain JavaScript, four accumulators and a 4-way unrolled axpy (the fallback).
+ * 'auto' (default) picks 'wasm-simd' when the engine validates the module (V8 in Node ≥ 16.4), else 'js'.
+ */
+import { F64, I32, V128, assemble, op } from './wasm-asm.ts';
+
+export type GradKernel = (theta: Float64Array, out: Float64Array) => void;
+export type LsBackend = 'wasm-simd' | 'js';
+
+function checkShapes(X: Float64Array, y: Float64Array, N: number, P: number, where: string): void {
+  if (!Number.isInteger(N) || N <= 0 || !Number.isInteger(P) || P <= 0) throw new Error(`${where}: N and P must be positive integers, got ${N}, ${P}`);
+  if (X.length !== N * P) throw new Error(`${where}: X has ${X.length} entries, expected N·P = ${N * P} (dimension mismatch)`);
+  if (y.length !== N) throw new Error(`${where}: y has length ${y.length}, expected N = ${N} (dimension mismatch)`);
+}
+
+/** The plain-JavaScript kernel. Keeps references to X and y (not copied). */
+export function leastSquaresGradientJs(X: Float64Array, y: Float64Array, N: number, P: number): GradKernel {
+  checkShapes(X, y, N, P, 'leastSquaresGradientJs');
+  const P4 = P - (P % 4);
+  return (theta, out) => {
+    out.fill(0);
+    for (let i = 0; i < N; i++) {
+      const o = i * P;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j < P4; j += 4) {
+        s0 += X[o + j]! * theta[j]!;
+        s1 += X[o + j + 1]! * theta[j + 1]!;
+        s2 += X[o + j + 2]! * theta[j + 2]!;
+        s3 += X[o + j + 3]! * theta[j + 3]!;
+      }
+      for (; j < P; j++) s0 += X[o + j]! * theta[j]!;
+      const ri = (s0 + s1 + s2 + s3 - y[i]!) / N;
+      j = 0;
+      for (; j < P4; j += 4) {
+        out[j] = out[j]! + ri * X[o + j]!;
+        out[j + 1] = out[j + 1]! + ri * X[o + j + 1]!;
+        out[j + 2] = out[j + 2]! + ri * X[o + j + 2]!;
+        out[j + 3] = out[j + 3]! + ri * X[o + j + 3]!;
+      }
+      for (; j < P; j++) out[j] = out[j]! + ri * X[o + j]!;
+    }
+  };
+}
+
+// ---- the wasm kernel: lsgrad(X, y, theta, out, N, Pbytes, Nf) with byte offsets
+const enum L {
+  X = 0, Y, TH, OUT, N, PB, NF, // params
+  I, ROW, J, P2, P4, // i32 locals
+  ACC0, ACC1, RV, // v128 locals
+  S, // f64 local
+}
+
+function lsGradModule(): Uint8Array<ArrayBuffer> {
+  const { get, set, tee } = op;
+  const addr = (base: L): number[][] => [get(base), get(L.J), op.i32Add()];
+  const body: number[][] = [
+    // P2 = Pbytes & ~15, P4 = Pbytes & ~31
+    get(L.PB), op.i32Const(-16), op.i32And(), set(L.P2),
+    get(L.PB), op.i32Const(-32), op.i32And(), set(L.P4),
+    // out = 0
+    op.i32Const(0), set(L.J),
+    op.block(), op.loop(),
+    get(L.J), get(L.PB), op.i32GeU(), op.brIf(1),
+    ...addr(L.OUT), op.f64Const(0), op.f64Store(),
+    get(L.J), op.i32Const(8), op.i32Add(), set(L.J), op.br(0),
+    op.end(), op.end(),
+    // rows
+    op.i32Const(0), set(L.I), get(L.X), set(L.ROW),
+    op.block(), op.loop(),
+    get(L.I), get(L.N), op.i32GeU(), op.brIf(1),
+    op.f64Const(0), op.f64x2Splat(), set(L.ACC0),
+    op.f64Const(0), op.f64x2Splat(), set(L.ACC1),
+    op.i32Const(0), set(L.J),
+    // dot product, 4 doubles per iteration
+    op.block(), op.loop(),
+    get(L.J), get(L.P4), op.i32GeU(), op.brIf(1),
+    get(L.ACC0), ...addr(L.ROW), op.v128Load(0), ...addr(L.TH), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), set(L.ACC0),
+    get(L.ACC1), ...addr(L.ROW), op.v128Load(16), ...addr(L.TH), op.v128Load(16), op.f64x2Mul(), op.f64x2Add(), set(L.ACC1),
+    get(L.J), op.i32Const(32), op.i32Add(), set(L.J), op.br(0),
+    op.end(), op.end(),
+    // at most one pair left
+    get(L.J), get(L.P2), op.i32LtU(), op.if(),
+    get(L.ACC0), ...addr(L.ROW), op.v128Load(0), ...addr(L.TH), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), set(L.ACC0),
+    get(L.J), op.i32Const(16), op.i32Add(), set(L.J),
+    op.end(),
+    // s = Σ lanes
+    get(L.ACC0), get(L.ACC1), op.f64x2Add(), tee(L.ACC0), op.f64x2ExtractLane(0), get(L.ACC0), op.f64x2ExtractLane(1), op.f64Add(), set(L.S),
+    // odd P: last element
+    get(L.J), get(L.PB), op.i32LtU(), op.if(),
+    get(L.S), ...addr(L.ROW), op.f64Load(), ...addr(L.TH), op.f64Load(), op.f64Mul(), op.f64Add(), set(L.S),
+    op.end(),
+    // r = (s − y_i) / N
+    get(L.S), get(L.Y), get(L.I), op.i32Const(3), op.i32Shl(), op.i32Add(), op.f64Load(), op.f64Sub(), get(L.NF), op.f64Div(), tee(L.S),
+    op.f64x2Splat(), set(L.RV),
+    // out += r X_i, 4 doubles per iteration
+    op.i32Const(0), set(L.J),
+    op.block(), op.loop(),
+    get(L.J), get(L.P4), op.i32GeU(), op.brIf(1),
+    ...addr(L.OUT), ...addr(L.OUT), op.v128Load(0), get(L.RV), ...addr(L.ROW), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), op.v128Store(0),
+    ...addr(L.OUT), ...addr(L.OUT), op.v128Load(16), get(L.RV), ...addr(L.ROW), op.v128Load(16), op.f64x2Mul(), op.f64x2Add(), op.v128Store(16),
+    get(L.J), op.i32Const(32), op.i32Add(), set(L.J), op.br(0),
+    op.end(), op.end(),
+    get(L.J), get(L.P2), op.i32LtU(), op.if(),
+    ...addr(L.OUT), ...addr(L.OUT), op.v128Load(0), get(L.RV), ...addr(L.ROW), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), op.v128Store(0),
+    get(L.J), op.i32Const(16), op.i32Add(), set(L.J),
+    op.end(),
+    get(L.J), get(L.PB), op.i32LtU(), op.if(),
+    ...addr(L.OUT), ...addr(L.OUT), op.f64Load(), get(L.S), ...addr(L.ROW), op.f64Load(), op.f64Mul(), op.f64Add(), op.f64Store(),
+    op.end(),
+    // next row
+    get(L.ROW), get(L.PB), op.i32Add(), set(L.ROW),
+    get(L.I), op.i32Const(1), op.i32Add(), set(L.I),
+    op.br(0),
+    op.end(), op.end(),
+  ];
+  return assemble([
+    {
+      name: 'lsgrad',
+      params: [I32, I32, I32, I32, I32, I32, F64],
+      results: [],
+      locals: [I32, I32, I32, I32, I32, V128, V128, V128, F64],
+      body,
+    },
+  ]);
+}
+
+let cachedModule: WebAssembly.Module | null | undefined;
+
+/** The compiled SIMD module, or null where the engine does not support wasm SIMD. */
+export function lsGradWasmModule(): WebAssembly.Module | null {
+  if (cachedModule !== undefined) return cachedModule;
+  try {
+    const bytes = lsGradModule();
+    cachedModule = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    cachedModule = null;
+  }
+  return cachedModule;
+}
+
+/** The wasm-SIMD kernel (throws if wasm SIMD is unavailable). X and y are copied into its memory once. */
+export function leastSquaresGradientWasm(X: Float64Array, y: Float64Array, N: number, P: number): GradKernel {
+  checkShapes(X, y, N, P, 'leastSquaresGradientWasm');
+  const mod = lsGradWasmModule();
+  if (!mod) throw new Error('leastSquaresGradientWasm: this engine does not support WebAssembly SIMD');
+  const inst = new WebAssembly.Instance(mod, {});
+  const mem = inst.exports['mem'] as WebAssembly.Memory;
+  const fn = inst.exports['lsgrad'] as (x: number, y: number, th: number, out: number, n: number, pb: number, nf: number) => void;
+  const align = (b: number): number => (b + 15) & ~15;
+  const xOff = 0;
+  const yOff = align(xOff + 8 * N * P);
+  const thOff = align(yOff + 8 * N);
+  const outOff = align(thOff + 8 * P);
+  const total = align(outOff + 8 * P);
+  if (total > 2 ** 31) throw new Error(`leastSquaresGradientWasm: X is too large for one wasm memory (${total} bytes)`);
+  const pages = Math.ceil(total / 65536);
+  const have = mem.buffer.byteLength / 65536;
+  if (pages > have) mem.grow(pages - have);
+  const f64 = new Float64Array(mem.buffer);
+  f64.set(X, xOff / 8);
+  f64.set(y, yOff / 8);
+  const th = f64.subarray(thOff / 8, thOff / 8 + P);
+  const out = f64.subarray(outOff / 8, outOff / 8 + P);
+  return (theta, o) => {
+    th.set(theta.length === P ? theta : theta.subarray(0, P));
+    fn(xOff, yOff, thOff, outOff, N, 8 * P, N);
+    o.set(out);
+  };
+}
+
+/** Pick a backend (default 'auto': wasm SIMD where available, else JS). */
+export function leastSquaresGradient(
+  X: Float64Array,
+  y: Float64Array,
+  N: number,
+  P: number,
+  opts: { backend?: LsBackend | 'auto' } = {},
+): { grad: GradKernel; backend: LsBackend } {
+  const b = opts.backend ?? 'auto';
+  if (b !== 'auto' && b !== 'wasm-simd' && b !== 'js') throw new Error(`leastSquaresGradient: unknown backend '${String(b)}'`);
+  if (b === 'js' || (b === 'auto' && !lsGradWasmModule())) return { grad: leastSquaresGradientJs(X, y, N, P), backend: 'js' };
+  return { grad: leastSquaresGradientWasm(X, y, N, P), backend: 'wasm-simd' };
+}
