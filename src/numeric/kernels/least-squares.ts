@@ -5,7 +5,7 @@
  * Both backends make one fused pass over the rows of X: r_i = X_i·θ − y_i, then out += (r_i/N) X_i while row i
  * is still in cache (same arithmetic as two mat-vecs up to the summation order of the dot products).
  * - 'wasm-simd': a WebAssembly module assembled at run time (kernels/wasm-asm.ts), f64x2 lanes, the dot
- *   product in two vector accumulators (4 partial sums), the axpy two vectors per iteration. X and y are
+ *   product in four vector accumulators (8 partial sums), the axpy two vectors per iteration. X and y are
  *   copied into the module's memory once; each call copies θ in and the gradient out (2P doubles).
  * - 'js': the same pass in plain JavaScript, four accumulators and a 4-way unrolled axpy (the fallback).
  * 'auto' (default) picks 'wasm-simd' when the engine validates the module (V8 in Node ≥ 16.4), else 'js'.
@@ -54,9 +54,9 @@ export function leastSquaresGradientJs(X: Float64Array, y: Float64Array, N: numb
 // ---- the wasm kernel: lsgrad(X, y, theta, out, N, Pbytes, Nf) with byte offsets
 const enum L {
   X = 0, Y, TH, OUT, N, PB, NF, // params
-  I, ROW, J, P2, P4, // i32 locals
-  ACC0, ACC1, RV, // v128 locals
-  S, // f64 local
+  I, ROW, J, P2, P4, P8, // i32 locals
+  ACC0, ACC1, RV, ACC2, ACC3, // v128 locals
+  S = ACC3 + 1, // f64 local
 }
 
 function lsGradModule(): Uint8Array<ArrayBuffer> {
@@ -66,6 +66,7 @@ function lsGradModule(): Uint8Array<ArrayBuffer> {
     // P2 = Pbytes & ~15, P4 = Pbytes & ~31
     get(L.PB), op.i32Const(-16), op.i32And(), set(L.P2),
     get(L.PB), op.i32Const(-32), op.i32And(), set(L.P4),
+    get(L.PB), op.i32Const(-64), op.i32And(), set(L.P8),
     // out = 0
     op.i32Const(0), set(L.J),
     op.block(), op.loop(),
@@ -79,21 +80,27 @@ function lsGradModule(): Uint8Array<ArrayBuffer> {
     get(L.I), get(L.N), op.i32GeU(), op.brIf(1),
     op.f64Const(0), op.f64x2Splat(), set(L.ACC0),
     op.f64Const(0), op.f64x2Splat(), set(L.ACC1),
+    op.f64Const(0), op.f64x2Splat(), set(L.ACC2),
+    op.f64Const(0), op.f64x2Splat(), set(L.ACC3),
     op.i32Const(0), set(L.J),
-    // dot product, 4 doubles per iteration
+    // dot product, 8 doubles per iteration in four independent vector accumulators (add latency)
     op.block(), op.loop(),
-    get(L.J), get(L.P4), op.i32GeU(), op.brIf(1),
+    get(L.J), get(L.P8), op.i32GeU(), op.brIf(1),
     get(L.ACC0), ...addr(L.ROW), op.v128Load(0), ...addr(L.TH), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), set(L.ACC0),
     get(L.ACC1), ...addr(L.ROW), op.v128Load(16), ...addr(L.TH), op.v128Load(16), op.f64x2Mul(), op.f64x2Add(), set(L.ACC1),
-    get(L.J), op.i32Const(32), op.i32Add(), set(L.J), op.br(0),
+    get(L.ACC2), ...addr(L.ROW), op.v128Load(32), ...addr(L.TH), op.v128Load(32), op.f64x2Mul(), op.f64x2Add(), set(L.ACC2),
+    get(L.ACC3), ...addr(L.ROW), op.v128Load(48), ...addr(L.TH), op.v128Load(48), op.f64x2Mul(), op.f64x2Add(), set(L.ACC3),
+    get(L.J), op.i32Const(64), op.i32Add(), set(L.J), op.br(0),
     op.end(), op.end(),
-    // at most one pair left
-    get(L.J), get(L.P2), op.i32LtU(), op.if(),
+    // up to three pairs left
+    op.block(), op.loop(),
+    get(L.J), get(L.P2), op.i32GeU(), op.brIf(1),
     get(L.ACC0), ...addr(L.ROW), op.v128Load(0), ...addr(L.TH), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), set(L.ACC0),
-    get(L.J), op.i32Const(16), op.i32Add(), set(L.J),
-    op.end(),
+    get(L.J), op.i32Const(16), op.i32Add(), set(L.J), op.br(0),
+    op.end(), op.end(),
     // s = Σ lanes
-    get(L.ACC0), get(L.ACC1), op.f64x2Add(), tee(L.ACC0), op.f64x2ExtractLane(0), get(L.ACC0), op.f64x2ExtractLane(1), op.f64Add(), set(L.S),
+    get(L.ACC0), get(L.ACC1), op.f64x2Add(), get(L.ACC2), get(L.ACC3), op.f64x2Add(), op.f64x2Add(), tee(L.ACC0),
+    op.f64x2ExtractLane(0), get(L.ACC0), op.f64x2ExtractLane(1), op.f64Add(), set(L.S),
     // odd P: last element
     get(L.J), get(L.PB), op.i32LtU(), op.if(),
     get(L.S), ...addr(L.ROW), op.f64Load(), ...addr(L.TH), op.f64Load(), op.f64Mul(), op.f64Add(), set(L.S),
@@ -127,7 +134,7 @@ function lsGradModule(): Uint8Array<ArrayBuffer> {
       name: 'lsgrad',
       params: [I32, I32, I32, I32, I32, I32, F64],
       results: [],
-      locals: [I32, I32, I32, I32, I32, V128, V128, V128, F64],
+      locals: [I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, F64],
       body,
     },
   ]);
