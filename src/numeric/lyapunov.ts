@@ -17,7 +17,7 @@
  * Matrices are row-major Float64Array n×n (or rows).
  */
 import { type MatrixInput, toDense } from './linalg.ts';
-import { gemm, luInverse, transpose } from './kernels/dense.ts';
+import { gemm, gemmSymmetric, luInverse, transpose } from './kernels/dense.ts';
 
 /** C = A B (n×n, row-major): the unrolled i-k-j kernel of kernels/dense.ts. */
 export function matmul(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
@@ -110,10 +110,11 @@ export function lyapunov(aIn: MatrixInput, dIn: MatrixInput, opts: { maxIter?: n
     }
     const c = it < 8 ? Math.exp(-logAbsDet / n) : 1; // determinant scaling early, pure Newton at the end
     // Q ← ½(c Q + c⁻¹ A⁻¹ Q A⁻ᵀ)
-    // A⁻¹ Q A⁻ᵀ = A⁻¹ (A⁻¹ Q)ᵀ for symmetric Q: two i-k-j products and a transpose (no dot-product kernel)
+    // A⁻¹ Q A⁻ᵀ = A⁻¹ (A⁻¹ Q)ᵀ for symmetric Q: two i-k-j products and a transpose (no dot-product kernel);
+    // the second product is symmetric, so only its upper triangle is computed
     gemm(inv, Qk, n, tmp);
     transpose(tmp, n, tmpT);
-    gemm(inv, tmpT, n, tmp2);
+    gemmSymmetric(inv, tmpT, n, tmp2);
     const Qn = new Float64Array(n * n);
     for (let i = 0; i < n * n; i++) Qn[i] = 0.5 * (c * Qk[i]! + tmp2[i]! / c);
     // symmetrise against drift

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { gemm, luInverse, transpose } from '../../src/numeric/kernels/dense.ts';
+import { gemm, gemmSymmetric, luInverse, transpose } from '../../src/numeric/kernels/dense.ts';
 import { Rng } from '../../src/numeric/prng.ts';
 
 function naive(a: Float64Array, b: Float64Array, n: number): Float64Array {
@@ -17,6 +17,14 @@ describe('dense kernels', () => {
       for (let i = 0; i < n * n; i++) expect(Math.abs(c[i]! - r[i]!)).toBeLessThan(1e-13 * Math.sqrt(n) * 10);
       const t = transpose(a, n);
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(t[j * n + i]).toBe(a[i * n + j]);
+      // symmetric product M S Mᵀ = M (S Mᵀ): upper triangle computed, mirrored
+      const sym = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = a[i * n + j]! + a[j * n + i]!;
+      const smt = naive(sym, transpose(b, n), n), full = naive(b, smt, n), half = gemmSymmetric(b, smt, n, new Float64Array(n * n).fill(3));
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        expect(half[i * n + j]).toBe(half[j * n + i]);
+        expect(Math.abs(half[i * n + j]! - full[i * n + j]!)).toBeLessThan(1e-12 * n);
+      }
       // out is overwritten, not accumulated
       const out = new Float64Array(n * n).fill(7);
       expect(Array.from(gemm(a, b, n, out))).toEqual(Array.from(c));

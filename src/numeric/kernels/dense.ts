@@ -136,3 +136,28 @@ export function luInverse(
   }
   return { inv: Y, logAbsDet };
 }
+
+/**
+ * out = A B for a product known to be symmetric (e.g. M S Mᵀ computed as M (S Mᵀ)): only the upper triangle
+ * j ≥ i is computed (half the work of `gemm`) and mirrored into the lower one.
+ */
+export function gemmSymmetric(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
+  const n4 = n - (n % 4);
+  for (let i = 0; i < n; i++) {
+    const oi = i * n;
+    for (let j = i; j < n; j++) out[oi + j] = 0;
+    let k = 0;
+    for (; k < n4; k += 4) {
+      const a0 = a[oi + k]!, a1 = a[oi + k + 1]!, a2 = a[oi + k + 2]!, a3 = a[oi + k + 3]!;
+      const b0 = k * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+      for (let j = i; j < n; j++) out[oi + j] = out[oi + j]! + a0 * b[b0 + j]! + a1 * b[b1 + j]! + a2 * b[b2 + j]! + a3 * b[b3 + j]!;
+    }
+    for (; k < n; k++) {
+      const ak = a[oi + k]!;
+      const bk = k * n;
+      for (let j = i; j < n; j++) out[oi + j] = out[oi + j]! + ak * b[bk + j]!;
+    }
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[i * n + j] = out[j * n + i]!;
+  return out;
+}
