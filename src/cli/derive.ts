@@ -1,7 +1,7 @@
 /** `eomkit derive`: gradient, Hessian and (with --order) the EoM counter terms of a loss. */
 import type { CliIO, DeriveOptions } from './main.ts';
 import { parseAssignments, parseBeta, parseNames, parseOrder, parsePoint } from './args.ts';
-import { type Expr, type Loss, evaluate, expand, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex } from '../symbolic/index.ts';
+import { type Expr, type Loss, DEFAULT_PRINT_LIMIT, evaluate, expand, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex, withBudget } from '../symbolic/index.ts';
 
 export interface DerivedTerm {
   /** e.g. "f_2" */
@@ -21,6 +21,8 @@ export interface DeriveResult {
   modifiedLoss?: { exists: boolean; text: string; latex?: string };
   /** proved invariances (all parameters as one group) and the dynamics of their invariant quantities */
   invariances?: Array<{ kind: string; group: string[]; lines: string[]; latex: string[] }>;
+  /** what could not be derived within its budget */
+  notes: string[];
   /** GD: the modified loss L̃ is known through η^potentialOrder */
   potentialOrder?: number;
   potential?: Expr;
@@ -33,7 +35,7 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
   const L = loss(formula, { params, symbols, constants });
   const g = gradient(L.expr, L.params);
   const H = hessian(L.expr, L.params);
-  const result: DeriveResult = { loss: L, gradient: g, hessian: H, series: [] };
+  const result: DeriveResult = { loss: L, gradient: g, hessian: H, series: [], notes: [] };
   const beta = parseBeta(opts.momentum);
   if (opts.order !== undefined || beta !== undefined) {
     const K = parseOrder(opts.order, 10, 2);
@@ -50,12 +52,16 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
       const s = counterTerms(L, K, { expanded: opts.expanded });
       result.seriesKind = 'gd';
       result.series = s.f.map((v: Expr[], k: number) => ({ name: `f_${k + 1}`, tex: `f_{${k + 1}}`, value: v }));
-      result.invariances = await invarianceSummary(L, K, s.f);
+      // the analyses below can swell far more than the series itself (Jacobians of f_K, proofs by
+      // expansion): each runs under its own budget and, past it, becomes a note instead of a failure
+      result.invariances = await optional('the invariance analysis', result.notes, () => invarianceSummary(L, K, s.f));
       if (K >= 2) {
-        const m = modifiedLoss(L, K, { series: s });
-        result.modifiedLoss = { exists: m.isGradient, text: m.summary(), latex: m.latex() };
-        result.potentialOrder = m.potentialOrder;
-        result.potential = m.potential;
+        await optional('the modified loss', result.notes, async () => {
+          const m = modifiedLoss(L, K, { series: s, maxNodes: ANALYSIS_BUDGET });
+          result.modifiedLoss = { exists: m.isGradient, text: m.summary(), latex: m.latex() };
+          result.potentialOrder = m.potentialOrder;
+          result.potential = m.potential;
+        });
       }
     }
   }
@@ -91,6 +97,19 @@ function localErrors(r: DeriveResult): Array<{ flow: string; term: string; local
  * "Scale- and translation-invariant layers"), and for each proved one the change of ‖θ‖² (and Σθ) over one
  * GD step, under gradient flow and under the EoM, reduced with the invariance identities.
  */
+/** Budget (new nodes; 4× as many term products) of each optional analysis of `derive`. */
+const ANALYSIS_BUDGET = 300_000;
+
+async function optional<T>(what: string, notes: string[], f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await withBudget(ANALYSIS_BUDGET, what, f);
+  } catch (e) {
+    if ((e as Error).name !== 'ExpressionSwellError' && (e as Error).name !== 'PrintSizeError') throw e;
+    notes.push(`${what} was skipped: ${(e as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
 async function invarianceSummary(L: Loss, K: number, f: Expr[][]): Promise<DeriveResult['invariances']> {
   const { detectInvariances, invariantDynamics } = await import('../theory/eom/invariance.ts');
   const report = detectInvariances(L);
@@ -109,6 +128,21 @@ async function invarianceSummary(L: Loss, K: number, f: Expr[][]): Promise<Deriv
 
 /** Longer formulas are summarised in the human-readable output unless --full is given. */
 const MAX_INLINE = 400;
+/** Expressions larger than this (as trees) are not even printed to measure them. */
+const MAX_INLINE_NODES = 200;
+
+/** The text of e, or a one-line summary when it is long (or too large to print at all). */
+function shownText(e: Expr, full?: boolean): string {
+  if (e.treeSize > DEFAULT_PRINT_LIMIT) return `(a tree of ${e.treeSize.toExponential(2)} nodes: too large to print as a formula; --at evaluates it)`;
+  if (!full && e.treeSize > MAX_INLINE_NODES * 4) return `(a tree of ${e.treeSize.toLocaleString('en-US')} nodes: --full prints it, --json gives it)`;
+  const text = toText(e);
+  return full || text.length <= MAX_INLINE ? text : `(${text.length.toLocaleString('en-US')} characters: --full prints it, --json gives it)`;
+}
+
+/** JSON value of an expression: its text, or null when it is too large to print. */
+function jsonText(e: Expr): string | null {
+  return e.treeSize > DEFAULT_PRINT_LIMIT ? null : toText(e);
+}
 
 export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO): Promise<void> {
   const r = await derive(formula, opts);
@@ -123,7 +157,14 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
       hessian: r.hessian.map((row) => row.map((e) => toText(e))),
     };
     if (r.series.length) {
-      obj['series'] = { kind: r.seriesKind, terms: r.series.map((t) => ({ name: t.name, value: t.value.map((e) => toText(e)) })) };
+      obj['series'] = {
+        kind: r.seriesKind,
+        terms: r.series.map((t) => ({
+          name: t.name,
+          value: t.value.map(jsonText),
+          ...(t.value.some((e) => e.treeSize > DEFAULT_PRINT_LIMIT) ? { note: 'null: too large to print as a formula (see "at" for values)' } : {}),
+        })),
+      };
       obj['localErrors'] = localErrors(r);
     }
     if (r.invariances?.length) obj['invariances'] = r.invariances.map((i) => ({ kind: i.kind, group: i.group, dynamics: i.lines, ...(opts.latex ? { latex: i.latex } : {}) }));
@@ -140,9 +181,10 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
         loss: toLatex(r.loss.expr),
         gradient: vectorLatex(r.gradient),
         hessian: matrixLatex(r.hessian),
-        series: r.series.map((t) => vectorLatex(t.value)),
+        series: r.series.map((t) => (t.value.some((e) => e.treeSize > DEFAULT_PRINT_LIMIT) ? null : vectorLatex(t.value))),
       };
     }
+    if (r.notes.length) obj['notes'] = r.notes;
     if (point) {
       obj['at'] = {
         point,
@@ -168,11 +210,7 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
     const general = r.seriesKind === 'gd' ? (await import('../theory/eom/series.ts')).generalSeries(r.series.length) : undefined;
     r.series.forEach((t, k) => {
       if (general) lines.push(`  ${t.name} = ${general.lossText(k + 1)}`);
-      t.value.forEach((e, i) => {
-        const text = toText(e);
-        const shown = opts.full || text.length <= MAX_INLINE ? text : `(${text.length.toLocaleString('en-US')} characters: --full prints it, --json gives it)`;
-        lines.push(`    ${t.name}[${names[i]}] = ${shown}`);
-      });
+      t.value.forEach((e, i) => lines.push(`    ${t.name}[${names[i]}] = ${shownText(e, opts.full)}`));
     });
   }
   if (r.series.length) {
@@ -186,8 +224,9 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
   if (r.modifiedLoss) {
     lines.push(r.seriesKind === 'gd' ? 'modified loss (is the truncated field a gradient, order by order?)' : 'modified loss of heavy-ball');
     for (const l of r.modifiedLoss.text.split('\n')) lines.push(`  ${l.length > 4 * MAX_INLINE && !opts.full ? l.slice(0, 4 * MAX_INLINE) + '… (--full prints it)' : l}`);
-    if (r.potential && r.seriesKind === 'gd') lines.push(`  L̃ = ${toText(r.potential)} + O(η^${(r.potentialOrder ?? 0) + 1})`);
+    if (r.potential && r.seriesKind === 'gd') lines.push(`  L̃ = ${shownText(r.potential, opts.full)} + O(η^${(r.potentialOrder ?? 0) + 1})`);
   }
+  for (const n of r.notes) lines.push(`note: ${n}`);
   if (opts.latex) {
     lines.push('LaTeX');
     lines.push(`  L = ${toLatex(r.loss.expr)}`);
@@ -195,8 +234,9 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
     lines.push(`  \\nabla^2 L = ${matrixLatex(r.hessian)}`);
     if (r.modifiedLoss?.latex) lines.push(`  ${r.modifiedLoss.latex}`);
     for (const t of r.series) {
-      const tex = vectorLatex(t.value);
-      lines.push(`  ${t.tex} = ${opts.full || tex.length <= 4 * MAX_INLINE ? tex : `(${tex.length.toLocaleString('en-US')} characters: --full prints it)`}`);
+      const size = t.value.reduce((a, e) => a + e.treeSize, 0);
+      const printable = size <= DEFAULT_PRINT_LIMIT && (opts.full || size <= MAX_INLINE_NODES);
+      lines.push(`  ${t.tex} = ${printable ? vectorLatex(t.value) : `(a tree of ${size.toExponential(2)} nodes${size <= DEFAULT_PRINT_LIMIT ? ': --full prints it' : ': too large to print as a formula; the compiled function and --at evaluate it'})`}`);
     }
   }
   if (point) {

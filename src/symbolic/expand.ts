@@ -8,7 +8,7 @@
  * accumulates like terms in a hash map keyed by the (interned) monomial.
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Mul, SumBuilder, ProductBuilder, call, compareExpr, mulUnits, num, pow, splitCoefficient, ONE } from './expr.ts';
+import { type Expr, type Mul, SumBuilder, ProductBuilder, call, chargeWork, compareExpr, mulUnits, num, pow, splitCoefficient, ONE } from './expr.ts';
 
 /** A polynomial in expansion: list of (coefficient, unit monomial). */
 type Terms = Array<[Rational, Expr]>;
@@ -112,6 +112,7 @@ function multiplyTerms(a: Terms, b: Terms): Terms {
     const c = b[0]![0];
     return c.isOne() ? a : a.map(([k, t]) => [k.mul(c), t]);
   }
+  chargeWork(a.length * b.length);
   const acc = new Map<Expr, Rational>();
   let constant = Rational.ZERO;
   for (const [ka, ta] of a) {

@@ -76,47 +76,73 @@ export type Expr = Num | Sym | Add | Mul | Pow | Call;
 // ---------------------------------------------------------------------------
 // Expression-swell budget
 
-/** Thrown when an operation creates more nodes than the active budget allows. */
+/** Thrown when an operation creates more nodes (or does more term products) than the active budget allows. */
 export class ExpressionSwellError extends Error {
   constructor(
     readonly limit: number,
     readonly what: string,
+    readonly unit: 'nodes' | 'products' = 'nodes',
   ) {
     super(
-      `expression swell: ${what} needed more than ${limit.toLocaleString('en-US')} new expression nodes; ` +
-        `raise the budget (maxNodes) or derive a lower order / smaller model`,
+      unit === 'nodes'
+        ? `expression swell: ${what} needed more than ${limit.toLocaleString('en-US')} new expression nodes; ` +
+            `raise the budget (maxNodes) or derive a lower order / smaller model`
+        : `expression swell: ${what} needed more than ${limit.toLocaleString('en-US')} new expression nodes' worth of work ` +
+            `(${(limit * WORK_PER_NODE).toLocaleString('en-US')} term products while expanding); raise the budget (maxNodes) ` +
+            `or derive a lower order / smaller model`,
     );
     this.name = 'ExpressionSwellError';
   }
 }
 
+/**
+ * A budget of `maxNodes` allows that many new nodes and WORK_PER_NODE·maxNodes term products in
+ * expansion: multiplying out two large sums can take hours while creating few new nodes (the products
+ * land on monomials that exist already), so both are bounded.
+ */
+export const WORK_PER_NODE = 4;
+
 let created = 0;
+let work = 0;
 let budgetEnd = Infinity;
+let workEnd = Infinity;
 let budgetLimit = Infinity;
 let budgetWhat = '';
 
 /**
- * Run `fn` with at most `maxNodes` new expression nodes created inside it;
- * past that an ExpressionSwellError is thrown instead of swelling on.
+ * Run `fn` with at most `maxNodes` new expression nodes created inside it (and WORK_PER_NODE·maxNodes
+ * term products in expansions); past that an ExpressionSwellError is thrown instead of swelling on.
  */
 export function withBudget<T>(maxNodes: number, what: string, fn: () => T): T {
-  const saved = [budgetEnd, budgetLimit, budgetWhat] as const;
+  const saved = [budgetEnd, workEnd, budgetLimit, budgetWhat] as const;
   const end = created + maxNodes;
   if (end < budgetEnd) {
     budgetEnd = end;
+    workEnd = work + maxNodes * WORK_PER_NODE;
     budgetLimit = maxNodes;
     budgetWhat = what;
   }
   try {
     return fn();
   } finally {
-    [budgetEnd, budgetLimit, budgetWhat] = saved;
+    [budgetEnd, workEnd, budgetLimit, budgetWhat] = saved;
   }
+}
+
+/** Account for n term products (expansion); throws past the active budget. */
+export function chargeWork(n: number): void {
+  work += n;
+  if (work > workEnd) throw new ExpressionSwellError(budgetLimit, budgetWhat, 'products');
 }
 
 /** Number of expression nodes created so far in this process (for measurements). */
 export function nodesCreated(): number {
   return created;
+}
+
+/** Number of term products done by expansions so far in this process (for measurements). */
+export function workDone(): number {
+  return work;
 }
 
 // ---------------------------------------------------------------------------

@@ -93,6 +93,18 @@ describe('eomkit derive --order', () => {
     expect(JSON.parse(none.out).invariances).toBeUndefined();
   });
 
+  it('a high order answers in seconds: formulas too large to print are summarised, analyses past their budget become notes', async () => {
+    const t0 = performance.now();
+    const r = await run(['derive', 'tanh(a*x+b)^2*w + exp(w*a) + sigmoid(b*w)', '--params', 'a,b,w,x', '--order', '6', '--json', '--at', 'a=0.1,b=0.2,w=0.3,x=0.4']);
+    expect(r.code).toBe(0);
+    const obj = JSON.parse(r.out);
+    expect(obj.series.terms[5].value[0]).toBeNull(); // f_6: a tree of ~1.6e7 nodes
+    expect(obj.series.terms[5].note).toMatch(/too large to print/);
+    expect(obj.notes.join('\n')).toMatch(/the modified loss was skipped: expression swell/);
+    expect(obj.at.series[5].every(Number.isFinite)).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  });
+
   it('heavy-ball: F_0 = −g/(1−β) and the momentum modified loss', async () => {
     const r = await run(['derive', 'w^2/2', '--params', 'w', '--order', '2', '--momentum', '0.5', '--at', 'w=1']);
     expect(r.code).toBe(0);
