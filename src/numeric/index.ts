@@ -2,7 +2,7 @@
  * eomkit numeric layer (issue 5): float64 CPU optimizers, ODE integrators, the validation sweep, plots,
  * the Lyapunov solver. The TensorFlow.js layer lives in ./tfjs (imported separately, float32).
  */
-export { Rng, rng, identityPermutation, type NormalMethod, type RngOptions } from './prng.ts';
+export { Rng, RngBank, rng, identityPermutation, type NormalMethod, type RngOptions } from './prng.ts';
 export * from './optimizers.ts';
 export { rk4, dop853, flow, statesAtSteps, type VectorField, type Dop853Options, type Dop853Result } from './ode.ts';
 export * from './validate.ts';

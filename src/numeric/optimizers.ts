@@ -14,7 +14,7 @@
  * Runs are reproducible from `seed`; trajectories are recorded only at the chosen steps, into one
  * preallocated buffer (no per-step allocation).
  */
-import { Rng, identityPermutation, type NormalMethod } from './prng.ts';
+import { Rng, RngBank, identityPermutation, type NormalMethod } from './prng.ts';
 import {
   type MatrixInput,
   checkBeta,
@@ -480,9 +480,12 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   for (let i = 0; i < n && lower; i++) for (let j = i + 1; j < n; j++) if (factor[i * n + j] !== 0) lower = false;
   const seed = o.seed ?? 0;
   const method = o.normal ?? 'ziggurat';
-  const rngs: Rng[] = [];
-  for (let c = 0; c < B; c++) rngs.push(new Rng(seed + c, { normal: method }));
+  // Ziggurat: all chain states in one RngBank (contiguous, cache-friendly); Box–Muller keeps its pair cache
+  // in Rng objects, one per chain. Either way chain c draws the numbers of `new Rng(seed + c)`.
   const zig = method === 'ziggurat';
+  const bank = zig ? new RngBank(B, seed) : null;
+  const rngs: Rng[] = [];
+  if (!zig) for (let c = 0; c < B; c++) rngs.push(new Rng(seed + c, { normal: method }));
   const g = new Float64Array(B * n);
   const z = new Float64Array(n);
   const rec = new Recorder(o.record, o.steps, B * n, where);
@@ -494,9 +497,14 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
     o.grad(theta, g, B);
     if (two) {
       for (let c = 0; c < B; c++) {
-        const r = rngs[c]!;
-        const z0 = zig ? r.normalZiggurat() : r.normalBoxMuller();
-        const z1 = zig ? r.normalZiggurat() : r.normalBoxMuller();
+        let z0: number, z1: number;
+        if (bank) {
+          z0 = bank.normal(c);
+          z1 = bank.normal(c);
+        } else {
+          z0 = rngs[c]!.normalBoxMuller();
+          z1 = rngs[c]!.normalBoxMuller();
+        }
         const p = 2 * c;
         const t0 = theta[p]!, t1 = theta[p + 1]!;
         const g0 = g[p]! + (f00 * z0 + f01 * z1) * invSqrtS;
@@ -508,7 +516,8 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
       }
     } else {
       for (let c = 0; c < B; c++) {
-        rngs[c]!.fillNormal(z);
+        if (bank) for (let i = 0; i < n; i++) z[i] = bank.normal(c);
+        else rngs[c]!.fillNormal(z);
         const o0 = c * n;
         for (let i = 0; i < n; i++) {
           let e = 0;

@@ -72,6 +72,68 @@ export function zigguratInfo(): { layers: number; r: number; v: number; closure:
   return { layers: ZIG_LAYERS, r: ZIG_R, v: ZIG.v, closure: ZIG.closure };
 }
 
+// ---- the generator on a state array at an offset (4 int32 words), shared by Rng and RngBank
+
+/** xoshiro128** step on st[o..o+3]; returns the output as a signed int32. */
+function xoNext(st: Int32Array, o: number): number {
+  const s0 = st[o]!, s1 = st[o + 1]!, s2 = st[o + 2]! ^ s0, s3 = st[o + 3]! ^ s1;
+  const m = Math.imul(s1, 5);
+  const result = Math.imul((m << 7) | (m >>> 25), 9);
+  st[o + 1] = s1 ^ s2;
+  st[o] = s0 ^ s3;
+  st[o + 2] = s2 ^ (s1 << 9);
+  st[o + 3] = (s3 << 11) | (s3 >>> 21);
+  return result;
+}
+
+function xoUniform(st: Int32Array, o: number): number {
+  const a = xoNext(st, o) >>> 5; // 27 bits
+  const b = xoNext(st, o) >>> 6; // 26 bits
+  return (a * 67108864 + b) * TWO_POW_M53;
+}
+
+/**
+ * Ziggurat standard normal (Marsaglia & Tsang 2000, 256 layers). Each attempt takes two 32-bit outputs:
+ * 8 bits pick the layer, 1 bit the sign, the other 53 bits the uniform abscissa (so the layer index and the
+ * abscissa share no bits, avoiding the correlation Doornik 2005 found in the original 32-bit version).
+ * ~99% of draws return after one comparison; the wedges use exp, the tail (|z| > r ≈ 3.654) Marsaglia's
+ * exponential rejection.
+ */
+function xoZiggurat(st: Int32Array, o: number): number {
+  const u1 = xoNext(st, o);
+  const u2 = xoNext(st, o) >>> 2; // 30 bits
+  const i = u1 & 255;
+  const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
+  // sign from bit 8, branch-free (a 50/50 branch would mispredict half the time)
+  if (x < ZX[i + 1]!) return x * (1 - ((u1 >>> 7) & 2));
+  return xoZigguratSlow(st, o, i, x, (u1 & 256) === 0);
+}
+
+/** The ~1% of Ziggurat draws outside the inner rectangle of layer i (kept apart so the fast path inlines). */
+function xoZigguratSlow(st: Int32Array, o: number, i: number, x: number, positive: boolean): number {
+  for (;;) {
+    if (i === 0) {
+      // tail beyond r (Marsaglia 1964)
+      let a: number, b: number;
+      do {
+        a = -Math.log(1 - xoUniform(st, o)) / ZIG_R;
+        b = -Math.log(1 - xoUniform(st, o));
+      } while (b + b < a * a);
+      return positive ? ZIG_R + a : -(ZIG_R + a);
+    }
+    // wedge between f(X_i) and f(X_{i+1})
+    const yv = ZF[i]! + xoUniform(st, o) * (ZF[i + 1]! - ZF[i]!);
+    if (yv < Math.exp(-0.5 * x * x)) return positive ? x : -x;
+    // rejected: a fresh draw
+    const u1 = xoNext(st, o);
+    const u2 = xoNext(st, o) >>> 2;
+    i = u1 & 255;
+    x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
+    positive = (u1 & 256) === 0;
+    if (x < ZX[i + 1]!) return positive ? x : -x;
+  }
+}
+
 export interface RngOptions {
   /** generator used by `normal()` / `fillNormal()`: 'ziggurat' (default, fast) or 'box-muller' (the original
    * stream of eomkit ≤ 0.1, kept for reproducing old runs). */
@@ -102,29 +164,14 @@ export class Rng {
     if ((this.s[0]! | this.s[1]! | this.s[2]! | this.s[3]!) === 0) this.s[0] = 1;
   }
 
-  /** Next raw 32-bit output as a signed int32 (same bits as `nextUint32`). */
-  private nextInt32(): number {
-    const s = this.s;
-    const s0 = s[0]!, s1 = s[1]!, s2 = s[2]! ^ s0, s3 = s[3]! ^ s1;
-    const m = Math.imul(s1, 5);
-    const result = Math.imul((m << 7) | (m >>> 25), 9);
-    s[1] = s1 ^ s2;
-    s[0] = s0 ^ s3;
-    s[2] = s2 ^ (s1 << 9);
-    s[3] = (s3 << 11) | (s3 >>> 21);
-    return result;
-  }
-
   /** Next raw 32-bit unsigned integer (xoshiro128**). */
   nextUint32(): number {
-    return this.nextInt32() >>> 0;
+    return xoNext(this.s, 0) >>> 0;
   }
 
   /** Uniform float64 in [0, 1), 53 random bits. */
   uniform(): number {
-    const a = this.nextInt32() >>> 5; // 27 bits
-    const b = this.nextInt32() >>> 6; // 26 bits
-    return (a * 67108864 + b) * TWO_POW_M53;
+    return xoUniform(this.s, 0);
   }
 
   /** Standard normal N(0, 1) by the method chosen at construction (default: Ziggurat). */
@@ -132,46 +179,9 @@ export class Rng {
     return this.normalMethod === 'ziggurat' ? this.normalZiggurat() : this.normalBoxMuller();
   }
 
-  /**
-   * Standard normal by the Ziggurat method (Marsaglia & Tsang 2000) with 256 layers. Each attempt takes two
-   * 32-bit outputs: 8 bits pick the layer, 1 bit the sign, the other 53 bits the uniform abscissa (so the
-   * layer index and the abscissa share no bits, avoiding the correlation Doornik 2005 found in the original
-   * 32-bit version). ~99% of draws return after one comparison; the wedges use exp, the tail (|z| > r ≈ 3.654)
-   * Marsaglia's exponential rejection.
-   */
+  /** Standard normal by the Ziggurat method (Marsaglia & Tsang 2000, 256 layers; see xoZiggurat). */
   normalZiggurat(): number {
-    const u1 = this.nextInt32();
-    const u2 = this.nextInt32() >>> 2; // 30 bits
-    const i = u1 & 255;
-    const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
-    // sign from bit 8, branch-free (a 50/50 branch would mispredict half the time)
-    if (x < ZX[i + 1]!) return x * (1 - ((u1 >>> 7) & 2));
-    return this.zigguratSlow(i, x, (u1 & 256) === 0);
-  }
-
-  /** The ~1% of Ziggurat draws outside the inner rectangle of layer i (kept apart so the fast path inlines). */
-  private zigguratSlow(i: number, x: number, positive: boolean): number {
-    for (;;) {
-      if (i === 0) {
-        // tail beyond r (Marsaglia 1964)
-        let a: number, b: number;
-        do {
-          a = -Math.log(1 - this.uniform()) / ZIG_R;
-          b = -Math.log(1 - this.uniform());
-        } while (b + b < a * a);
-        return positive ? ZIG_R + a : -(ZIG_R + a);
-      }
-      // wedge between f(X_i) and f(X_{i+1})
-      const yv = ZF[i]! + this.uniform() * (ZF[i + 1]! - ZF[i]!);
-      if (yv < Math.exp(-0.5 * x * x)) return positive ? x : -x;
-      // rejected: a fresh draw
-      const u1 = this.nextInt32();
-      const u2 = this.nextInt32() >>> 2;
-      i = u1 & 255;
-      x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
-      positive = (u1 & 256) === 0;
-      if (x < ZX[i + 1]!) return positive ? x : -x;
-    }
+    return xoZiggurat(this.s, 0);
   }
 
   /** Standard normal N(0, 1) by the Box–Muller transform; pairs are cached. */
@@ -268,6 +278,41 @@ export class Rng {
   /** Internal state, for logs and restart. */
   state(): [number, number, number, number] {
     return [this.s[0]! >>> 0, this.s[1]! >>> 0, this.s[2]! >>> 0, this.s[3]! >>> 0];
+  }
+}
+
+/**
+ * Many independent generators in one Int32Array (4 state words each), for ensembles: stream c starts in the
+ * state of `new Rng(seed + c)` and `normal(c)` / `uniform(c)` / `nextUint32(c)` give exactly the numbers of
+ * that generator's `normalZiggurat()` / `uniform()` / `nextUint32()`. Keeping the states contiguous (16 bytes
+ * per stream instead of one object and one typed array each) keeps a 10^4-chain ensemble in cache.
+ */
+export class RngBank {
+  readonly size: number;
+  private readonly s: Int32Array;
+
+  constructor(size: number, seed = 0) {
+    if (!Number.isInteger(size) || size <= 0) throw new Error(`RngBank: size must be a positive integer, got ${size}`);
+    if (!Number.isFinite(seed)) throw new Error(`RngBank: seed must be a finite number, got ${seed}`);
+    this.size = size;
+    this.s = new Int32Array(4 * size);
+    for (let c = 0; c < size; c++) {
+      const st = new Rng(seed + c).state();
+      for (let w = 0; w < 4; w++) this.s[4 * c + w] = st[w]! | 0;
+    }
+  }
+
+  /** Standard normal (Ziggurat) from stream c. */
+  normal(c: number): number {
+    return xoZiggurat(this.s, c << 2);
+  }
+
+  uniform(c: number): number {
+    return xoUniform(this.s, c << 2);
+  }
+
+  nextUint32(c: number): number {
+    return xoNext(this.s, c << 2) >>> 0;
   }
 }
 

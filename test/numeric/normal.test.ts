@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { Rng, gaussTailIntegral, zigguratInfo, type NormalMethod } from '../../src/numeric/prng.ts';
+import { Rng, RngBank, gaussTailIntegral, zigguratInfo, type NormalMethod } from '../../src/numeric/prng.ts';
 
 // Φ written here, independent of the generator: erf by its all-positive series
 // erf(x) = (2/√π) e^{−x²} Σ_n 2ⁿ x^{2n+1} / (1·3·…·(2n+1)) for |z| < 3, the Laplace continued fraction
@@ -56,6 +56,23 @@ describe('standard normals', () => {
     const zg = new Rng(2024);
     expect(zg.normal()).not.toBe(-0.3270166466405777);
     expect(() => new Rng(1, { normal: 'polar' as NormalMethod })).toThrow(/unknown normal method/);
+  });
+
+  it('RngBank stream c reproduces new Rng(seed + c) exactly (fast path, wedges and tail included), streams interleaved', () => {
+    const bank = new RngBank(5, 1000);
+    const refs = Array.from({ length: 5 }, (_, c) => new Rng(1000 + c));
+    let tails = 0;
+    for (let t = 0; t < 40_000; t++) {
+      for (const c of [3, 0, 4, 1, 2]) {
+        const z = bank.normal(c);
+        expect(z).toBe(refs[c]!.normalZiggurat());
+        if (Math.abs(z) > zigguratInfo().r) tails++;
+      }
+      if (t % 1000 === 0) expect(bank.uniform(t % 5)).toBe(refs[t % 5]!.uniform());
+    }
+    expect(tails).toBeGreaterThan(20); // ~0.026% of 200,000 draws: the tail branch ran
+    expect(bank.nextUint32(2)).toBe(refs[2]!.nextUint32());
+    expect(() => new RngBank(0)).toThrow(/size/);
   });
 
   for (const method of ['ziggurat', 'box-muller'] as const) {
