@@ -17,7 +17,8 @@
  * Matrices are row-major Float64Array n×n (or rows).
  */
 import { type MatrixInput, toDense } from './linalg.ts';
-import { gemm, gemmSymmetric, luInverse, transpose } from './kernels/dense.ts';
+import { gemm, gemmSymmetric, luInverse, luInverseFactors, permuteColumns, transpose } from './kernels/dense.ts';
+import { wasmMatrices } from './kernels/gemm-wasm.ts';
 
 /** C = A B (n×n, row-major): the unrolled i-k-j kernel of kernels/dense.ts. */
 export function matmul(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
@@ -77,7 +78,11 @@ export function lyapunovResidual(a: Float64Array, c: Float64Array, d: Float64Arr
  * Solve A C + C Aᵀ = 2D (D symmetric) by the scaled sign-function iteration. A must be stable in the sense
  * of dx = −A x dt: every eigenvalue with positive real part.
  */
-export function lyapunov(aIn: MatrixInput, dIn: MatrixInput, opts: { maxIter?: number; tol?: number } = {}): LyapunovResult {
+export function lyapunov(
+  aIn: MatrixInput,
+  dIn: MatrixInput,
+  opts: { maxIter?: number; tol?: number; /** 'auto' (default): wasm SIMD products where available; 'js': plain JavaScript */ kernels?: 'auto' | 'js' } = {},
+): LyapunovResult {
   const where = 'lyapunov';
   const n = aIn instanceof Float64Array ? Math.round(Math.sqrt(aIn.length)) : aIn.length;
   if (n === 0) throw new Error(`${where}: A is empty`);
@@ -90,21 +95,27 @@ export function lyapunov(aIn: MatrixInput, dIn: MatrixInput, opts: { maxIter?: n
       if (Math.abs(D[i * n + j]! - D[j * n + i]!) > 1e-12 * Math.max(dScale, 1e-300)) throw new Error(`${where}: D is not symmetric at (${i}, ${j})`);
   const maxIter = opts.maxIter ?? 100;
   const tol = opts.tol ?? 1e-14;
-  let Ak = Float64Array.from(A);
-  let Qk = new Float64Array(n * n);
+  // Work matrices: in WebAssembly memory when wasm SIMD is available (the products run there, f64x2, and the
+  // inverse is formed as U⁻¹·L⁻¹ by one of them), else ordinary arrays and kernels/dense.ts throughout.
+  const wm = opts.kernels === 'js' ? null : wasmMatrices(n, 5);
+  const [Qk, inv, tmp, tmpT, tmp2] = wm ? (wm.views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array]) : Array.from({ length: 5 }, () => new Float64Array(n * n));
+  const mul = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemm(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemm(a, b, n, o);
+  const mulSym = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemmSymmetric(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemmSymmetric(a, b, n, o);
+  const Ak = Float64Array.from(A);
   for (let i = 0; i < n * n; i++) Qk[i] = 2 * D[i]!;
-  const tmp = new Float64Array(n * n);
-  const tmp2 = new Float64Array(n * n);
-  const tmpT = new Float64Array(n * n);
-  const invBuf = new Float64Array(n * n);
   const luWork = new Float64Array(n * n);
+  const perm = new Int32Array(n);
   let it = 0;
   let converged = false;
   for (; it < maxIter; it++) {
-    let inv: Float64Array;
     let logAbsDet: number;
     try {
-      ({ inv, logAbsDet } = luInverse(Ak, n, where, invBuf, luWork));
+      if (wm) {
+        // A⁻¹ = (U⁻¹ L⁻¹) P: triangular inverses in JS (2n³/3 FMAs), their product in wasm, then the permutation
+        logAbsDet = luInverseFactors(Ak, n, tmp2, tmpT, perm, where, luWork);
+        wm.gemm(tmp2, tmpT, tmp);
+        permuteColumns(tmp, n, perm, inv);
+      } else ({ logAbsDet } = luInverse(Ak, n, where, inv, luWork));
     } catch {
       throw new Error(`${where}: A has an eigenvalue on (or numerically at) the imaginary axis: no stationary covariance (the sign iteration met a singular matrix)`);
     }
@@ -112,26 +123,23 @@ export function lyapunov(aIn: MatrixInput, dIn: MatrixInput, opts: { maxIter?: n
     // Q ← ½(c Q + c⁻¹ A⁻¹ Q A⁻ᵀ)
     // A⁻¹ Q A⁻ᵀ = A⁻¹ (A⁻¹ Q)ᵀ for symmetric Q: two i-k-j products and a transpose (no dot-product kernel);
     // the second product is symmetric, so only its upper triangle is computed
-    gemm(inv, Qk, n, tmp);
+    mul(inv, Qk, tmp);
     transpose(tmp, n, tmpT);
-    gemmSymmetric(inv, tmpT, n, tmp2);
-    const Qn = new Float64Array(n * n);
-    for (let i = 0; i < n * n; i++) Qn[i] = 0.5 * (c * Qk[i]! + tmp2[i]! / c);
+    mulSym(inv, tmpT, tmp2);
+    for (let i = 0; i < n * n; i++) Qk[i] = 0.5 * (c * Qk[i]! + tmp2[i]! / c);
     // symmetrise against drift
     for (let i = 0; i < n; i++)
       for (let j = 0; j < i; j++) {
-        const s = 0.5 * (Qn[i * n + j]! + Qn[j * n + i]!);
-        Qn[i * n + j] = s;
-        Qn[j * n + i] = s;
+        const s = 0.5 * (Qk[i * n + j]! + Qk[j * n + i]!);
+        Qk[i * n + j] = s;
+        Qk[j * n + i] = s;
       }
-    const An = new Float64Array(n * n);
     let diff = 0;
     for (let i = 0; i < n * n; i++) {
-      An[i] = 0.5 * (c * Ak[i]! + inv[i]! / c);
-      diff += (An[i]! - Ak[i]!) ** 2;
+      const an = 0.5 * (c * Ak[i]! + inv[i]! / c);
+      diff += (an - Ak[i]!) ** 2;
+      Ak[i] = an;
     }
-    Ak = An;
-    Qk = Qn;
     if (Math.sqrt(diff) <= tol * Math.max(1, frob(Ak)) && it >= 1) {
       it++;
       converged = true;

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { gemm, gemmSymmetric, luInverse, transpose } from '../../src/numeric/kernels/dense.ts';
+import { gemm, gemmSymmetric, luInverse, luInverseFactors, permuteColumns, transpose } from '../../src/numeric/kernels/dense.ts';
+import { wasmMatrices } from '../../src/numeric/kernels/gemm-wasm.ts';
 import { Rng } from '../../src/numeric/prng.ts';
 
 function naive(a: Float64Array, b: Float64Array, n: number): Float64Array {
@@ -43,8 +44,35 @@ describe('dense kernels', () => {
       for (let i = 0; i < n; i++) { const v = (i % 2 ? -1 : 1) * (1 + (i % 3) + 0.1 * i); d[i * n + ((i + 1) % n)] = v; /* a cyclic permutation scaled row by row */ ld += Math.log(Math.abs(v)); }
       if (n > 1) expect(Math.abs(luInverse(d, n).logAbsDet - ld)).toBeLessThan(1e-12 * Math.max(1, Math.abs(ld)));
       expect(Number.isFinite(logAbsDet)).toBe(true);
+      // factored form: (U⁻¹ L⁻¹) P is the same inverse, with the same log|det|
+      const W = new Float64Array(n * n), Z = new Float64Array(n * n), perm = new Int32Array(n);
+      const ld2 = luInverseFactors(a, n, W, Z, perm);
+      expect(ld2).toBe(logAbsDet);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+        if (j > i) expect(Z[i * n + j]).toBe(0);
+        if (j < i) expect(W[i * n + j]).toBe(0);
+      }
+      const inv2 = permuteColumns(naive(W, Z, n), n, perm, new Float64Array(n * n));
+      for (let i = 0; i < n * n; i++) expect(Math.abs(inv2[i]! - inv[i]!)).toBeLessThan(1e-12 * Math.max(1, Math.abs(inv[i]!)));
     });
   }
+
+  it('wasm SIMD gemm is bit-identical to the JavaScript gemm / gemmSymmetric (odd and even n)', () => {
+    for (const n of [1, 2, 5, 8, 37]) {
+      const w = wasmMatrices(n, 3);
+      expect(w).not.toBeNull();
+      const [a, b, o] = w!.views as [Float64Array, Float64Array, Float64Array];
+      const r = new Rng(n + 7);
+      r.fillNormal(a);
+      r.fillNormal(b);
+      o.fill(9);
+      w!.gemm(a, b, o);
+      expect(Array.from(o)).toEqual(Array.from(gemm(a, b, n)));
+      w!.gemmSymmetric(a, b, o);
+      expect(Array.from(o)).toEqual(Array.from(gemmSymmetric(a, b, n)));
+      expect(() => w!.gemm(new Float64Array(n * n), b, o)).toThrow(/not one of this set/);
+    }
+  });
 
   it('needs pivoting: zero leading entry; singular matrices raise', () => {
     const a = Float64Array.from([0, 1, 2, 1, 0, 3, 4, -3, 8]);

@@ -3,6 +3,25 @@ import { lyapunov, lyapunovKron, phaseSpaceOU, lyapunovResidual } from '../../sr
 import { Rng } from '../../src/numeric/prng.ts';
 
 describe('lyapunov (A C + C Aᵀ = 2D)', () => {
+  it('the wasm SIMD path and the JavaScript kernels agree to rounding (n = 1, 7, 41), residual checked', () => {
+    for (const n of [1, 7, 41]) {
+      const A = new Float64Array(n * n), D = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) A[i * n + j] = (0.3 * Math.sin(7 * i + 3 * j)) / Math.sqrt(n);
+        A[i * n + i] = A[i * n + i]! + 1 + i / n;
+        D[i * n + i] = 1 + Math.cos(i) ** 2;
+      }
+      const w = lyapunov(A, D), j = lyapunov(A, D, { kernels: 'js' });
+      let d = 0, m = 0;
+      for (let i = 0; i < n * n; i++) { d = Math.max(d, Math.abs(w.C[i]! - j.C[i]!)); m = Math.max(m, Math.abs(j.C[i]!)); }
+      expect(d / m).toBeLessThan(1e-13);
+      expect(j.relResidual).toBeLessThan(1e-13);
+      expect(w.iterations).toBe(j.iterations);
+      expect(w.relResidual).toBeLessThan(1e-13);
+      expect(lyapunovResidual(A, w.C, D, n)).toBe(w.relResidual);
+    }
+  });
+
   it('reproduces the worked 2-D example of langevin.md', () => {
     const r = lyapunov([[2.5, -1.5], [-1.5, 2.5]], [[4, 0], [0, 1]]);
     const want = [2.1625, 0.9375, 0.9375, 0.9625];

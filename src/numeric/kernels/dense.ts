@@ -41,25 +41,15 @@ export function transpose(a: Float64Array, n: number, out: Float64Array = new Fl
 }
 
 /**
- * Inverse and log|det| by LU with partial pivoting. Throws (message starting with `where`) if a pivot is
- * below 1e-15·max|a_ij|·√n, as the previous Gauss–Jordan routine did.
- * `work` (n², optional) is scratch for the factors.
+ * P A = L U in place in `m` (which must hold a copy of A): L unit lower (multipliers below the diagonal),
+ * U upper; `perm[i]` is the row of A in row i of P A. Returns log|det A|. Throws (message starting with
+ * `where`) if a pivot is below 1e-15·max|a_ij|·√n, as the earlier Gauss–Jordan routine did.
  */
-export function luInverse(
-  a: Float64Array,
-  n: number,
-  where = 'inverse',
-  out: Float64Array = new Float64Array(n * n),
-  work: Float64Array = new Float64Array(n * n),
-): { inv: Float64Array; logAbsDet: number } {
-  const m = work;
-  m.set(a);
-  const perm = new Int32Array(n);
+export function luFactor(m: Float64Array, n: number, perm: Int32Array, where = 'lu'): number {
   for (let i = 0; i < n; i++) perm[i] = i;
   let scale = 0;
-  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(a[i]!));
+  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(m[i]!));
   let logAbsDet = 0;
-  // factor P A = L U in place (L unit lower, multipliers below the diagonal)
   for (let c = 0; c < n; c++) {
     let p = c;
     let best = Math.abs(m[c * n + c]!);
@@ -94,15 +84,16 @@ export function luInverse(
       for (let j = c + 1; j < n; j++) m[rr + j] = m[rr + j]! - f * m[rc + j]!;
     }
   }
-  // A⁻¹ = U⁻¹ L⁻¹ P. Forward: Z = L⁻¹ (unit lower triangular), row by row Z_i = e_i − Σ_{k<i} L_ik Z_k; row k of
-  // Z vanishes beyond column k, so the update from rows k..k+3 only touches columns 0..k+3 (n³/6 FMAs).
-  const Y = out;
-  const n4 = (len: number): number => len - (len % 4);
+  return logAbsDet;
+}
+
+/** Z = L⁻¹ for the unit lower factor in `m` (rows; row k of Z vanishes beyond column k: n³/6 FMAs). */
+function lowerInverse(m: Float64Array, n: number, Y: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const oi = i * n;
     for (let j = 0; j < n; j++) Y[oi + j] = 0;
     let k = 0;
-    const k4 = n4(i);
+    const k4 = i - (i % 4);
     for (; k < k4; k += 4) {
       const l0 = m[oi + k]!, l1 = m[oi + k + 1]!, l2 = m[oi + k + 2]!, l3 = m[oi + k + 3]!;
       const y0 = k * n, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n;
@@ -117,6 +108,77 @@ export function luInverse(
     }
     Y[oi + i] = 1;
   }
+}
+
+/**
+ * The factors of A⁻¹ = U⁻¹ · L⁻¹ · P, for callers with a fast matrix product (the wasm path of the Lyapunov
+ * solver): `W` = U⁻¹ (upper), `Z` = L⁻¹ (unit lower), `perm` as in `luFactor`; A⁻¹ is then (W Z) with
+ * column k moved to column perm[k] (`permuteColumns`). JS work n³/3 + n³/6 + n³/6.
+ */
+export function luInverseFactors(
+  a: Float64Array,
+  n: number,
+  W: Float64Array,
+  Z: Float64Array,
+  perm: Int32Array,
+  where = 'inverse',
+  work: Float64Array = new Float64Array(n * n),
+): number {
+  work.set(a);
+  const logAbsDet = luFactor(work, n, perm, where);
+  const m = work;
+  lowerInverse(m, n, Z);
+  // W = U⁻¹ by rows from the bottom: W_i = (e_i − Σ_{k>i} U_ik W_k) / U_ii, row k of W vanishes before column k
+  for (let i = n - 1; i >= 0; i--) {
+    const oi = i * n;
+    for (let j = 0; j < n; j++) W[oi + j] = 0;
+    W[oi + i] = 1;
+    let k = i + 1;
+    const kEnd4 = k + ((n - k) - ((n - k) % 4));
+    for (; k < kEnd4; k += 4) {
+      const u0 = m[oi + k]!, u1 = m[oi + k + 1]!, u2 = m[oi + k + 2]!, u3 = m[oi + k + 3]!;
+      const x0 = k * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+      for (let j = k; j < n; j++) W[oi + j] = W[oi + j]! - (u0 * W[x0 + j]! + u1 * W[x1 + j]! + u2 * W[x2 + j]! + u3 * W[x3 + j]!);
+    }
+    for (; k < n; k++) {
+      const u = m[oi + k]!;
+      if (u === 0) continue;
+      const xk = k * n;
+      for (let j = k; j < n; j++) W[oi + j] = W[oi + j]! - u * W[xk + j]!;
+    }
+    const id = 1 / m[oi + i]!;
+    for (let j = i; j < n; j++) W[oi + j] = W[oi + j]! * id;
+  }
+  return logAbsDet;
+}
+
+/** out[i, perm[k]] = x[i, k] (out ≠ x). */
+export function permuteColumns(x: Float64Array, n: number, perm: Int32Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < n; i++) {
+    const oi = i * n;
+    for (let k = 0; k < n; k++) out[oi + perm[k]!] = x[oi + k]!;
+  }
+  return out;
+}
+
+/**
+ * Inverse and log|det| by LU with partial pivoting (`luFactor`), L⁻¹ by rows, then U X = L⁻¹ by rows and
+ * the column permutation. Throws if singular. `work` (n², optional) is scratch for the factors.
+ */
+export function luInverse(
+  a: Float64Array,
+  n: number,
+  where = 'inverse',
+  out: Float64Array = new Float64Array(n * n),
+  work: Float64Array = new Float64Array(n * n),
+): { inv: Float64Array; logAbsDet: number } {
+  const m = work;
+  m.set(a);
+  const perm = new Int32Array(n);
+  const logAbsDet = luFactor(m, n, perm, where);
+  const Y = out;
+  const n4 = (len: number): number => len - (len % 4);
+  lowerInverse(m, n, Y);
   // backward: U X = Z, rows from the bottom: X_i = (Z_i − Σ_{k>i} U_ik X_k) / U_ii (in place in `out`)
   for (let i = n - 1; i >= 0; i--) {
     const oi = i * n;

@@ -71,6 +71,7 @@ export const op = {
   i32LtU: (): number[] => [0x49],
   i32LeU: (): number[] => [0x4d],
   i32GeU: (): number[] => [0x4f],
+  i32GtU: (): number[] => [0x4b],
   f64Const: (v: number): number[] => {
     const b = new Uint8Array(new Float64Array([v]).buffer);
     return [0x44, ...b];
