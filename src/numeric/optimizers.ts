@@ -488,6 +488,7 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   if (!zig) for (let c = 0; c < B; c++) rngs.push(new Rng(seed + c, { normal: method }));
   const g = new Float64Array(B * n);
   const z = new Float64Array(n);
+  const zAll = new Float64Array(n === 2 ? B * n : 0);
   const rec = new Recorder(o.record, o.steps, B * n, where);
   rec.visit(0, theta);
   const eta = o.eta;
@@ -496,15 +497,13 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   for (let k = 0; k < o.steps; ) {
     o.grad(theta, g, B);
     if (two) {
+      if (bank) bank.fillNormal(zAll, 2);
+      else for (let c = 0; c < B; c++) {
+        zAll[2 * c] = rngs[c]!.normalBoxMuller();
+        zAll[2 * c + 1] = rngs[c]!.normalBoxMuller();
+      }
       for (let c = 0; c < B; c++) {
-        let z0: number, z1: number;
-        if (bank) {
-          z0 = bank.normal(c);
-          z1 = bank.normal(c);
-        } else {
-          z0 = rngs[c]!.normalBoxMuller();
-          z1 = rngs[c]!.normalBoxMuller();
-        }
+        const z0 = zAll[2 * c]!, z1 = zAll[2 * c + 1]!;
         const p = 2 * c;
         const t0 = theta[p]!, t1 = theta[p + 1]!;
         const g0 = g[p]! + (f00 * z0 + f01 * z1) * invSqrtS;

@@ -314,6 +314,42 @@ export class RngBank {
   nextUint32(c: number): number {
     return xoNext(this.s, c << 2) >>> 0;
   }
+
+  /**
+   * out[c·k + r] = the r-th next normal of stream c (r < k = perStream), for every stream: the same numbers as k
+   * calls of `normal(c)`. The state of a stream stays in registers across its k draws (Ziggurat fast path
+   * inlined here; the rare wedge/tail draws go through the shared slow path).
+   */
+  fillNormal(out: Float64Array, perStream: number): Float64Array {
+    const k = perStream;
+    if (!Number.isInteger(k) || k <= 0 || out.length !== this.size * k) throw new Error(`RngBank.fillNormal: out must have size·perStream = ${this.size}·${k} entries, got ${out.length}`);
+    const st = this.s;
+    for (let c = 0, o = 0, q = 0; c < this.size; c++, o += 4) {
+      let s0 = st[o]!, s1 = st[o + 1]!, s2 = st[o + 2]!, s3 = st[o + 3]!;
+      for (let r = 0; r < k; r++, q++) {
+        // xoshiro128** twice, in registers
+        let m = Math.imul(s1, 5);
+        const u1 = Math.imul((m << 7) | (m >>> 25), 9);
+        let t = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        m = Math.imul(s1, 5);
+        const u2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 2;
+        t = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+        const i = u1 & 255;
+        const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
+        if (x < ZX[i + 1]!) {
+          out[q] = x * (1 - ((u1 >>> 7) & 2));
+        } else {
+          st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
+          out[q] = xoZigguratSlow(st, o, i, x, (u1 & 256) === 0);
+          s0 = st[o]!; s1 = st[o + 1]!; s2 = st[o + 2]!; s3 = st[o + 3]!;
+        }
+      }
+      st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
+    }
+    return out;
+  }
 }
 
 export function identityPermutation(n: number): Int32Array {

@@ -73,6 +73,14 @@ describe('standard normals', () => {
     expect(tails).toBeGreaterThan(20); // ~0.026% of 200,000 draws: the tail branch ran
     expect(bank.nextUint32(2)).toBe(refs[2]!.nextUint32());
     expect(() => new RngBank(0)).toThrow(/size/);
+    // fillNormal(out, k): k draws per stream, register-resident state, same numbers (incl. slow-path draws)
+    const b2 = new RngBank(3, 77), r2 = Array.from({ length: 3 }, (_, c) => new Rng(77 + c));
+    for (let rep = 0; rep < 300; rep++) {
+      const k = 1 + (rep % 4);
+      const out = b2.fillNormal(new Float64Array(3 * k), k);
+      for (let c = 0; c < 3; c++) for (let r = 0; r < k; r++) expect(out[c * k + r]).toBe(r2[c]!.normalZiggurat());
+    }
+    expect(() => b2.fillNormal(new Float64Array(5), 2)).toThrow(/size·perStream/);
   });
 
   for (const method of ['ziggurat', 'box-muller'] as const) {
