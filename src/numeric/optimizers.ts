@@ -344,14 +344,20 @@ export function sgdGaussian(o: SgdGaussianOptions): RunResult {
   const small2 = n === 2 && !covFn;
   const f00 = small2 ? factor[0]! : 0, f01 = small2 ? factor[1]! : 0;
   const f10 = small2 ? factor[2]! : 0, f11 = small2 ? factor[3]! : 0;
-  const zig = rng.normalMethod === 'ziggurat';
+  const zBlock = new Float64Array(small2 ? 2 * Math.min(256, Math.max(1, o.steps)) : 0);
+  let zPos = zBlock.length;
   let k = 0;
   let finite = true;
   for (; k < o.steps; ) {
     o.grad(theta, g);
     if (small2) {
-      const z0 = zig ? rng.normalZiggurat() : rng.normalBoxMuller();
-      const z1 = zig ? rng.normalZiggurat() : rng.normalBoxMuller();
+      // normals drawn in blocks (the same stream as one call per normal; the state stays in registers)
+      if (zPos === zBlock.length) {
+        rng.fillNormal(zBlock);
+        zPos = 0;
+      }
+      const z0 = zBlock[zPos]!, z1 = zBlock[zPos + 1]!;
+      zPos += 2;
       const t0 = theta[0]!, t1 = theta[1]!;
       // same operations, in the same order, as the general path below (results agree bit for bit)
       const g0 = g[0]! + (f00 * z0 + f01 * z1) * invSqrtS;

@@ -134,6 +134,36 @@ function xoZigguratSlow(st: Int32Array, o: number, i: number, x: number, positiv
   }
 }
 
+/**
+ * out[q0 … q0+count−1] = the next `count` Ziggurat normals of the stream at st[o..o+3] (the numbers of `count`
+ * calls of xoZiggurat), with the state kept in registers; the rare wedge/tail draws go through the slow path.
+ */
+function xoZigguratFill(st: Int32Array, o: number, out: Float64Array, q0: number, count: number): void {
+  let s0 = st[o]!, s1 = st[o + 1]!, s2 = st[o + 2]!, s3 = st[o + 3]!;
+  const qEnd = q0 + count;
+  for (let q = q0; q < qEnd; q++) {
+    // xoshiro128** twice, in registers
+    let m = Math.imul(s1, 5);
+    const u1 = Math.imul((m << 7) | (m >>> 25), 9);
+    let t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+    m = Math.imul(s1, 5);
+    const u2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 2;
+    t = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+    const i = u1 & 255;
+    const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
+    if (x < ZX[i + 1]!) {
+      out[q] = x * (1 - ((u1 >>> 7) & 2));
+    } else {
+      st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
+      out[q] = xoZigguratSlow(st, o, i, x, (u1 & 256) === 0);
+      s0 = st[o]!; s1 = st[o + 1]!; s2 = st[o + 2]!; s3 = st[o + 3]!;
+    }
+  }
+  st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
+}
+
 export interface RngOptions {
   /** generator used by `normal()` / `fillNormal()`: 'ziggurat' (default, fast) or 'box-muller' (the original
    * stream of eomkit ≤ 0.1, kept for reproducing old runs). */
@@ -199,9 +229,9 @@ export class Rng {
     return r * Math.cos(a);
   }
 
-  /** Fill `out` with independent standard normals. */
+  /** Fill `out` with independent standard normals (the numbers of out.length calls of `normal()`). */
   fillNormal(out: Float64Array): Float64Array {
-    if (this.normalMethod === 'ziggurat') for (let i = 0; i < out.length; i++) out[i] = this.normalZiggurat();
+    if (this.normalMethod === 'ziggurat') xoZigguratFill(this.s, 0, out, 0, out.length);
     else for (let i = 0; i < out.length; i++) out[i] = this.normalBoxMuller();
     return out;
   }
@@ -323,31 +353,7 @@ export class RngBank {
   fillNormal(out: Float64Array, perStream: number): Float64Array {
     const k = perStream;
     if (!Number.isInteger(k) || k <= 0 || out.length !== this.size * k) throw new Error(`RngBank.fillNormal: out must have size·perStream = ${this.size}·${k} entries, got ${out.length}`);
-    const st = this.s;
-    for (let c = 0, o = 0, q = 0; c < this.size; c++, o += 4) {
-      let s0 = st[o]!, s1 = st[o + 1]!, s2 = st[o + 2]!, s3 = st[o + 3]!;
-      for (let r = 0; r < k; r++, q++) {
-        // xoshiro128** twice, in registers
-        let m = Math.imul(s1, 5);
-        const u1 = Math.imul((m << 7) | (m >>> 25), 9);
-        let t = s1 << 9;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-        m = Math.imul(s1, 5);
-        const u2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 2;
-        t = s1 << 9;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-        const i = u1 & 255;
-        const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
-        if (x < ZX[i + 1]!) {
-          out[q] = x * (1 - ((u1 >>> 7) & 2));
-        } else {
-          st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
-          out[q] = xoZigguratSlow(st, o, i, x, (u1 & 256) === 0);
-          s0 = st[o]!; s1 = st[o + 1]!; s2 = st[o + 2]!; s3 = st[o + 3]!;
-        }
-      }
-      st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
-    }
+    for (let c = 0; c < this.size; c++) xoZigguratFill(this.s, 4 * c, out, c * k, k);
     return out;
   }
 }
