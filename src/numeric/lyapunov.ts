@@ -97,13 +97,15 @@ export function lyapunov(
   const tol = opts.tol ?? 1e-14;
   // Work matrices: in WebAssembly memory when wasm SIMD is available (the products run there, f64x2, and the
   // inverse is formed as U⁻¹·L⁻¹ by one of them), else ordinary arrays and kernels/dense.ts throughout.
-  const wm = opts.kernels === 'js' ? null : wasmMatrices(n, 5);
-  const [Qk, inv, tmp, tmpT, tmp2] = wm ? (wm.views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array]) : Array.from({ length: 5 }, () => new Float64Array(n * n));
+  const wm = opts.kernels === 'js' ? null : wasmMatrices(n, 6);
+  const [Qk, inv, tmp, tmpT, tmp2, luWork] = wm
+    ? (wm.views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array])
+    : Array.from({ length: 6 }, () => new Float64Array(n * n));
+  const luSub = wm && n > 64 ? wm.gemmSubIn(luWork!) : undefined; // blocked LU pays off beyond a few panels
   const mul = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemm(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemm(a, b, n, o);
   const mulSym = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemmSymmetric(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemmSymmetric(a, b, n, o);
   const Ak = Float64Array.from(A);
   for (let i = 0; i < n * n; i++) Qk[i] = 2 * D[i]!;
-  const luWork = new Float64Array(n * n);
   const perm = new Int32Array(n);
   let it = 0;
   let converged = false;
@@ -112,7 +114,7 @@ export function lyapunov(
     try {
       if (wm) {
         // A⁻¹ = (U⁻¹ L⁻¹) P: triangular inverses in JS (2n³/3 FMAs), their product in wasm, then the permutation
-        logAbsDet = luInverseFactors(Ak, n, tmp2, tmpT, perm, where, luWork);
+        logAbsDet = luInverseFactors(Ak, n, tmp2!, tmpT!, perm, where, luWork, luSub);
         wm.gemm(tmp2, tmpT, tmp);
         permuteColumns(tmp, n, perm, inv);
       } else ({ logAbsDet } = luInverse(Ak, n, where, inv, luWork));

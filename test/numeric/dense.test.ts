@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { gemm, gemmSymmetric, luInverse, luInverseFactors, permuteColumns, transpose } from '../../src/numeric/kernels/dense.ts';
+import { gemm, gemmSubJs, gemmSymmetric, luFactor, luFactorBlocked, luInverse, luInverseFactors, permuteColumns, transpose } from '../../src/numeric/kernels/dense.ts';
 import { wasmMatrices } from '../../src/numeric/kernels/gemm-wasm.ts';
 import { Rng } from '../../src/numeric/prng.ts';
 
@@ -71,6 +71,26 @@ describe('dense kernels', () => {
       w!.gemmSymmetric(a, b, o);
       expect(Array.from(o)).toEqual(Array.from(gemmSymmetric(a, b, n)));
       expect(() => w!.gemm(new Float64Array(n * n), b, o)).toThrow(/not one of this set/);
+    }
+  });
+
+  it('blocked LU (JS and wasm trailing updates) gives the pivots and factors of the unblocked LU', () => {
+    for (const [n, nb] of [[5, 2], [37, 8], [100, 32], [130, 32]] as const) {
+      const a = randMat(n, 1000 + n);
+      const ref = a.slice(), pr = new Int32Array(n);
+      const ld = luFactor(ref, n, pr);
+      const w = wasmMatrices(n, 1)!;
+      const mw = w.views[0]!;
+      for (const [m, sub] of [[a.slice(), null], [mw, 'wasm']] as const) {
+        m.set(a);
+        const p = new Int32Array(n);
+        const ld2 = luFactorBlocked(m, n, p, 'lu', sub ? w.gemmSubIn(m) : gemmSubJs(m, n), nb);
+        expect(Array.from(p)).toEqual(Array.from(pr));
+        expect(Math.abs(ld2 - ld)).toBeLessThan(1e-10);
+        let err = 0, mx = 0;
+        for (let i = 0; i < n * n; i++) { err = Math.max(err, Math.abs(m[i]! - ref[i]!)); mx = Math.max(mx, Math.abs(ref[i]!)); }
+        expect(err / mx).toBeLessThan(1e-12);
+      }
     }
   });
 

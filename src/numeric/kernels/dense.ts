@@ -87,6 +87,86 @@ export function luFactor(m: Float64Array, n: number, perm: Int32Array, where = '
   return logAbsDet;
 }
 
+/** C −= A B on the factor matrix (row stride n), operands given by element offsets: A M×K, B K×N, C M×N. */
+export type GemmSub = (aIdx: number, bIdx: number, cIdx: number, M: number, K: number, N: number) => void;
+
+/** The plain-JS `GemmSub` on `m` (row stride n), i-k-j. */
+export function gemmSubJs(m: Float64Array, n: number): GemmSub {
+  return (aIdx, bIdx, cIdx, M, K, N) => {
+    for (let i = 0; i < M; i++) {
+      const ci = cIdx + i * n, ai = aIdx + i * n;
+      for (let k = 0; k < K; k++) {
+        const aik = m[ai + k]!;
+        if (aik === 0) continue;
+        const bk = bIdx + k * n;
+        for (let j = 0; j < N; j++) m[ci + j] = m[ci + j]! - aik * m[bk + j]!;
+      }
+    }
+  };
+}
+
+/**
+ * Blocked right-looking LU with partial pivoting (LAPACK getrf order): panels of `nb` columns factored
+ * unblocked, then U12 = L11⁻¹ A12 and the trailing update A22 −= L21 U12 through `gemmSub` (the wasm SIMD
+ * kernel in the Lyapunov solver). Same pivots as `luFactor`; results equal up to rounding.
+ */
+export function luFactorBlocked(m: Float64Array, n: number, perm: Int32Array, where: string, gemmSub: GemmSub, nb = 32): number {
+  for (let i = 0; i < n; i++) perm[i] = i;
+  let scale = 0;
+  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(m[i]!));
+  let logAbsDet = 0;
+  for (let kb = 0; kb < n; kb += nb) {
+    const be = Math.min(kb + nb, n);
+    for (let c = kb; c < be; c++) {
+      let p = c;
+      let best = Math.abs(m[c * n + c]!);
+      for (let r = c + 1; r < n; r++) {
+        const v = Math.abs(m[r * n + c]!);
+        if (v > best) {
+          best = v;
+          p = r;
+        }
+      }
+      if (!(best > 1e-300) || best <= 1e-15 * scale * Math.sqrt(n)) throw new Error(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
+      if (p !== c) {
+        const rc = c * n, rp = p * n;
+        for (let j = 0; j < n; j++) {
+          const t = m[rc + j]!;
+          m[rc + j] = m[rp + j]!;
+          m[rp + j] = t;
+        }
+        const t = perm[c]!;
+        perm[c] = perm[p]!;
+        perm[p] = t;
+      }
+      const rc = c * n;
+      const piv = m[rc + c]!;
+      logAbsDet += Math.log(Math.abs(piv));
+      const ip = 1 / piv;
+      for (let r = c + 1; r < n; r++) {
+        const rr = r * n;
+        const f = m[rr + c]! * ip;
+        m[rr + c] = f;
+        if (f === 0) continue;
+        for (let j = c + 1; j < be; j++) m[rr + j] = m[rr + j]! - f * m[rc + j]!;
+      }
+    }
+    if (be < n) {
+      for (let i = kb + 1; i < be; i++) {
+        const ri = i * n;
+        for (let k = kb; k < i; k++) {
+          const l = m[ri + k]!;
+          if (l === 0) continue;
+          const rk = k * n;
+          for (let j = be; j < n; j++) m[ri + j] = m[ri + j]! - l * m[rk + j]!;
+        }
+      }
+      gemmSub(be * n + kb, kb * n + be, be * n + be, n - be, be - kb, n - be);
+    }
+  }
+  return logAbsDet;
+}
+
 /** Z = L⁻¹ for the unit lower factor in `m` (rows; row k of Z vanishes beyond column k: n³/6 FMAs). */
 function lowerInverse(m: Float64Array, n: number, Y: Float64Array): void {
   for (let i = 0; i < n; i++) {
@@ -113,7 +193,8 @@ function lowerInverse(m: Float64Array, n: number, Y: Float64Array): void {
 /**
  * The factors of A⁻¹ = U⁻¹ · L⁻¹ · P, for callers with a fast matrix product (the wasm path of the Lyapunov
  * solver): `W` = U⁻¹ (upper), `Z` = L⁻¹ (unit lower), `perm` as in `luFactor`; A⁻¹ is then (W Z) with
- * column k moved to column perm[k] (`permuteColumns`). JS work n³/3 + n³/6 + n³/6.
+ * column k moved to column perm[k] (`permuteColumns`). JS work n³/3 + n³/6 + n³/6; with `gemmSub` (a fast
+ * C −= A B on `work`) the LU is blocked and most of its n³/3 goes through that product.
  */
 export function luInverseFactors(
   a: Float64Array,
@@ -123,9 +204,10 @@ export function luInverseFactors(
   perm: Int32Array,
   where = 'inverse',
   work: Float64Array = new Float64Array(n * n),
+  gemmSub?: GemmSub,
 ): number {
   work.set(a);
-  const logAbsDet = luFactor(work, n, perm, where);
+  const logAbsDet = gemmSub ? luFactorBlocked(work, n, perm, where, gemmSub) : luFactor(work, n, perm, where);
   const m = work;
   lowerInverse(m, n, Z);
   // W = U⁻¹ by rows from the bottom: W_i = (e_i − Σ_{k>i} U_ik W_k) / U_ii, row k of W vanishes before column k

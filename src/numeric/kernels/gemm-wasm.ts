@@ -96,7 +96,74 @@ function gemmModule(): Uint8Array<ArrayBuffer> {
   ];
   return assemble([
     { name: 'gemm', params: [I32, I32, I32, I32, I32], results: [], locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128], body },
+    { name: 'gemmsub', params: [I32, I32, I32, I32, I32, I32, I32], results: [], locals: [I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128], body: gemmSubBody() },
   ]);
+}
+
+const enum S {
+  A = 0, B, C, M, K, N, LD, // params: byte offsets, sizes, row stride in bytes
+  I, KK, J, NB, ROWA, ROWO, BK, K4, // i32 locals
+  A0, A1, A2, A3, // v128 locals
+}
+
+/** C[M×N] −= A[M×K] B[K×N] (all with row stride LD bytes), i-k-j, four rows of B per pass, f64x2. */
+function gemmSubBody(): number[][] {
+  const { get, set } = op;
+  const add = op.i32Add;
+  const at = (base: S): number[][] => [get(base), get(S.J), add()];
+  const bAt = (r: number): number[][] => (r === 0 ? [get(S.BK), get(S.J), add()] : [get(S.BK), get(S.LD), op.i32Const(r), op.i32Mul(), add(), get(S.J), add()]);
+  const lane0 = (v: S): number[][] => [get(v), op.f64x2ExtractLane(0)];
+  const four = (load: number[], mul: number[], addOp: number[], sub: number[], store: number[], lane: boolean): number[][] => [
+    ...at(S.ROWO),
+    ...at(S.ROWO), load,
+    ...(lane ? lane0(S.A0) : [get(S.A0)]), ...bAt(0), load, mul,
+    ...(lane ? lane0(S.A1) : [get(S.A1)]), ...bAt(1), load, mul, addOp,
+    ...(lane ? lane0(S.A2) : [get(S.A2)]), ...bAt(2), load, mul, addOp,
+    ...(lane ? lane0(S.A3) : [get(S.A3)]), ...bAt(3), load, mul, addOp,
+    sub, store,
+  ];
+  const one = (load: number[], mul: number[], sub: number[], store: number[], lane: boolean): number[][] => [
+    ...at(S.ROWO), ...at(S.ROWO), load, ...(lane ? lane0(S.A0) : [get(S.A0)]), ...bAt(0), load, mul, sub, store,
+  ];
+  const V = [op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), op.f64x2Sub(), op.v128Store(0)] as const;
+  const F = [op.f64Load(), op.f64Mul(), op.f64Add(), op.f64Sub(), op.f64Store()] as const;
+  const sweep = (pair: number[][], scalar: number[][]): number[][] => [
+    op.i32Const(0), set(S.J),
+    op.block(), op.loop(),
+    get(S.J), op.i32Const(16), add(), get(S.NB), op.i32GtU(), op.if(), op.br(2), op.end(),
+    ...pair,
+    get(S.J), op.i32Const(16), add(), set(S.J), op.br(0),
+    op.end(), op.end(),
+    get(S.J), get(S.NB), op.i32LtU(), op.if(), ...scalar, op.end(),
+  ];
+  const splatA = (dst: S, r: number): number[][] => [get(S.ROWA), get(S.KK), op.i32Const(3), op.i32Shl(), add(), op.f64Load(8 * r), op.f64x2Splat(), set(dst)];
+  const setBK = [get(S.B), get(S.KK), get(S.LD), op.i32Mul(), add(), set(S.BK)];
+  return [
+    get(S.N), op.i32Const(3), op.i32Shl(), set(S.NB),
+    get(S.K), op.i32Const(-4), op.i32And(), set(S.K4),
+    op.i32Const(0), set(S.I),
+    op.block(), op.loop(),
+    get(S.I), get(S.M), op.i32GeU(), op.brIf(1),
+    get(S.A), get(S.I), get(S.LD), op.i32Mul(), add(), set(S.ROWA),
+    get(S.C), get(S.I), get(S.LD), op.i32Mul(), add(), set(S.ROWO),
+    op.i32Const(0), set(S.KK),
+    op.block(), op.loop(),
+    get(S.KK), get(S.K4), op.i32GeU(), op.brIf(1),
+    ...splatA(S.A0, 0), ...splatA(S.A1, 1), ...splatA(S.A2, 2), ...splatA(S.A3, 3),
+    ...setBK,
+    ...sweep(four(V[0], V[1], V[2], V[3], V[4], false), four(F[0], F[1], F[2], F[3], F[4], true)),
+    get(S.KK), op.i32Const(4), add(), set(S.KK), op.br(0),
+    op.end(), op.end(),
+    op.block(), op.loop(),
+    get(S.KK), get(S.K), op.i32GeU(), op.brIf(1),
+    ...splatA(S.A0, 0),
+    ...setBK,
+    ...sweep(one(V[0], V[1], V[3], V[4], false), one(F[0], F[1], F[3], F[4], true)),
+    get(S.KK), op.i32Const(1), add(), set(S.KK), op.br(0),
+    op.end(), op.end(),
+    get(S.I), op.i32Const(1), add(), set(S.I), op.br(0),
+    op.end(), op.end(),
+  ];
 }
 
 let cached: WebAssembly.Module | null | undefined;
@@ -116,6 +183,8 @@ export interface WasmMatrices {
   views: Float64Array[];
   /** out = A B; out must not alias a or b. All three must be views from `views`. */
   gemm(a: Float64Array, b: Float64Array, out: Float64Array): void;
+  /** on view `m` (row stride n): C −= A B with operands at element offsets (A M×K, B K×N, C M×N). */
+  gemmSubIn(m: Float64Array): (aIdx: number, bIdx: number, cIdx: number, M: number, K: number, N: number) => void;
   /** out = A B for a symmetric product: upper triangle computed, mirrored. */
   gemmSymmetric(a: Float64Array, b: Float64Array, out: Float64Array): void;
 }
@@ -146,6 +215,11 @@ export function wasmMatrices(n: number, count: number): WasmMatrices | null {
   return {
     views,
     gemm: (a, b, out) => fn(off(a), off(b), off(out), n, 0),
+    gemmSubIn: (m) => {
+      const base = off(m);
+      const sub = inst.exports['gemmsub'] as (a: number, b: number, c: number, M: number, K: number, N: number, ld: number) => void;
+      return (aIdx, bIdx, cIdx, M, K, N) => sub(base + 8 * aIdx, base + 8 * bIdx, base + 8 * cIdx, M, K, N, 8 * n);
+    },
     gemmSymmetric: (a, b, out) => {
       fn(off(a), off(b), off(out), n, 1);
       for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[i * n + j] = out[j * n + i]!;

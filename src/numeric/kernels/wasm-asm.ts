@@ -88,6 +88,7 @@ export const op = {
   f64x2Splat: (): number[] => [0xfd, ...uleb(0x14)],
   f64x2ExtractLane: (lane: 0 | 1): number[] => [0xfd, ...uleb(0x21), lane],
   f64x2Add: (): number[] => [0xfd, ...uleb(0xf0)],
+  f64x2Sub: (): number[] => [0xfd, ...uleb(0xf1)],
   f64x2Mul: (): number[] => [0xfd, ...uleb(0xf2)],
 };
 
