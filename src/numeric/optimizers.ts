@@ -11,6 +11,11 @@
  *   (per-example gradients `gradExample(theta, i, out)`, g_B = (1/S) Σ_{i∈B} ∇ℓ_i), with or without replacement,
  *   or a Gaussian noise model ε = L z / √S, L Lᵀ = Σ (Cholesky), Cov ε = Σ/S; Σ fixed or a callback Σ(θ).
  *
+ * - `sgdGaussianEnsemble`: B independent chains of the Gaussian-noise SGD in one Float64Array with a batched
+ *   gradient; chain c reproduces `sgdGaussian` with seed + c exactly (one RngBank stream per chain).
+ * Normals come from the Ziggurat generator by default (prng.ts); `normal: 'box-muller'` reproduces the
+ * streams of earlier versions bit for bit.
+ *
  * Runs are reproducible from `seed`; trajectories are recorded only at the chosen steps, into one
  * preallocated buffer (no per-step allocation).
  */
