@@ -29,7 +29,8 @@ export async function runP6(): Promise<BenchRow[]> {
   const norms = new Map<number, number>();
   for (const n of [10, 50, 200]) {
     const { A, D } = p6Problem(n);
-    for (let w = 0; w < (n <= 50 ? 20 : 2); w++) lyapunov(A, D); // warm-up (lets the JIT reach its top tier)
+    // warm-up: lets the JIT reach its top tier (at n = 10 a few hundred calls, ~40 ms, are needed)
+    for (let w = 0; w < (n <= 10 ? 500 : n <= 50 ? 50 : 2); w++) lyapunov(A, D);
     const reps = n <= 10 ? 200 : n <= 50 ? 20 : 5;
     let best = Infinity;
     let res = lyapunov(A, D);
