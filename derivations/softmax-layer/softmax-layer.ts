@@ -6,7 +6,7 @@
  * Regenerate with `npm run derivations -- --update`.
  * θ: theta[0..2] = (z1, z2, z3)
  * out (22 entries, matrices row-major): L at 0, g[3] at 1, H[3×3] at 4, f1[3] at 13, f2[3] at 16, f3[3] at 19
- * 31 shared temporaries, 153 arithmetic operations; no allocation per call.
+ * 31 shared temporaries, 146 arithmetic operations; no allocation per call.
  */
 
 export const softmaxLayerLayout = {
@@ -35,55 +35,55 @@ export function softmaxLayer(theta: Float64Array, out: Float64Array): void {
   out[0] = Math.log(t3) - 0.6666666666666666 * z1 - 0.3333333333333333 * z2;
   // g: out[1..3] (vector[3])
   const t4 = t0 / t3;
-  out[1] = t4 - 0.6666666666666666;
-  const t5 = t2 / t3;
-  out[2] = t5 - 0.3333333333333333;
-  const t6 = t1 / t3;
-  out[3] = t6;
+  const t5 = t4 - 0.6666666666666666;
+  out[1] = t5;
+  const t6 = t2 / t3;
+  const t7 = t6 - 0.3333333333333333;
+  out[2] = t7;
+  const t8 = t1 / t3;
+  out[3] = t8;
   // H: out[4..12] (matrix[3×3], row-major)
-  const t7 = t3 * t3;
-  out[4] = t4 - t0 * t0 / t7;
-  const t8 = -t0 * t2 / t7;
-  out[5] = t8;
-  const t9 = -t0 * t1 / t7;
-  out[6] = t9;
-  out[7] = t8;
-  out[8] = t5 - t2 * t2 / t7;
-  const t10 = -t1 * t2 / t7;
-  out[9] = t10;
-  out[10] = t9;
-  out[11] = t10;
-  const t11 = t1 * t1;
-  const t12 = t11 / t7;
-  out[12] = -t12 + t6;
+  const t9 = t3 * t3;
+  out[4] = t4 - t0 * t0 / t9;
+  const t10 = -t0 * t2 / t9;
+  out[5] = t10;
+  const t11 = -t0 * t1 / t9;
+  out[6] = t11;
+  out[7] = t10;
+  out[8] = t6 - t2 * t2 / t9;
+  const t12 = -t1 * t2 / t9;
+  out[9] = t12;
+  out[10] = t11;
+  out[11] = t12;
+  const t13 = t1 * t1;
+  const t14 = t13 / t9;
+  out[12] = -t14 + t8;
   // f1: out[13..15] (vector[3])
   out[13] = 0.6666666666666666 - t4;
-  out[14] = 0.3333333333333333 - t5;
+  out[14] = 0.3333333333333333 - t6;
   out[15] = -t1 / t3;
   // f2: out[16..18] (vector[3])
-  const t13 = 3 * t4 - 2;
-  const t14 = t0 * t13 / t3;
-  const t15 = 3 * t5 - 1;
-  const t16 = t0 * t13 + t2 * t15 + 3 * t11 / t3;
-  const t17 = t0 * t16 / t7;
-  out[16] = -0.16666666666666666 * (t14 - t17);
-  const t18 = t2 * t16 / t7;
-  const t19 = t2 * t15 / t3;
-  out[17] = 0.16666666666666666 * (t18 - t19);
-  const t20 = t1 * t16 / t7;
-  out[18] = 0.16666666666666666 * t20 - 0.5 * t12;
+  const t15 = t0 * t5 + t2 * t7 + t13 / t3;
+  const t16 = t0 * t15 / t9;
+  const t17 = t0 * t5 / t3;
+  out[16] = 0.5 * (t16 - t17);
+  const t18 = t2 * t15 / t9;
+  const t19 = t2 * t7 / t3;
+  out[17] = 0.5 * (t18 - t19);
+  const t20 = t1 * t15 / t9;
+  out[18] = -0.5 * (t14 - t20);
   // f3: out[19..21] (vector[3])
-  const t21 = t16 * t16;
-  const t22 = t3 * t7;
-  const t23 = t14 - t17;
-  const t24 = t1 * t11;
+  const t21 = t5 * t5;
+  const t22 = t1 * t13;
+  const t23 = t7 * t7;
+  const t24 = t0 * t21 + t22 / t9 + t2 * t23;
   const t25 = t15 * t15;
-  const t26 = t13 * t13;
-  const t27 = 9 * t24 / t7 + t2 * t25 + t0 * t26;
-  const t28 = t20 - 3 * t12;
-  const t29 = t18 - t19;
-  const t30 = t1 * t28 + t2 * t29 - t0 * t23;
-  out[19] = -0.018518518518518517 * (t0 * t21 / t22 - t0 * t13 * t16 / t7) - 0.1111111111111111 * (t0 * t23 / t3 + t0 * t30 / t7) + 0.009259259259259259 * (t0 * t27 / t7 - t0 * t26 / t3);
-  out[20] = -0.009259259259259259 * (t2 * t25 / t3 - t2 * t27 / t7) + 0.1111111111111111 * (t2 * t29 / t3 - t2 * t30 / t7) + 0.018518518518518517 * (t2 * t15 * t16 / t7 - t2 * t21 / t22);
-  out[21] = 0.05555555555555555 * t11 * t16 / t22 - 0.1111111111111111 * (t1 * t30 / t7 - t1 * t28 / t3) + 0.009259259259259259 * t1 * t27 / t7 - 0.018518518518518517 * t1 * t21 / t22 - 0.08333333333333333 * t24 / t22;
+  const t26 = t3 * t9;
+  const t27 = -t18 + t19;
+  const t28 = t14 - t20;
+  const t29 = -t16 + t17;
+  const t30 = t2 * t27 + t1 * t28 + t0 * t29;
+  out[19] = 0.08333333333333333 * (t0 * t24 / t9 - t0 * t21 / t3) - 0.16666666666666666 * (t0 * t25 / t26 - t0 * t5 * t15 / t9) + 0.3333333333333333 * (t0 * t30 / t9 - t0 * t29 / t3);
+  out[20] = 0.16666666666666666 * (t2 * t7 * t15 / t9 - t2 * t25 / t26) - 0.08333333333333333 * (t2 * t23 / t3 - t2 * t24 / t9) - 0.3333333333333333 * (t2 * t27 / t3 - t2 * t30 / t9);
+  out[21] = 0.16666666666666666 * (t13 * t15 / t26 - t1 * t25 / t26) + 0.3333333333333333 * (t1 * t30 / t9 - t1 * t28 / t3) + 0.08333333333333333 * (t1 * t24 / t9 - t22 / t26);
 }

@@ -367,6 +367,8 @@ export const TWO: Num = num(2);
 export const HALF: Num = num(Rational.HALF);
 
 const symIndex = new Map<string, number>();
+/** symNames[i]: the name of the symbol with index i */
+const symNames: string[] = [];
 
 /** The symbol with this name (the same object for the same name). */
 export function sym(name: string): Sym {
@@ -374,6 +376,7 @@ export function sym(name: string): Sym {
   if (index === undefined) {
     index = symIndex.size;
     symIndex.set(name, index);
+    symNames.push(name);
   }
   return intern<Sym>({ kind: 'sym', name, index }, mix(KIND_SEED.sym, stringHash(name)), 1n << BigInt(index), 1);
 }
@@ -538,50 +541,52 @@ export function mulSorted(coeff: Rational, bases: readonly Expr[], exps: readonl
 }
 
 /**
- * The content of a sum: gcd of the numerators over lcm of the denominators of its coefficients, with
- * the sign of its first term, so that sum/content has coprime integer coefficients and a positive first
- * one (the "primitive part"): 2x+2 → 2·(x+1), x/2 + 1/3 → (1/6)·(3x+2), −x+y → −(x−y).
+ * The content of a sum used as a factor: the coefficient of its leading term — highest total degree,
+ * ties broken by the leading symbol's name, then canonically — so that the stored factor has leading
+ * coefficient 1 and the content moves to the product's coefficient: 2x+2 → 2·(x+1), −x+y → −(x−y),
+ * while a sum that already leads with coefficient 1 (a gradient as the user wrote it) is kept as it is.
+ * The content is homogeneous (content(λS) = λ·content(S)), which is what makes the product canonical.
  */
 function sumContent(b: Add): Rational {
-  let small = b.constant.small;
-  for (const c of b.coeffs) if (!c.small) small = false;
-  const negative = b.coeffs[0]!.isNegative();
-  if (small) {
-    let g = 0;
-    let l = 1;
-    const take = (c: Rational): void => {
-      g = gcdInt(g, Math.abs(c.sn));
-      l = (l / gcdInt(l, c.sd)) * c.sd;
-    };
-    for (const c of b.coeffs) take(c);
-    if (!b.constant.isZero()) take(b.constant);
-    if (Number.isSafeInteger(l)) {
-      if (g === 1 && l === 1) return negative ? Rational.MINUS_ONE : Rational.ONE;
-      const q = Rational.of(g, l);
-      return negative ? q.neg() : q;
+  let best = 0;
+  let bestDeg = termDegreeOf(b.terms[0]!);
+  for (let i = 1; i < b.terms.length; i++) {
+    const t = b.terms[i]!;
+    const d = termDegreeOf(t);
+    if (d > bestDeg || (d === bestDeg && compareLead(t, b.terms[best]!) < 0)) {
+      best = i;
+      bestDeg = d;
     }
   }
-  let g = 0n;
-  let l = 1n;
-  const take = (c: Rational): void => {
-    const n = c.num < 0n ? -c.num : c.num;
-    g = gcdBigInt(g, n);
-    l = (l / gcdBigInt(l, c.den)) * c.den;
-  };
-  for (const c of b.coeffs) take(c);
-  if (!b.constant.isZero()) take(b.constant);
-  const q = Rational.of(g, l);
-  return negative ? q.neg() : q;
+  return b.coeffs[best]!;
 }
 
-function gcdInt(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
+/** Total degree of a unit term (exponents of a product summed; any other term counts 1). */
+function termDegreeOf(t: Expr): number {
+  if (t.kind !== 'mul') return 1;
+  let d = 0;
+  for (const k of t.exps) d += k.toNumber();
+  return d;
 }
 
-function gcdBigInt(a: bigint, b: bigint): bigint {
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
+/** The alphabetically first name among the symbols of a term (from its free-symbol mask: no walk). */
+function leadName(t: Expr): string {
+  if (t.kind === 'sym') return t.name;
+  let best = '\uffff';
+  let mask = t.free;
+  for (let i = 0; mask !== 0n; i++, mask >>= 1n) {
+    if ((mask & 1n) !== 0n) {
+      const n = symNames[i]!;
+      if (n < best) best = n;
+    }
+  }
+  return best;
+}
+
+function compareLead(a: Expr, b: Expr): number {
+  const na = leadName(a);
+  const nb = leadName(b);
+  return na < nb ? -1 : na > nb ? 1 : compareExpr(a, b);
 }
 
 /** Accumulates c·Π b_i^e_i. */

@@ -284,3 +284,23 @@ describe('the hash-cons table holds expressions weakly', () => {
     }
   });
 });
+
+describe('sum factors are stored with leading coefficient 1', () => {
+  it('canonical whatever the multiplication order, readable as written, and linear in the DAG size', async () => {
+    const S = await import('../../src/symbolic/index.ts');
+    const P = (s: string) => S.parseExpr(s);
+    expect(P('(2*x + 2)*y')).toBe(P('2*(x + 1)*y'));
+    expect(P('(x + 1)*y*2')).toBe(P('y*(2*x + 2)'));
+    expect(P('(y - x)^2*z')).toBe(P('(x - y)^2*z'));
+    expect(P('(3*w - 1)^3')).toBe(P('27*(w - 1/3)^3'));
+    // a gradient written by the user keeps its look inside products
+    expect(S.toText(P('(w1*(w1^2 + w2^2 - 1) + 3*w2/10 + 1/10)*w2'))).toBe('w2*(w1*(w1^2 + w2^2 - 1) + 3*w2/10 + 1/10)');
+    // a deeply shared DAG (2^40 nodes as a tree) as a sum factor: no walk over the tree
+    let e: import('../../src/symbolic/index.ts').Expr = S.sym('x');
+    for (let i = 0; i < 40; i++) e = S.mul(S.add(e, S.num(1)), S.add(e, S.num(2)));
+    const t0 = performance.now();
+    const f = S.mul(S.pow(S.add(S.scale(e, 3), S.num(3)), 2), S.sym('y'));
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(f.kind).toBe('mul');
+  });
+});
