@@ -150,9 +150,17 @@ export function formatTable(rows: readonly BenchRow[]): string {
         isRef || variant ? '' : fmtRatio(ratio),
         isRef || variant ? '' : fmtRatio(1 / ratio),
         (() => {
-          // a variant of eomkit (e.g. eomkit-jvp): its own ratio against GiNaC in the note
+          // every eomkit row (reference or variant, e.g. eomkit-jvp, eomkit-wasm-simd): its own ratio in the
+          // note, against GiNaC where it ran, else against the fastest peer of the same size
           const g = r.tool.endsWith('-warm') ? ginacWarm : ginac;
-          const vs = (variant || isRef) && g ? `${fmtRatio(r.seconds / g.seconds)} GiNaC's time; ` : '';
+          const peers = rs.filter((p) => !ours(p) && p.size === r.size && Number.isFinite(p.seconds) && p.seconds > 0);
+          const fastest = peers.length ? peers.reduce((a, b) => (b.seconds < a.seconds ? b : a)) : undefined;
+          const vs =
+            (variant || isRef) && g
+              ? `${fmtRatio(r.seconds / g.seconds)} GiNaC's time; `
+              : (variant || isRef) && fastest
+                ? `${fmtRatio(r.seconds / fastest.seconds)} ${fastest.tool}'s time; `
+                : '';
           return vs + (r.note ?? '');
         })(),
       ]);
