@@ -27,8 +27,8 @@ async function compute(prefix: string): Promise<Computed> {
   switch (task) {
     case 'P1': {
       const { computeP1 } = await import('../p1.ts');
-      const r = computeP1(n, prefix);
-      return { seconds: r.seconds, size: r.size, results: r.entries };
+      const r = computeP1(n, prefix, variant === 'expand-first');
+      return { seconds: r.seconds, size: r.size, results: r.entries, ...(r.note ? { note: r.note } : {}) };
     }
     case 'P2': {
       const { computeP2, computeP2Jvp } = await import('../p2.ts');

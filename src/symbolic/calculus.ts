@@ -24,6 +24,7 @@ import {
   sin,
   cos,
 } from './expr.ts';
+import { expand } from './expand.ts';
 
 /** ∂e/∂s */
 export function diff(e: Expr, s: Sym): Expr {
@@ -175,8 +176,13 @@ export interface TensorEntry {
  * order (C(n+k−1, k) of them). Each entry is the derivative of its prefix entry,
  * so each is computed once.
  */
-export function derivativeTensor(e: Expr, params: readonly Sym[], k: number): TensorEntry[] {
+export function derivativeTensor(e: Expr, params: readonly Sym[], k: number, opts: { expanded?: boolean } = {}): TensorEntry[] {
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`derivative order must be a non-negative integer, got ${k}`);
+  if (opts.expanded) {
+    // canonical expanded entries: differentiate the expanded form (derivatives of monomials are monomials,
+    // so no product of sums is ever built), then expand what functions of sums still produce
+    return derivativeTensor(expand(e), params, k).map((t) => ({ index: t.index, value: expand(t.value) }));
+  }
   let level: TensorEntry[] = [{ index: [], value: e }];
   for (let order = 0; order < k; order++) {
     const next: TensorEntry[] = [];
