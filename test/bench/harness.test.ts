@@ -157,7 +157,7 @@ describe('npm run bench -- --json', () => {
     expect(r.status, r.stderr).toBe(0);
     const rows = JSON.parse(r.stdout) as Array<{ task: string; tool: string; seconds: number; size: number | string }>;
     expect(Array.isArray(rows)).toBe(true);
-    expect(rows.map((row) => `${row.task}/${row.tool}`)).toEqual(['P1/eomkit', 'P1/eomkit-warm', 'P2/eomkit', 'P2/eomkit-warm', 'P2/eomkit-jvp', 'P2/eomkit-jvp-warm']);
+    expect(rows.map((row) => `${row.task}/${row.tool}`)).toEqual(['P1/eomkit', 'P1/eomkit-warm', 'P1/eomkit-expand-first', 'P1/eomkit-expand-first-warm', 'P2/eomkit', 'P2/eomkit-warm', 'P2/eomkit-jvp', 'P2/eomkit-jvp-warm']);
     for (const row of rows) {
       expect(typeof row.seconds).toBe('number');
       expect(row.seconds).toBeGreaterThan(0);
