@@ -39,7 +39,9 @@ export function validationPlotSpec(r: ValidationResult, opts: PlotOptions = {}):
     scale: { type: 'log' },
     title: r.observable ? `|obs(θ_GD) − obs(θ_flow)| at T = ${r.T}` : `‖θ_GD − θ_flow‖ at T = ${r.T}`,
   };
-  const color = { field: 'flow', type: 'nominal', title: null };
+  // flows in their own order (GF, EoM_1, …), full labels in the legend
+  const labels = [...new Set(points.map((p) => p.flow))];
+  const color = { field: 'flow', type: 'nominal', title: null, sort: labels, legend: { labelLimit: 400, orient: 'bottom', columns: 2 } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: opts.title ?? `${r.method === 'gd' ? 'GD' : 'heavy ball'}: global error against η`,
