@@ -11,7 +11,7 @@ const JS_RESERVED = new Set(
     'break case catch class const continue debugger default delete do else enum export extends false finally for ' +
     'function if import in instanceof new null return super switch this throw true try typeof var void while with ' +
     'yield let static implements interface package private protected public await arguments eval undefined NaN ' +
-    'Infinity Math theta out hyper sigmoid softplus'
+    'Infinity Math theta out hyper upTo sigmoid softplus'
   ).split(' '),
 );
 
@@ -44,6 +44,12 @@ export interface EmitOptions {
   partSize?: number;
   /** TypeScript (types in the signature and helpers) or JavaScript */
   dialect: 'ts' | 'js';
+  /**
+   * Emit a trailing `upTo` argument: `fn(theta, out, hyper, k)` fills only the first k output blocks
+   * (returning after block k's outputs; the code is the same prefix, so the values are identical to a
+   * full call). A body split into parts ignores it and fills every block.
+   */
+  prefixReturns?: boolean;
 }
 
 export interface EmittedBody {
@@ -250,7 +256,8 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
   };
 
   let k = 0;
-  for (const b of p.blocks) {
+  for (let bi = 0; bi < p.blocks.length; bi++) {
+    const b = p.blocks[bi]!;
     const shape = b.shape.length === 0 ? 'scalar' : b.shape.length === 1 ? `vector[${b.shape[0]}]` : `matrix[${b.shape[0]}×${b.shape[1]}], row-major`;
     stmts.push({ text: `// ${b.name}: out[${b.offset}${b.size > 1 ? `..${b.offset + b.size - 1}` : ''}] (${shape})`, deps: [], comment: true });
     for (let j = 0; j < b.size; j++, k++) {
@@ -258,9 +265,19 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
       visit(o);
       stmts.push({ text: `out[${k}] = ${text.get(o)!};`, deps: refs.get(o) ?? refsOf(o) });
     }
+    if (opts.prefixReturns && bi + 1 < p.blocks.length) stmts.push({ text: `if (upTo === ${bi + 1}) return;`, deps: [], comment: true });
   }
 
-  const hyperSig = p.hyper.length ? (ts ? ', hyper: ArrayLike<number>' : ', hyper') : '';
+  const prefix = opts.prefixReturns === true;
+  const hyperSig = prefix
+    ? ts
+      ? `, hyper${p.hyper.length ? '' : '?'}: ArrayLike<number>, upTo?: number`
+      : ', hyper, upTo'
+    : p.hyper.length
+      ? ts
+        ? ', hyper: ArrayLike<number>'
+        : ', hyper'
+      : '';
   const sig = ts ? `(theta: Float64Array, out: Float64Array${hyperSig}): void` : `(theta, out${hyperSig})`;
   const readOf = (id: number): string => {
     const n = nodes[id]!;
@@ -279,7 +296,7 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
   }
   const parts: Stmt[][] = [[]];
   let size = 0;
-  for (const st of stmts) {
+  for (const st of prefix ? stmts.filter((x) => !x.text.startsWith('if (upTo')) : stmts) {
     if (size > limit && !st.comment) {
       parts.push([]);
       size = 0;

@@ -24,7 +24,7 @@ export { numberLiteral, DEFAULT_PART_SIZE } from './emit.ts';
 export { directionalDerivative, counterTermsForward } from './directional.ts';
 
 /** A generated numeric function: θ in, `out` filled in place. */
-export type NumericFn = (theta: Float64Array, out: Float64Array, hyper?: ArrayLike<number>) => void;
+export type NumericFn = (theta: Float64Array, out: Float64Array, hyper?: ArrayLike<number>, upTo?: number) => void;
 
 export interface CompileOptions {
   /** name of the generated function (a JS identifier; default "derived") */
@@ -37,6 +37,11 @@ export interface CompileOptions {
   program?: Program;
   /** split generated bodies into functions of about this many characters (V8 optimises only smaller ones) */
   partSize?: number;
+  /**
+   * accept a 4th argument `upTo`: `fn(theta, out, hyper, k)` returns once the first k output blocks are
+   * filled (the same code, cut short: identical values); an unsplit body only — a split one fills all blocks
+   */
+  prefixReturns?: boolean;
 }
 
 export interface Compiled {
@@ -66,8 +71,8 @@ function describeBlocks(blocks: readonly OutputBlock[]): string {
     .join(', ');
 }
 
-function moduleSource(p: Program, name: string, derivation: string | undefined, partSize?: number): string {
-  const body = emitFunction(p, { name, dialect: 'ts', partSize });
+function moduleSource(p: Program, name: string, derivation: string | undefined, partSize?: number, prefixReturns?: boolean): string {
+  const body = emitFunction(p, { name, dialect: 'ts', partSize, prefixReturns });
   const stats = programStats(p);
   const size = p.outputs.length;
   const header = [
@@ -91,19 +96,19 @@ function moduleSource(p: Program, name: string, derivation: string | undefined, 
 /** TypeScript module text for these outputs. */
 export function emitModule(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): string {
   const p = opts.program ?? lower(outputs, params, opts.hyper ?? []);
-  return moduleSource(p, checkName(opts.name ?? 'derived'), opts.derivation, opts.partSize);
+  return moduleSource(p, checkName(opts.name ?? 'derived'), opts.derivation, opts.partSize, opts.prefixReturns);
 }
 
 /** Lower, emit and instantiate: the in-memory function and its sources. */
 export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): Compiled {
   const name = checkName(opts.name ?? 'derived');
   const program = opts.program ?? lower(outputs, params, opts.hyper ?? []);
-  const js = emitFunction(program, { name, dialect: 'js', partSize: opts.partSize });
+  const js = emitFunction(program, { name, dialect: 'js', partSize: opts.partSize, prefixReturns: opts.prefixReturns });
   const jsSource = `${js.helpers ? `${js.helpers}\n` : ''}return ${js.fn};`;
   const fn = new Function(jsSource)() as NumericFn;
   return {
     get source() {
-      return moduleSource(program, name, opts.derivation, opts.partSize);
+      return moduleSource(program, name, opts.derivation, opts.partSize, opts.prefixReturns);
     },
     js: jsSource,
     fn,

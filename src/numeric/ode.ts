@@ -337,12 +337,31 @@ function buildDense(
   }
 }
 
+// one shared buffer: nextAfter runs once per step and allocates nothing
+const NEXT_F64 = new Float64Array(1);
+const NEXT_U32 = new Uint32Array(NEXT_F64.buffer);
+/** index of the low 32-bit word of a float64 in NEXT_U32 (platform endianness) */
+const LO = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 0 : 1;
+const HI = 1 - LO;
+
+/** The float64 next to x in direction dir (x finite): its bit pattern ± 1 as a 64-bit integer. */
 function nextAfter(x: number, dir: number): number {
   if (x === 0) return dir * Number.MIN_VALUE;
-  const buf = new Float64Array([x]);
-  const bits = new BigInt64Array(buf.buffer);
-  bits[0] = bits[0]! + ((x > 0) === dir > 0 ? 1n : -1n);
-  return buf[0]!;
+  NEXT_F64[0] = x;
+  if ((x > 0) === dir > 0) {
+    const lo = NEXT_U32[LO]!;
+    if (lo === 0xffffffff) {
+      NEXT_U32[LO] = 0;
+      NEXT_U32[HI] = NEXT_U32[HI]! + 1;
+    } else NEXT_U32[LO] = lo + 1;
+  } else {
+    const lo = NEXT_U32[LO]!;
+    if (lo === 0) {
+      NEXT_U32[LO] = 0xffffffff;
+      NEXT_U32[HI] = NEXT_U32[HI]! - 1;
+    } else NEXT_U32[LO] = lo - 1;
+  }
+  return NEXT_F64[0]!;
 }
 
 /** Convenience: the state of y' = F(y) at time `duration` from y0 (negative duration integrates backwards). */

@@ -137,20 +137,22 @@ export function compileSeries(L: Loss, terms: readonly (readonly Expr[])[], opts
   const hyper = syms.length ? values : undefined;
   const gProg = compile({ g: gradient(L.expr, L.params) }, L.params, { name: 'grad', hyper: syms });
   const outputs = terms.map((t, k) => ({ name: `t${k}`, value: t }));
-  const prog = compile(outputs, L.params, { name: opts.name ?? 'series', hyper: syms, derivation: `series terms of ${L.formula}` });
+  // prefixReturns: field(j) evaluates only the blocks t0 … tj (the same code cut short, identical values)
+  const prog = compile(outputs, L.params, { name: opts.name ?? 'series', hyper: syms, derivation: `series terms of ${L.formula}`, prefixReturns: true });
   const gfn = gProg.fn;
   const fn = prog.fn;
   const offsets = terms.map((_, k) => prog.blocks[k]!.offset);
   const buf = new Float64Array(prog.outputSize);
-  const termFns: VectorField[] = offsets.map((off) => (theta, out) => {
-    fn(theta, buf, hyper);
+  const termFns: VectorField[] = offsets.map((off, k) => (theta, out) => {
+    fn(theta, buf, hyper, k + 1);
     for (let i = 0; i < n; i++) out[i] = buf[off + i]!;
   });
   const field = (j: number): EtaField => {
     if (!Number.isInteger(j) || j < 0 || j >= terms.length) throw new RangeError(`field(${j}): only ${terms.length} terms were compiled`);
     const local = new Float64Array(prog.outputSize);
+    const upTo = j + 1;
     return (theta, eta, out) => {
-      fn(theta, local, hyper);
+      fn(theta, local, hyper, upTo);
       for (let i = 0; i < n; i++) {
         // Horner in η: t_0 + η(t_1 + η(t_2 + …))
         let acc = local[offsets[j]! + i]!;
@@ -237,6 +239,7 @@ export async function validateDerivation(L: Loss, o: ValidateDerivationOptions):
     name: beta === undefined ? (j === 0 ? 'GF' : `EoM_${j}`) : `MF_${j}`,
     field: j === 0 ? gradientField(cs.grad, lead) : cs.field(j),
     expectedSlope: j + 1,
+    ...(j === 0 ? { etaIndependent: true } : {}),
   }));
   const t2 = now();
 
