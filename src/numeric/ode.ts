@@ -98,6 +98,31 @@ export interface Dop853Result {
   nRejected: number;
 }
 
+/** The non-zero entries of a coefficient row (same order), so stage sums skip the zeros without testing them. */
+interface SparseRow {
+  idx: Int32Array;
+  coef: Float64Array;
+}
+function sparse(row: ArrayLike<number>, len: number): SparseRow {
+  const idx: number[] = [];
+  for (let j = 0; j < len; j++) if (row[j]! !== 0) idx.push(j);
+  return { idx: Int32Array.from(idx), coef: Float64Array.from(idx, (j) => row[j]!) };
+}
+const A_SPARSE: SparseRow[] = Array.from({ length: N_STAGES_EXTENDED }, (_, s) => sparse(A[s] ?? [], s));
+const B_SPARSE = sparse(B, N_STAGES);
+const D_SPARSE: SparseRow[] = [0, 1, 2, 3].map((r) => sparse(D[r]!, N_STAGES_EXTENDED));
+
+/** ytmp = y + h·Σ_j row_j K[j] (the non-zero terms in index order). */
+function stageState(row: SparseRow, K: Float64Array[], y: Float64Array, h: number, ytmp: Float64Array, n: number): void {
+  const { idx, coef } = row;
+  const m = idx.length;
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let q = 0; q < m; q++) acc += coef[q]! * K[idx[q]!]![i]!;
+    ytmp[i] = y[i]! + h * acc;
+  }
+}
+
 const SAFETY = 0.9;
 const MIN_FACTOR = 0.2;
 const MAX_FACTOR = 10;
@@ -203,25 +228,10 @@ export function dop853(F: VectorField, y0: ArrayLike<number>, t0: number, times:
       // stages
       K[0]!.set(f);
       for (let s = 1; s < N_STAGES; s++) {
-        const a = A[s]!;
-        for (let i = 0; i < n; i++) {
-          let acc = 0;
-          for (let j = 0; j < s; j++) {
-            const aj = a[j]!;
-            if (aj !== 0) acc += aj * K[j]![i]!;
-          }
-          ytmp[i] = y[i]! + h * acc;
-        }
+        stageState(A_SPARSE[s]!, K, y, h, ytmp, n);
         fun(ytmp, K[s]!);
       }
-      for (let i = 0; i < n; i++) {
-        let acc = 0;
-        for (let j = 0; j < N_STAGES; j++) {
-          const bj = B[j]!;
-          if (bj !== 0) acc += bj * K[j]![i]!;
-        }
-        yNew[i] = y[i]! + h * acc;
-      }
+      stageState(B_SPARSE, K, y, h, yNew, n);
       fun(yNew, fNew);
       K[N_STAGES]!.set(fNew);
       // error norm (DOP853: 5th and 3rd order estimators combined)
@@ -309,15 +319,7 @@ function buildDense(
   ytmp: Float64Array,
 ): void {
   for (let s = N_STAGES + 1; s < N_STAGES_EXTENDED; s++) {
-    const a = A[s]!;
-    for (let i = 0; i < n; i++) {
-      let acc = 0;
-      for (let j = 0; j < s; j++) {
-        const aj = a[j]!;
-        if (aj !== 0) acc += aj * K[j]![i]!;
-      }
-      ytmp[i] = y[i]! + h * acc;
-    }
+    stageState(A_SPARSE[s]!, K, y, h, ytmp, n);
     fun(ytmp, K[s]!);
   }
   for (let i = 0; i < n; i++) {
@@ -326,12 +328,9 @@ function buildDense(
     Fd[1]![i] = h * f[i]! - dy;
     Fd[2]![i] = 2 * dy - h * (fNew[i]! + f[i]!);
     for (let r = 0; r < 4; r++) {
-      const d = D[r]!;
+      const { idx, coef } = D_SPARSE[r]!;
       let acc = 0;
-      for (let j = 0; j < N_STAGES_EXTENDED; j++) {
-        const dj = d[j]!;
-        if (dj !== 0) acc += dj * K[j]![i]!;
-      }
+      for (let q = 0; q < idx.length; q++) acc += coef[q]! * K[idx[q]!]![i]!;
       Fd[3 + r]![i] = h * acc;
     }
   }
