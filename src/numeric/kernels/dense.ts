@@ -46,46 +46,13 @@ export function transpose(a: Float64Array, n: number, out: Float64Array = new Fl
  * `where`) if a pivot is below 1e-15·max|a_ij|·√n, as the earlier Gauss–Jordan routine did.
  */
 export function luFactor(m: Float64Array, n: number, perm: Int32Array, where = 'lu'): number {
-  for (let i = 0; i < n; i++) perm[i] = i;
-  let scale = 0;
-  for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(m[i]!));
-  let logAbsDet = 0;
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    let best = Math.abs(m[c * n + c]!);
-    for (let r = c + 1; r < n; r++) {
-      const v = Math.abs(m[r * n + c]!);
-      if (v > best) {
-        best = v;
-        p = r;
-      }
-    }
-    if (!(best > 1e-300) || best <= 1e-15 * scale * Math.sqrt(n)) throw new Error(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
-    if (p !== c) {
-      const rc = c * n, rp = p * n;
-      for (let j = 0; j < n; j++) {
-        const t = m[rc + j]!;
-        m[rc + j] = m[rp + j]!;
-        m[rp + j] = t;
-      }
-      const t = perm[c]!;
-      perm[c] = perm[p]!;
-      perm[p] = t;
-    }
-    const rc = c * n;
-    const piv = m[rc + c]!;
-    logAbsDet += Math.log(Math.abs(piv));
-    const ip = 1 / piv;
-    for (let r = c + 1; r < n; r++) {
-      const rr = r * n;
-      const f = m[rr + c]! * ip;
-      m[rr + c] = f;
-      if (f === 0) continue;
-      for (let j = c + 1; j < n; j++) m[rr + j] = m[rr + j]! - f * m[rc + j]!;
-    }
-  }
-  return logAbsDet;
+  // one panel as wide as the matrix: the unblocked factorisation (no trailing update is ever needed)
+  return luFactorBlocked(m, n, perm, where, NO_TRAILING_UPDATE, Math.max(n, 1));
 }
+
+const NO_TRAILING_UPDATE: GemmSub = () => {
+  throw new Error('luFactor: no trailing update with a single panel');
+};
 
 /** C −= A B on the factor matrix (row stride n), operands given by element offsets: A M×K, B K×N, C M×N. */
 export type GemmSub = (aIdx: number, bIdx: number, cIdx: number, M: number, K: number, N: number) => void;
