@@ -160,12 +160,7 @@ function momentumLoop(
   let finite = true;
   for (; k < o.steps; ) {
     source(theta, g);
-    for (let i = 0; i < n; i++) {
-      const th = theta[i]!;
-      const next = th - eta * (g[i]! + lambda * th) + beta * (th - prev[i]!);
-      prev[i] = th;
-      theta[i] = next;
-    }
+    heavyBallUpdate(theta, prev, g, n, eta, lambda, beta);
     k++;
     rec.visit(k, theta);
     if (!isFiniteVec(theta)) {
@@ -174,6 +169,19 @@ function momentumLoop(
     }
   }
   return { theta, recordedSteps: rec.steps, trajectory: rec.data, n, finite, stepsDone: k };
+}
+
+/**
+ * θ_{k+1} = θ_k − η(g + λθ_k) + β(θ_k − θ_{k−1}), in place; `prev` becomes θ_k (the two-step heavy-ball
+ * update shared by the deterministic and the noisy loops).
+ */
+function heavyBallUpdate(theta: Float64Array, prev: Float64Array, g: Float64Array, n: number, eta: number, lambda: number, beta: number): void {
+  for (let i = 0; i < n; i++) {
+    const th = theta[i]!;
+    const next = th - eta * (g[i]! + lambda * th) + beta * (th - prev[i]!);
+    prev[i] = th;
+    theta[i] = next;
+  }
 }
 
 export interface HeavyBallOptions extends RunOptionsBase {
@@ -393,12 +401,7 @@ export function sgdGaussian(o: SgdGaussianOptions): RunResult {
       for (let j = 0; j < jEnd; j++) e += factor[i * n + j]! * z[j]!;
       g[i] = g[i]! + e * invSqrtS;
     }
-    for (let i = 0; i < n; i++) {
-      const th = theta[i]!;
-      const next = th - eta * (g[i]! + lambda * th) + beta * (th - prev[i]!);
-      prev[i] = th;
-      theta[i] = next;
-    }
+    heavyBallUpdate(theta, prev, g, n, eta, lambda, beta);
     k++;
     rec.visit(k, theta);
     if (!isFiniteVec(theta)) {
