@@ -8,7 +8,7 @@
  */
 import { Rational } from './rational.ts';
 import { type Expr, type Mul, scale } from './expr.ts';
-import { DEFAULT_PRINT_LIMIT, checkPrintable, displayFactors, displayTerms, toText } from './print.ts';
+import { DEFAULT_PRINT_LIMIT, checkPrintable, displayFactors, displayTerms, memoizedPrinter, textPrinter } from './print.ts';
 
 const GREEK = new Set([
   'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa',
@@ -77,23 +77,9 @@ export interface LatexOptions {
 /** LaTeX for an expression. */
 export function toLatex(e: Expr, opts: LatexOptions = {}): string {
   checkPrintable(e, opts.limit ?? DEFAULT_PRINT_LIMIT);
-  const memo = new Map<Expr, string>();
-  const textKey = new Map<Expr, string>();
-  const key = (x: Expr): string => {
-    let k = textKey.get(x);
-    if (k === undefined) {
-      k = toText(x);
-      textKey.set(x, k);
-    }
-    return k;
-  };
-  function go(x: Expr): string {
-    const hit = memo.get(x);
-    if (hit !== undefined) return hit;
-    const s = print(x);
-    memo.set(x, s);
-    return s;
-  }
+  // display order is the text form's: one memoised text printer serves every key
+  const key = textPrinter();
+  const go = memoizedPrinter(print);
   function print(x: Expr): string {
     switch (x.kind) {
       case 'num':

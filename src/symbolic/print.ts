@@ -77,17 +77,27 @@ function rankFactor(b: Expr): number {
 // ---------------------------------------------------------------------------
 // Canonical text form (re-parseable)
 
-export function toText(e: Expr, limit = DEFAULT_PRINT_LIMIT): string {
-  checkPrintable(e, limit);
+/** A printer visiting each shared node once: `print` renders one node, calling back for its children. */
+export function memoizedPrinter(print: (x: Expr) => string): (x: Expr) => string {
   const memo = new Map<Expr, string>();
-  const key = (x: Expr): string => go(x);
-  function go(x: Expr): string {
+  return (x) => {
     const hit = memo.get(x);
     if (hit !== undefined) return hit;
     const s = print(x);
     memo.set(x, s);
     return s;
-  }
+  };
+}
+
+export function toText(e: Expr, limit = DEFAULT_PRINT_LIMIT): string {
+  checkPrintable(e, limit);
+  return textPrinter()(e);
+}
+
+/** The canonical text printer with one memo for many calls (e.g. as the display-order key of another printer). */
+export function textPrinter(): (x: Expr) => string {
+  const go = memoizedPrinter(print);
+  const key = go;
   function print(x: Expr): string {
     switch (x.kind) {
       case 'num':
@@ -138,5 +148,5 @@ export function toText(e: Expr, limit = DEFAULT_PRINT_LIMIT): string {
     else if (den.length > 1) s += `/(${den.join('*')})`;
     return sign + s;
   }
-  return go(e);
+  return go;
 }
