@@ -1,5 +1,5 @@
 /**
- * Task P3 (shared/bench/tasks.md): counter terms of a network, to numeric code.
+ * Task P3 (bench/README.md): counter terms of a network, to numeric code.
  *
  * Two problems, each: (1) time to derive the outputs and build a callable function, cold (a fresh process
  * per run, best of two), eomkit against SymPy `diff` + `cse` + `lambdify(cse=True)` (bench/peers/p3_sympy.py);

@@ -1,5 +1,5 @@
 /**
- * Task P4 — the validation sweep, end to end (shared/bench/tasks.md, P4):
+ * Task P4 — the validation sweep, end to end (bench/README.md, P4):
  * for L₁ = (w1² + w2² − 1)²/4 + 3/10·w1·w2 + w1/10 + sin(w2)/5 from (1.3, −0.4) (error ‖θ_GD − θ_EoM‖) and the
  * scale-invariant L₂ = (w1² − 2w1w2 + 3w2²)/(w1² + w2²) + w1³/(w1² + w2²)^{3/2} from (0.8, 0.5) (error in ‖θ‖²):
  * parse the loss, derive g and the counter terms f_1 … f_4, compile them, run GD, integrate GF and the EoM truncated

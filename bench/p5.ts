@@ -1,5 +1,5 @@
 /**
- * Task P5 — numeric loops (shared/bench/tasks.md):
+ * Task P5 — numeric loops (bench/README.md):
  * - P5-gd-ls: full-batch GD on least squares L = (1/2N)‖Xθ − y‖², X 1000×100 float64, 1000 steps, two
  *   mat-vecs per step (r = Xθ − y, g = Xᵀr/N) in every tool: eomkit float64 JS (src/numeric/optimizers.ts
  *   `gd` with a Float64Array double-loop gradient), tfjs cpu / wasm (float32, Xᵀ precomputed as a tensor),

@@ -1,5 +1,5 @@
 /**
- * Task P6 — Lyapunov equation A C + C Aᵀ = 2D in float64, n = 10, 50, 200 (shared/bench/tasks.md):
+ * Task P6 — Lyapunov equation A C + C Aᵀ = 2D in float64, n = 10, 50, 200 (bench/README.md):
  * eomkit's scaled sign-function solver (src/numeric/lyapunov.ts) against scipy's
  * `solve_continuous_lyapunov` (Bartels–Stewart; bench/peers/p6.py). Both build the same matrices
  * A_ij = 0.3 sin(7i + 3j)/√n + (1 + i/n) δ_ij (eigenvalues in Re > 0), D = diag(1 + cos² i), and report

@@ -42,7 +42,7 @@ function parseArgs(argv: readonly string[]): Args {
     } else if (k === '--help' || k === '-h') {
       process.stdout.write(
         'usage: npm run bench -- [--json] [--only P1,P2] [--tools eomkit,ginac,sympy,compute-engine] [--n 10]\n' +
-          '  runs the benchmark tasks of shared/bench/tasks.md in eomkit and the peers; see bench/README.md\n',
+          '  runs the benchmark tasks of bench/README.md in eomkit and the peers; see bench/README.md\n',
       );
       process.exit(0);
     } else usage(`unknown option ${k}`);

@@ -1,7 +1,7 @@
 /**
  * Task P1 in @cortex-js/compute-engine: ['D', f, wj] evaluated entry by entry (each entry the
  * derivative of its prefix entry, as in the other tools), then ['Expand', …]. The loss is built as
- * MathJSON directly (LaTeX input mangles w_10-style names, shared/notes/dependencies.md).
+ * MathJSON directly (LaTeX input mangles w_10-style names, docs/design.md).
  * Prints one JSON object: {"seconds", "size", "entries": [text]} (text read by bench/polyparse.ts).
  */
 import { mathJsonTerms, mathJsonToText } from '../mathjson.ts';

@@ -1,9 +1,9 @@
 """P4 peer (SymPy + scipy): the validation sweep end to end, the way a user does it today
-(shared/bench/tasks.md, P4).
+(bench/README.md, P4).
 
 For each loss: SymPy derives g, H and the third-derivative tensor T and the counter terms
     f1 = -g,  f2 = -1/2 H g,  f3 = -1/12 T[g,g] - 1/3 H^2 g,
-    f4 = -1/12 T[g,Hg] - 1/12 H T[g,g] - 1/4 H^3 g            (theory/eom.md)
+    f4 = -1/12 T[g,Hg] - 1/12 H T[g,g] - 1/4 H^3 g            (docs/theory/eom.md)
 `lambdify` compiles them, a Python loop runs GD, scipy's solve_ivp(method='DOP853', rtol=1e-13, atol=1e-16)
 integrates GF and the EoM truncated after 1, 2, 3 counter terms, at eta in {0.04, 0.02, 0.01, 0.005} to T = 1,
 and the log-log slopes of the global error are fitted by least squares.

@@ -1,7 +1,2 @@
-/** A command-line mistake (bad flag value, missing point): exit code 2, one line on stderr. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** A command-line mistake (bad flag value, missing point): an input error, exit code 2, one line on stderr. */
+export { InputError as UsageError } from '../errors.ts';

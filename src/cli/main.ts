@@ -7,10 +7,10 @@
  */
 import { Command, CommanderError } from 'commander';
 
+import { EomkitError, isUserError } from '../errors.ts';
+
 export { UsageError } from './errors.ts';
 
-/** Errors whose message is meant for the user (bad input), not a bug. */
-const USER_ERRORS = new Set(['UsageError', 'FormulaError', 'InputError', 'EvaluationError', 'ExpressionSwellError', 'PrintSizeError', 'RangeError']);
 
 export interface CliIO {
   out: (s: string) => void;
@@ -41,7 +41,8 @@ function buildProgram(io: CliIO, state: RunState): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .option('--debug', 'on an internal error, print its stack');
 
   program
     .command('derive')
@@ -139,13 +140,22 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       // commander already printed its one-line message
       return 2;
     }
-    const err = e as Error;
-    if (err && USER_ERRORS.has(err.name)) {
-      io.err(`eomkit: ${err.message.split('\n')[0]}`);
-      return 2;
-    }
-    io.err(`eomkit: internal error: ${err?.message ?? String(e)}`);
-    if (process.env['EOMKIT_DEBUG']) io.err(err?.stack ?? '');
-    return 1;
+    return reportError(e, io, argv.includes('--debug') || Boolean(process.env['EOMKIT_DEBUG']));
   }
+}
+
+/**
+ * Map an error to its exit status by class (src/errors.ts): the user's errors print one line (the first
+ * line of the message); anything else is a bug, printed as one line that says how to see the stack.
+ */
+export function reportError(e: unknown, io: CliIO, debug: boolean): number {
+  if (isUserError(e)) {
+    io.err(`eomkit: ${e.message.split('\n')[0]}`);
+    if (debug) io.err(e.stack ?? '');
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  io.err(`eomkit: internal error: ${message.split('\n')[0]}${debug ? '' : ' (run with --debug for the stack)'}`);
+  if (debug) io.err(e instanceof Error ? (e.stack ?? '') : '');
+  return e instanceof EomkitError ? e.exitCode : 1;
 }

@@ -9,7 +9,7 @@ import { type Expr, type Sym, Rational, add, jvp, scale } from '../symbolic/inde
 export const directionalDerivative = jvp;
 
 /**
- * f1, f2, f3 of gradient descent by forward-mode directional derivatives (theory/eom.md):
+ * f1, f2, f3 of gradient descent by forward-mode directional derivatives (docs/theory/eom.md):
  * f1 = −g, f2 = −½Hg, f3 = −1/12 ∇³L[g,g] − 1/3 H²g = −1/12 D_g(Hg) − 1/4 D_{Hg}(g).
  */
 export function counterTermsForward(params: readonly Sym[], g: readonly Expr[], K: 1 | 2 | 3): Expr[][] {

@@ -12,6 +12,7 @@
  * are folded to float64 constants at compile time.
  */
 import { type Expr, type Sym, type Add, applyFunction, evaluate, Rational } from '../symbolic/index.ts';
+import { InputError } from '../errors.ts';
 
 export type CallOp = 'exp' | 'log' | 'log1p' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'softplus' | 'sqrt' | 'cbrt';
 
@@ -53,12 +54,8 @@ export type OutputValue = Expr | readonly Expr[] | readonly (readonly Expr[])[];
 /** Named outputs: an ordered list or a record (insertion order). */
 export type Outputs = ReadonlyArray<{ readonly name: string; readonly value: OutputValue }> | Readonly<Record<string, OutputValue>>;
 
-export class CodegenError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CodegenError';
-  }
-}
+/** Outputs or inputs that cannot be compiled or evaluated as given (a caller's mistake). */
+export class CodegenError extends InputError {}
 
 function isExpr(x: unknown): x is Expr {
   return typeof x === 'object' && x !== null && 'kind' in x && typeof (x as { kind: unknown }).kind === 'string';

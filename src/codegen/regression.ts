@@ -11,6 +11,7 @@
  *   expectDerivation(actual, golden, { label: 'g of my loss' })  // throws DerivationMismatchError
  */
 import { type Expr, type Sym, evaluate, expand, freeSymbols, parseExpr, toText, withBudget, ExpressionSwellError } from '../symbolic/index.ts';
+import { EomkitError } from '../errors.ts';
 
 export type DerivedValue = Expr | string | readonly (Expr | string)[] | readonly (readonly (Expr | string)[])[];
 
@@ -58,13 +59,12 @@ export interface Comparison {
   message: string;
 }
 
-export class DerivationMismatchError extends Error {
+export class DerivationMismatchError extends EomkitError {
   constructor(
     message: string,
     readonly comparison: Comparison,
   ) {
     super(message);
-    this.name = 'DerivationMismatchError';
   }
 }
 

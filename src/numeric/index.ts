@@ -1,5 +1,5 @@
 /**
- * eomkit numeric layer (issue 5): float64 CPU optimizers, ODE integrators, the validation sweep, plots,
+ * eomkit numeric layer: float64 CPU optimizers, ODE integrators, the validation sweep, plots,
  * the Lyapunov solver. The TensorFlow.js layer lives in ./tfjs (imported separately, float32).
  */
 export { Rng, RngBank, rng, identityPermutation, type NormalMethod, type RngOptions } from './prng.ts';

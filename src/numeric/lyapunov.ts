@@ -1,6 +1,6 @@
 /**
  * Continuous Lyapunov equation A C + C Aᵀ = 2D for the stationary covariance of the OU process
- * dx = −A x dt + B dW, D = B Bᵀ/2 (theory/langevin.md, "Linear regression: exact solutions": C_∞ solves
+ * dx = −A x dt + B dW, D = B Bᵀ/2 (docs/theory/langevin.md, "Linear regression: exact solutions": C_∞ solves
  * A C + C Aᵀ = 2D; the phase-space A = [[0, −I], [K, 2γI]] is not symmetric and has complex eigenvalues in
  * the underdamped regime).
  *
@@ -23,6 +23,7 @@
  *
  * Matrices are row-major Float64Array n×n (or rows).
  */
+import { InputError } from '../errors.ts';
 import { type MatrixInput, toDense } from './linalg.ts';
 import { gemm, gemmSymmetric, luInverse, luInverseFactors, permuteColumns, transpose } from './kernels/dense.ts';
 import { wasmMatrices } from './kernels/gemm-wasm.ts';
@@ -92,14 +93,14 @@ export function lyapunov(
 ): LyapunovResult {
   const where = 'lyapunov';
   const n = aIn instanceof Float64Array ? Math.round(Math.sqrt(aIn.length)) : aIn.length;
-  if (n === 0) throw new Error(`${where}: A is empty`);
+  if (n === 0) throw new InputError(`${where}: A is empty`);
   const A = toDense(aIn, n, 'A', where);
   const D = toDense(dIn, n, 'D', where);
   let dScale = 0;
   for (let i = 0; i < n * n; i++) dScale = Math.max(dScale, Math.abs(D[i]!));
   for (let i = 0; i < n; i++)
     for (let j = 0; j < i; j++)
-      if (Math.abs(D[i * n + j]! - D[j * n + i]!) > 1e-12 * Math.max(dScale, 1e-300)) throw new Error(`${where}: D is not symmetric at (${i}, ${j})`);
+      if (Math.abs(D[i * n + j]! - D[j * n + i]!) > 1e-12 * Math.max(dScale, 1e-300)) throw new InputError(`${where}: D is not symmetric at (${i}, ${j})`);
   const maxIter = opts.maxIter ?? 100;
   const tol = opts.tol ?? 1e-14;
   // Work matrices: in WebAssembly memory when wasm SIMD is available (the products run there, f64x2, and the
@@ -126,7 +127,7 @@ export function lyapunov(
         permuteColumns(tmp, n, perm, inv);
       } else ({ logAbsDet } = luInverse(Ak, n, where, inv, luWork));
     } catch {
-      throw new Error(`${where}: A has an eigenvalue on (or numerically at) the imaginary axis: no stationary covariance (the sign iteration met a singular matrix)`);
+      throw new InputError(`${where}: A has an eigenvalue on (or numerically at) the imaginary axis: no stationary covariance (the sign iteration met a singular matrix)`);
     }
     const c = it < 8 ? Math.exp(-logAbsDet / n) : 1; // determinant scaling early, pure Newton at the end
     // Q ← ½(c Q + c⁻¹ A⁻¹ Q A⁻ᵀ)
@@ -159,7 +160,7 @@ export function lyapunov(
   let dev = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) dev = Math.max(dev, Math.abs(Ak[i * n + j]! - (i === j ? 1 : 0)));
   if (!converged || dev > 1e-6)
-    throw new Error(
+    throw new InputError(
       `${where}: A is not stable (some eigenvalue has non-positive real part, sign(A) ≠ I; deviation ${dev.toExponential(2)}): ` +
         'dx = −A x dt has no stationary covariance',
     );
@@ -172,7 +173,7 @@ export function lyapunov(
 export function lyapunovKron(aIn: MatrixInput, dIn: MatrixInput): Float64Array {
   const where = 'lyapunovKron';
   const n = aIn instanceof Float64Array ? Math.round(Math.sqrt(aIn.length)) : aIn.length;
-  if (n > 40) throw new Error(`${where}: n = ${n} is too large for the O(n⁶) Kronecker solve (use lyapunov())`);
+  if (n > 40) throw new InputError(`${where}: n = ${n} is too large for the O(n⁶) Kronecker solve (use lyapunov())`);
   const A = toDense(aIn, n, 'A', where);
   const D = toDense(dIn, n, 'D', where);
   const N = n * n;
@@ -199,7 +200,7 @@ export function lyapunovKron(aIn: MatrixInput, dIn: MatrixInput): Float64Array {
 }
 
 /**
- * The phase-space drift and diffusion of SGD with momentum on a quadratic (theory/langevin.md):
+ * The phase-space drift and diffusion of SGD with momentum on a quadratic (docs/theory/langevin.md):
  * A = [[0, −I], [K, 2γI]], K = 2(H + λI)/(η(1+β)), γ = (1−β)/(η(1+β)); D has only the vv block
  * D_vv = 2Σ/(η S (1+β)²). Returns row-major 2p×2p matrices.
  */
@@ -210,9 +211,9 @@ export function phaseSpaceOU(H: MatrixInput, Sigma: MatrixInput, p: { eta: numbe
   const s = toDense(Sigma, m, 'Sigma', where);
   const { eta, beta, batchSize: S } = p;
   const lam = p.weightDecay ?? 0;
-  if (!Number.isFinite(eta) || eta <= 0) throw new Error(`${where}: eta must be finite and > 0, got ${eta}`);
-  if (!Number.isFinite(beta) || beta < 0 || beta >= 1) throw new Error(`${where}: beta must lie in [0, 1), got ${beta}`);
-  if (!Number.isFinite(S) || S <= 0) throw new Error(`${where}: batchSize must be finite and > 0, got ${S}`);
+  if (!Number.isFinite(eta) || eta <= 0) throw new InputError(`${where}: eta must be finite and > 0, got ${eta}`);
+  if (!Number.isFinite(beta) || beta < 0 || beta >= 1) throw new InputError(`${where}: beta must lie in [0, 1), got ${beta}`);
+  if (!Number.isFinite(S) || S <= 0) throw new InputError(`${where}: batchSize must be finite and > 0, got ${S}`);
   const n = 2 * m;
   const A = new Float64Array(n * n);
   const D = new Float64Array(n * n);

@@ -1,5 +1,5 @@
 /**
- * ODE integration in float64 for gradient flow and the truncated EoM (theory/eom.md, "Discretization error"):
+ * ODE integration in float64 for gradient flow and the truncated EoM (docs/theory/eom.md, "Discretization error"):
  * θ̇ = F(θ) with F given as `(theta, out) => void`.
  *
  * - `rk4`: classical fixed-step Runge–Kutta of order 4.
@@ -19,6 +19,7 @@
  * Integration may run backwards (tEnd < t0): that is how the heavy-ball slow-manifold start
  * θ_{−1} = φ_{−η}(θ_0) is computed (eom.md, "Heavy-ball momentum").
  */
+import { InputError } from '../errors.ts';
 import { A, B, C, D, E3, E5, N_STAGES, N_STAGES_EXTENDED } from './dop853-coefficients.ts';
 import { checkVector } from './linalg.ts';
 
@@ -27,7 +28,7 @@ export type VectorField = (y: Float64Array, out: Float64Array) => void;
 
 function checkField(y0: ArrayLike<number>, where: string): number {
   const n = y0.length;
-  if (n === 0) throw new Error(`${where}: initial state is empty`);
+  if (n === 0) throw new InputError(`${where}: initial state is empty`);
   checkVector(y0, n, 'y0', where);
   return n;
 }
@@ -47,8 +48,8 @@ export function rk4(
 ): Float64Array {
   const where = 'rk4';
   const n = checkField(y0, where);
-  if (!Number.isFinite(duration)) throw new Error(`${where}: duration must be finite, got ${duration}`);
-  if (!Number.isInteger(steps) || steps <= 0) throw new Error(`${where}: steps must be a positive integer, got ${steps}`);
+  if (!Number.isFinite(duration)) throw new InputError(`${where}: duration must be finite, got ${duration}`);
+  if (!Number.isInteger(steps) || steps <= 0) throw new InputError(`${where}: steps must be a positive integer, got ${steps}`);
   const h = duration / steps;
   const y = Float64Array.from(y0);
   const k1 = new Float64Array(n);
@@ -136,18 +137,18 @@ export function dop853(F: VectorField, y0: ArrayLike<number>, t0: number, times:
   const where = 'dop853';
   const n = checkField(y0, where);
   const outTimes = typeof times === 'number' ? [times] : [...times];
-  if (outTimes.length === 0) throw new Error(`${where}: no output times given`);
-  if (!Number.isFinite(t0)) throw new Error(`${where}: t0 must be finite, got ${t0}`);
-  for (const t of outTimes) if (!Number.isFinite(t)) throw new Error(`${where}: output time ${t} is not finite`);
+  if (outTimes.length === 0) throw new InputError(`${where}: no output times given`);
+  if (!Number.isFinite(t0)) throw new InputError(`${where}: t0 must be finite, got ${t0}`);
+  for (const t of outTimes) if (!Number.isFinite(t)) throw new InputError(`${where}: output time ${t} is not finite`);
   const tEnd = outTimes[outTimes.length - 1]!;
   const dir = tEnd >= t0 ? 1 : -1;
   for (let i = 0; i < outTimes.length; i++) {
     const prevT = i === 0 ? t0 : outTimes[i - 1]!;
-    if (dir * (outTimes[i]! - prevT) < 0) throw new Error(`${where}: output times must be monotone in the direction of integration (from t0 = ${t0})`);
+    if (dir * (outTimes[i]! - prevT) < 0) throw new InputError(`${where}: output times must be monotone in the direction of integration (from t0 = ${t0})`);
   }
   const rtol = opts.rtol ?? 1e-13;
   const atol = opts.atol ?? 1e-15;
-  if (!(rtol > 0) || !(atol >= 0) || !Number.isFinite(rtol) || !Number.isFinite(atol)) throw new Error(`${where}: tolerances must be finite, rtol > 0, atol >= 0 (got ${rtol}, ${atol})`);
+  if (!(rtol > 0) || !(atol >= 0) || !Number.isFinite(rtol) || !Number.isFinite(atol)) throw new InputError(`${where}: tolerances must be finite, rtol > 0, atol >= 0 (got ${rtol}, ${atol})`);
   const maxSteps = opts.maxSteps ?? 1_000_000;
   const maxStep = opts.maxStep ?? Infinity;
 
@@ -182,7 +183,7 @@ export function dop853(F: VectorField, y0: ArrayLike<number>, t0: number, times:
   // initial step (Hairer's heuristic, as in scipy select_initial_step, order 7 estimator)
   let hAbs: number;
   if (opts.firstStep !== undefined) {
-    if (!(opts.firstStep > 0) || !Number.isFinite(opts.firstStep)) throw new Error(`${where}: firstStep must be finite and > 0`);
+    if (!(opts.firstStep > 0) || !Number.isFinite(opts.firstStep)) throw new InputError(`${where}: firstStep must be finite and > 0`);
     hAbs = opts.firstStep;
   } else {
     let d0 = 0;
@@ -218,8 +219,8 @@ export function dop853(F: VectorField, y0: ArrayLike<number>, t0: number, times:
     let h = 0;
     let tNew = t;
     while (!accepted) {
-      if (++steps > maxSteps) throw new Error(`${where}: more than ${maxSteps} steps (stiff or divergent field?) at t = ${t}`);
-      if (hAbs < minStep) throw new Error(`${where}: step size underflow at t = ${t} (field not smooth or solution blows up)`);
+      if (++steps > maxSteps) throw new InputError(`${where}: more than ${maxSteps} steps (stiff or divergent field?) at t = ${t}`);
+      if (hAbs < minStep) throw new InputError(`${where}: step size underflow at t = ${t} (field not smooth or solution blows up)`);
       h = hAbs * dir;
       tNew = t + h;
       if (dir * (tNew - tEnd) > 0) tNew = tEnd;
@@ -374,10 +375,10 @@ export function flow(F: VectorField, y0: ArrayLike<number>, duration: number, op
  * row r of the result is y(steps[r]·η). Steps must be non-decreasing integers ≥ 0.
  */
 export function statesAtSteps(F: VectorField, y0: ArrayLike<number>, eta: number, steps: readonly number[], opts: Dop853Options = {}): Float64Array {
-  if (!Number.isFinite(eta) || eta <= 0) throw new Error(`statesAtSteps: eta must be finite and > 0, got ${eta}`);
+  if (!Number.isFinite(eta) || eta <= 0) throw new InputError(`statesAtSteps: eta must be finite and > 0, got ${eta}`);
   for (let i = 0; i < steps.length; i++) {
     const k = steps[i]!;
-    if (!Number.isInteger(k) || k < 0 || (i > 0 && k < steps[i - 1]!)) throw new Error(`statesAtSteps: steps must be non-decreasing integers >= 0 (got ${k} at ${i})`);
+    if (!Number.isInteger(k) || k < 0 || (i > 0 && k < steps[i - 1]!)) throw new InputError(`statesAtSteps: steps must be non-decreasing integers >= 0 (got ${k} at ${i})`);
   }
   if (steps.length === 0) return new Float64Array(0);
   return dop853(F, y0, 0, steps.map((k) => k * eta), opts).states;

@@ -1,9 +1,9 @@
 /**
- * Discrete optimizers in float64 on the CPU (issue 5, "Discrete optimizers in float64 on the CPU").
+ * Discrete optimizers in float64 on the CPU (design notes: "Discrete optimizers in float64 on the CPU").
  *
  * All work on Float64Array states and a gradient callback `grad(theta, out)` that writes ∇L(θ) into `out` —
  * the signature generated code provides. Updates follow the theory documents exactly:
- * - GD (theory/eom.md, Notation):                 θ_{k+1} = θ_k − η (g(θ_k) + λθ_k)
+ * - GD (docs/theory/eom.md, Notation):                 θ_{k+1} = θ_k − η (g(θ_k) + λθ_k)
  * - heavy ball, two-step (eom.md "Heavy-ball"):   θ_{k+1} = θ_k − η g_B(θ_k) + β(θ_k − θ_{k−1}), explicit θ_{−1}
  * - PyTorch buffer form (langevin.md "Discrete update"): b_{k+1} = β b_k + g_B, θ_{k+1} = θ_k − η b_{k+1}
  *   (the same update with b_k = −(θ_k − θ_{k−1})/η; PyTorch's first step b_1 = g_0 is b_0 = 0)
@@ -19,6 +19,7 @@
  * Runs are reproducible from `seed`; trajectories are recorded only at the chosen steps, into one
  * preallocated buffer (no per-step allocation).
  */
+import { InputError } from '../errors.ts';
 import { Rng, RngBank, identityPermutation, type NormalMethod } from './prng.ts';
 import {
   type MatrixInput,
@@ -74,7 +75,7 @@ class Recorder {
   constructor(record: readonly number[] | undefined, total: number, private readonly n: number, where: string) {
     const s = [...new Set(record ?? [])].sort((a, b) => a - b);
     for (const k of s) {
-      if (!Number.isInteger(k) || k < 0 || k > total) throw new Error(`${where}: record step ${k} is not an integer in [0, ${total}]`);
+      if (!Number.isInteger(k) || k < 0 || k > total) throw new InputError(`${where}: record step ${k} is not an integer in [0, ${total}]`);
     }
     this.steps = Int32Array.from(s);
     this.data = new Float64Array(s.length * n);
@@ -99,7 +100,7 @@ function commonChecks(o: RunOptionsBase, where: string): { n: number; lambda: nu
   const lambda = o.weightDecay ?? 0;
   checkFiniteNonNeg(lambda, 'weightDecay', where);
   const n = o.theta0.length;
-  if (n === 0) throw new Error(`${where}: theta0 is empty`);
+  if (n === 0) throw new InputError(`${where}: theta0 is empty`);
   checkVector(o.theta0, n, 'theta0', where);
   return { n, lambda };
 }
@@ -111,7 +112,7 @@ export interface GdOptions extends RunOptionsBase {
   grad: GradFn;
 }
 
-/** Gradient descent θ_{k+1} = θ_k − η(g(θ_k) + λθ_k) (theory/eom.md, Notation). */
+/** Gradient descent θ_{k+1} = θ_k − η(g(θ_k) + λθ_k) (docs/theory/eom.md, Notation). */
 export function gd(o: GdOptions): RunResult {
   const where = 'gd';
   const { n, lambda } = commonChecks(o, where);
@@ -191,7 +192,7 @@ export interface HeavyBallOptions extends RunOptionsBase {
   thetaPrev?: ArrayLike<number>;
 }
 
-/** Heavy-ball two-step form θ_{k+1} = θ_k − η g(θ_k) + β(θ_k − θ_{k−1}) (theory/eom.md, "Heavy-ball momentum"). */
+/** Heavy-ball two-step form θ_{k+1} = θ_k − η g(θ_k) + β(θ_k − θ_{k−1}) (docs/theory/eom.md, "Heavy-ball momentum"). */
 export function heavyBall(o: HeavyBallOptions): RunResult {
   const where = 'heavyBall';
   const { n, lambda } = commonChecks(o, where);
@@ -209,7 +210,7 @@ export interface HeavyBallBufferOptions extends RunOptionsBase {
 }
 
 /**
- * PyTorch's buffer form b_{k+1} = β b_k + g_B(θ_k), θ_{k+1} = θ_k − η b_{k+1} (theory/langevin.md).
+ * PyTorch's buffer form b_{k+1} = β b_k + g_B(θ_k), θ_{k+1} = θ_k − η b_{k+1} (docs/theory/langevin.md).
  * Equal to the two-step form with θ_{−1} = θ_0 + η b_0. Returns the final buffer too.
  */
 export function heavyBallBuffer(o: HeavyBallBufferOptions): RunResult & { buffer: Float64Array } {
@@ -271,11 +272,11 @@ export function sgdMinibatch(o: SgdMinibatchOptions): RunResult {
   checkBeta(beta, where);
   const N = o.nData;
   const S = o.batchSize;
-  if (!Number.isInteger(N) || N <= 0) throw new Error(`${where}: nData must be a positive integer, got ${N}`);
-  if (!Number.isInteger(S) || S <= 0) throw new Error(`${where}: batchSize must be a positive integer, got ${S}`);
+  if (!Number.isInteger(N) || N <= 0) throw new InputError(`${where}: nData must be a positive integer, got ${N}`);
+  if (!Number.isInteger(S) || S <= 0) throw new InputError(`${where}: batchSize must be a positive integer, got ${S}`);
   const sampling = o.sampling ?? 'with-replacement';
-  if (sampling !== 'with-replacement' && sampling !== 'without-replacement') throw new Error(`${where}: unknown sampling '${String(sampling)}'`);
-  if (sampling === 'without-replacement' && S > N) throw new Error(`${where}: batchSize ${S} exceeds nData ${N} without replacement`);
+  if (sampling !== 'with-replacement' && sampling !== 'without-replacement') throw new InputError(`${where}: unknown sampling '${String(sampling)}'`);
+  if (sampling === 'without-replacement' && S > N) throw new InputError(`${where}: batchSize ${S} exceeds nData ${N} without replacement`);
   const rng = new Rng(o.seed ?? 0);
   const idx = new Int32Array(S);
   const perm = identityPermutation(N);
@@ -320,7 +321,7 @@ export interface SgdGaussianOptions extends RunOptionsBase {
 
 /**
  * SGD with Gaussian gradient noise: g_B = ∇L(θ) + λθ + ε, ε = L z/√S, z ~ N(0, I), L Lᵀ = Σ
- * (theory/langevin.md, "Discrete update"); heavy-ball momentum β optional (two-step form).
+ * (docs/theory/langevin.md, "Discrete update"); heavy-ball momentum β optional (two-step form).
  */
 export function sgdGaussian(o: SgdGaussianOptions): RunResult {
   const where = 'sgdGaussian';
@@ -328,7 +329,7 @@ export function sgdGaussian(o: SgdGaussianOptions): RunResult {
   const beta = o.beta ?? 0;
   checkBeta(beta, where);
   const S = o.batchSize;
-  if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new Error(`${where}: batchSize must be a finite number > 0, got ${S}`);
+  if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new InputError(`${where}: batchSize must be a finite number > 0, got ${S}`);
   const invSqrtS = 1 / Math.sqrt(S);
   const rng = new Rng(o.seed ?? 0, { normal: o.normal ?? 'ziggurat' });
   const z = new Float64Array(n);
@@ -340,7 +341,7 @@ export function sgdGaussian(o: SgdGaussianOptions): RunResult {
   else if ('sigmaFn' in o.noise) {
     covFn = o.noise.sigmaFn;
     factor = new Float64Array(n * n);
-  } else throw new Error(`${where}: noise must give one of sigma, sigmaFn, sigmaFactor`);
+  } else throw new InputError(`${where}: noise must give one of sigma, sigmaFn, sigmaFactor`);
   const prev = Float64Array.from(o.thetaPrev ?? o.theta0);
   if (o.thetaPrev) checkVector(o.thetaPrev, n, 'thetaPrev', where);
   // The same recursion as momentumLoop with g_B = ∇L + ε, written out so that a constant factor is used in
@@ -469,10 +470,10 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   const beta = o.beta ?? 0;
   checkBeta(beta, where);
   const { n, chains: B } = o;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${where}: n must be a positive integer, got ${n}`);
-  if (!Number.isInteger(B) || B <= 0) throw new Error(`${where}: chains must be a positive integer, got ${B}`);
+  if (!Number.isInteger(n) || n <= 0) throw new InputError(`${where}: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(B) || B <= 0) throw new InputError(`${where}: chains must be a positive integer, got ${B}`);
   const S = o.batchSize;
-  if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new Error(`${where}: batchSize must be a finite number > 0, got ${S}`);
+  if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new InputError(`${where}: batchSize must be a finite number > 0, got ${S}`);
   const invSqrtS = 1 / Math.sqrt(S);
   const expand = (v: ArrayLike<number>, name: string): Float64Array => {
     if (v.length === n) {
@@ -489,7 +490,7 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   let factor: Float64Array;
   if ('sigma' in o.noise) factor = choleskyPsd(toDense(o.noise.sigma, n, 'sigma', where), n, undefined, `${where}: sigma`);
   else if ('sigmaFactor' in o.noise) factor = toDense(o.noise.sigmaFactor, n, 'sigmaFactor', where);
-  else throw new Error(`${where}: noise must give sigma or sigmaFactor`);
+  else throw new InputError(`${where}: noise must give sigma or sigmaFactor`);
   let lower = true;
   for (let i = 0; i < n && lower; i++) for (let j = i + 1; j < n; j++) if (factor[i * n + j] !== 0) lower = false;
   const seed = o.seed ?? 0;

@@ -1,6 +1,6 @@
 /**
  * SVG plot of a validation sweep: global error against η on log–log axes, one line per flow, with the fitted
- * power law over the fit window dashed (theory/eom.md, "Discretization error": slope K for K terms).
+ * power law over the fit window dashed (docs/theory/eom.md, "Discretization error": slope K for K terms).
  * vega-lite 6.4 compiles the spec and vega 6.4 renders SVG headless in Node; both are imported lazily
  * (their import costs a noticeable fraction of a second).
  */

@@ -1,5 +1,5 @@
 /**
- * Seedable pseudo-random numbers for reproducible optimizer runs (issue 5: "a seedable PRNG so every run is
+ * Seedable pseudo-random numbers for reproducible optimizer runs ("a seedable PRNG so every run is
  * reproducible"). Generator: xoshiro128** (Blackman & Vigna 2018), 32-bit state words, period 2^128 − 1,
  * seeded through splitmix32 so that any integer seed (including 0) gives a well-mixed, non-zero state.
  *
@@ -19,6 +19,7 @@
  *
  * Everything here is pure given the state; `clone()` and `state()` make runs restartable.
  */
+import { InputError } from '../errors.ts';
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_M53 = 1 / 9007199254740992;
@@ -185,9 +186,9 @@ export class Rng {
 
   /** @param seed any finite number; its integer part (mod 2^32, plus high bits mixed in) seeds the state. */
   constructor(seed: number = 0x5eed, opts: RngOptions = {}) {
-    if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed)) throw new InputError(`Rng: seed must be a finite number, got ${seed}`);
     const m = opts.normal ?? 'ziggurat';
-    if (m !== 'ziggurat' && m !== 'box-muller') throw new Error(`Rng: unknown normal method '${String(m)}' (use 'ziggurat' or 'box-muller')`);
+    if (m !== 'ziggurat' && m !== 'box-muller') throw new InputError(`Rng: unknown normal method '${String(m)}' (use 'ziggurat' or 'box-muller')`);
     this.normalMethod = m;
     const hi = Math.floor(Math.abs(seed) / TWO_POW_32) >>> 0;
     const sm = splitmix32((seed >>> 0) ^ Math.imul(hi, 0x27d4eb2d) ^ (seed < 0 ? 0xa5a5a5a5 : 0));
@@ -243,10 +244,10 @@ export class Rng {
 
   /** Integer uniform on [lo, hi) (hi − lo ≤ 2^32), unbiased by rejection. */
   int(lo: number, hi: number): number {
-    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new Error(`Rng.int: bounds must be integers, got [${lo}, ${hi})`);
+    if (!Number.isInteger(lo) || !Number.isInteger(hi)) throw new InputError(`Rng.int: bounds must be integers, got [${lo}, ${hi})`);
     const range = hi - lo;
-    if (range <= 0) throw new Error(`Rng.int: empty range [${lo}, ${hi})`);
-    if (range > TWO_POW_32) throw new Error(`Rng.int: range ${range} exceeds 2^32`);
+    if (range <= 0) throw new InputError(`Rng.int: empty range [${lo}, ${hi})`);
+    if (range > TWO_POW_32) throw new InputError(`Rng.int: range ${range} exceeds 2^32`);
     const limit = TWO_POW_32 - (TWO_POW_32 % range);
     for (;;) {
       const x = this.nextUint32();
@@ -269,7 +270,7 @@ export class Rng {
   sampleWithoutReplacement(n: number, k: number, out: Int32Array = new Int32Array(k), perm?: Int32Array): Int32Array {
     checkSample(n, k, out, false);
     const p = perm ?? identityPermutation(n);
-    if (p.length !== n) throw new Error(`Rng.sampleWithoutReplacement: perm buffer has length ${p.length}, expected n = ${n}`);
+    if (p.length !== n) throw new InputError(`Rng.sampleWithoutReplacement: perm buffer has length ${p.length}, expected n = ${n}`);
     for (let i = 0; i < k; i++) {
       const j = this.int(i, n);
       const t = p[i]!;
@@ -293,8 +294,8 @@ export class Rng {
 
   /** A generator with the given raw xoshiro128** state (not all zero), e.g. to check reference vectors. */
   static fromState(state: readonly [number, number, number, number], opts: RngOptions = {}): Rng {
-    if (state.length !== 4 || state.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) throw new Error('Rng.fromState: need four 32-bit unsigned integers');
-    if (state.every((x) => x === 0)) throw new Error('Rng.fromState: the all-zero state is not allowed');
+    if (state.length !== 4 || state.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) throw new InputError('Rng.fromState: need four 32-bit unsigned integers');
+    if (state.every((x) => x === 0)) throw new InputError('Rng.fromState: the all-zero state is not allowed');
     const r = new Rng(0, opts);
     for (let i = 0; i < 4; i++) r.s[i] = state[i]! | 0;
     r.hasSpare = false;
@@ -327,8 +328,8 @@ export class RngBank {
   private readonly s: Int32Array;
 
   constructor(size: number, seed = 0) {
-    if (!Number.isInteger(size) || size <= 0) throw new Error(`RngBank: size must be a positive integer, got ${size}`);
-    if (!Number.isFinite(seed)) throw new Error(`RngBank: seed must be a finite number, got ${seed}`);
+    if (!Number.isInteger(size) || size <= 0) throw new InputError(`RngBank: size must be a positive integer, got ${size}`);
+    if (!Number.isFinite(seed)) throw new InputError(`RngBank: seed must be a finite number, got ${seed}`);
     this.size = size;
     this.s = new Int32Array(4 * size);
     for (let c = 0; c < size; c++) {
@@ -357,7 +358,7 @@ export class RngBank {
    */
   fillNormal(out: Float64Array, perStream: number): Float64Array {
     const k = perStream;
-    if (!Number.isInteger(k) || k <= 0 || out.length !== this.size * k) throw new Error(`RngBank.fillNormal: out must have size·perStream = ${this.size}·${k} entries, got ${out.length}`);
+    if (!Number.isInteger(k) || k <= 0 || out.length !== this.size * k) throw new InputError(`RngBank.fillNormal: out must have size·perStream = ${this.size}·${k} entries, got ${out.length}`);
     for (let c = 0; c < this.size; c++) xoZigguratFill(this.s, 4 * c, out, c * k, k);
     return out;
   }
@@ -370,10 +371,10 @@ export function identityPermutation(n: number): Int32Array {
 }
 
 function checkSample(n: number, k: number, out: Int32Array, replace: boolean): void {
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`Rng sample: population size n must be a positive integer, got ${n}`);
-  if (!Number.isInteger(k) || k < 0) throw new Error(`Rng sample: sample size k must be a non-negative integer, got ${k}`);
-  if (!replace && k > n) throw new Error(`Rng sample without replacement: k = ${k} exceeds n = ${n}`);
-  if (out.length < k) throw new Error(`Rng sample: output buffer length ${out.length} < k = ${k}`);
+  if (!Number.isInteger(n) || n <= 0) throw new InputError(`Rng sample: population size n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(k) || k < 0) throw new InputError(`Rng sample: sample size k must be a non-negative integer, got ${k}`);
+  if (!replace && k > n) throw new InputError(`Rng sample without replacement: k = ${k} exceeds n = ${n}`);
+  if (out.length < k) throw new InputError(`Rng sample: output buffer length ${out.length} < k = ${k}`);
 }
 
 /** Convenience: a new generator. */

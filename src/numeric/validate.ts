@@ -1,5 +1,5 @@
 /**
- * The validation sweep for any derivation (issue 5, "Validation, for any derivation"; theory/eom.md,
+ * The validation sweep for any derivation (docs/theory/eom.md,
  * "Discretization error"): run the discrete map (GD or heavy ball) to a fixed time T = Nη, integrate each
  * truncated continuous flow (GF, EoM_1, EoM_2, …) to T in float64, and measure the global error against η on
  * log–log axes. Truncated after K terms (f_1..f_K for GD; F_0..F_{K−1} for heavy ball) the error at fixed T
@@ -18,6 +18,7 @@
  * Everything is float64. (TensorFlow.js is float32: its floor ~3e-7 relative makes slope checks above
  * order 1–2 meaningless there; see src/numeric/tfjs.)
  */
+import { InputError } from '../errors.ts';
 import { gd, heavyBall, type GradFn } from './optimizers.ts';
 import { dop853, flow, type VectorField } from './ode.ts';
 import { checkBeta, checkVector, distance2, norm2 } from './linalg.ts';
@@ -109,12 +110,12 @@ const EPS = 2.220446049250313e-16;
 
 /** Least-squares slope of log y against log x. */
 export function fitLogLogSlope(x: readonly number[], y: readonly number[]): number {
-  if (x.length !== y.length) throw new Error(`fitLogLogSlope: ${x.length} x values vs ${y.length} y values`);
-  if (x.length < 2) throw new Error('fitLogLogSlope: need at least 2 points');
+  if (x.length !== y.length) throw new InputError(`fitLogLogSlope: ${x.length} x values vs ${y.length} y values`);
+  if (x.length < 2) throw new InputError('fitLogLogSlope: need at least 2 points');
   const lx = x.map(Math.log);
   const ly = y.map(Math.log);
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(lx[i]!) || !Number.isFinite(ly[i]!)) throw new Error(`fitLogLogSlope: point ${i} (${x[i]}, ${y[i]}) is not positive and finite`);
+    if (!Number.isFinite(lx[i]!) || !Number.isFinite(ly[i]!)) throw new InputError(`fitLogLogSlope: point ${i} (${x[i]}, ${y[i]}) is not positive and finite`);
   }
   const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
   const my = ly.reduce((a, b) => a + b, 0) / ly.length;
@@ -124,7 +125,7 @@ export function fitLogLogSlope(x: readonly number[], y: readonly number[]): numb
     sxy += (lx[i]! - mx) * (ly[i]! - my);
     sxx += (lx[i]! - mx) ** 2;
   }
-  if (sxx === 0) throw new Error('fitLogLogSlope: all x values are equal');
+  if (sxx === 0) throw new InputError('fitLogLogSlope: all x values are equal');
   return sxy / sxx;
 }
 
@@ -178,20 +179,20 @@ export function estimateCurvature(grad: GradFn, theta: Float64Array, iters = 30)
 export function validateSweep(o: ValidateOptions): ValidationResult {
   const where = 'validateSweep';
   const n = o.theta0.length;
-  if (n === 0) throw new Error(`${where}: theta0 is empty`);
+  if (n === 0) throw new InputError(`${where}: theta0 is empty`);
   checkVector(o.theta0, n, 'theta0', where);
   const theta0 = Float64Array.from(o.theta0);
   const T = o.T ?? 1;
-  if (!Number.isFinite(T) || T <= 0) throw new Error(`${where}: final time T must be finite and > 0, got ${T}`);
+  if (!Number.isFinite(T) || T <= 0) throw new InputError(`${where}: final time T must be finite and > 0, got ${T}`);
   const m = o.method;
-  if (m.kind !== 'gd' && m.kind !== 'heavy-ball') throw new Error(`${where}: unknown method kind '${(m as { kind: string }).kind}'`);
+  if (m.kind !== 'gd' && m.kind !== 'heavy-ball') throw new InputError(`${where}: unknown method kind '${(m as { kind: string }).kind}'`);
   const beta = m.kind === 'heavy-ball' ? m.beta : 0;
   if (m.kind === 'heavy-ball') checkBeta(beta, where);
   const flows = o.flows ?? (o.terms ? flowsFromTerms(o.terms, m.kind) : undefined);
-  if (!flows || flows.length === 0) throw new Error(`${where}: give 'flows' or 'terms' (at least one continuous field)`);
+  if (!flows || flows.length === 0) throw new InputError(`${where}: give 'flows' or 'terms' (at least one continuous field)`);
   const tolerance = o.tolerance ?? 0.15;
   const windowSize = o.window ?? 4;
-  if (!Number.isInteger(windowSize) || windowSize < 2) throw new Error(`${where}: window must be an integer >= 2, got ${windowSize}`);
+  if (!Number.isInteger(windowSize) || windowSize < 2) throw new InputError(`${where}: window must be an integer >= 2, got ${windowSize}`);
   const slopeStability = o.slopeStability ?? 0.1;
   const floorRel = o.floorRel ?? 1e-11;
   const rtol = o.rtol ?? 1e-13;
@@ -201,23 +202,23 @@ export function validateSweep(o: ValidateOptions): ValidationResult {
   // --- η grid
   let steps: number[];
   if (o.etas) {
-    if (o.etas.length < 2) throw new Error(`${where}: need at least 2 values in etas`);
+    if (o.etas.length < 2) throw new InputError(`${where}: need at least 2 values in etas`);
     steps = o.etas.map((eta) => {
-      if (!Number.isFinite(eta) || eta <= 0) throw new Error(`${where}: every eta must be finite and > 0, got ${eta}`);
+      if (!Number.isFinite(eta) || eta <= 0) throw new InputError(`${where}: every eta must be finite and > 0, got ${eta}`);
       const N = Math.round(T / eta);
-      if (N < 1 || Math.abs(N * eta - T) > 1e-9 * T) throw new Error(`${where}: eta = ${eta} does not divide T = ${T} into an integer number of steps`);
+      if (N < 1 || Math.abs(N * eta - T) > 1e-9 * T) throw new InputError(`${where}: eta = ${eta} does not divide T = ${T} into an integer number of steps`);
       return N;
     });
   } else {
     const ratio = o.gridRatio ?? 2;
     const size = o.gridSize ?? 9;
-    if (!(ratio > 1) || !Number.isFinite(ratio)) throw new Error(`${where}: gridRatio must be finite and > 1, got ${ratio}`);
-    if (!Number.isInteger(size) || size < 2) throw new Error(`${where}: gridSize must be an integer >= 2, got ${size}`);
+    if (!(ratio > 1) || !Number.isFinite(ratio)) throw new InputError(`${where}: gridRatio must be finite and > 1, got ${ratio}`);
+    if (!Number.isInteger(size) || size < 2) throw new InputError(`${where}: gridSize must be an integer >= 2, got ${size}`);
     let etaMax = o.etaMax;
     if (etaMax === undefined) {
       const rho = estimateCurvature(m.grad, theta0);
       etaMax = Math.min(T / 4, rho > 0 && Number.isFinite(rho) ? (0.1 * (1 - beta) ** 2) / rho : T / 4);
-    } else if (!Number.isFinite(etaMax) || etaMax <= 0) throw new Error(`${where}: etaMax must be finite and > 0, got ${etaMax}`);
+    } else if (!Number.isFinite(etaMax) || etaMax <= 0) throw new InputError(`${where}: etaMax must be finite and > 0, got ${etaMax}`);
     const N0 = Math.max(1, Math.ceil(T / etaMax - 1e-9));
     steps = [];
     for (let j = 0; j < size; j++) {
@@ -228,7 +229,7 @@ export function validateSweep(o: ValidateOptions): ValidationResult {
       }
       if (steps.length === 0 || N > steps[steps.length - 1]!) steps.push(N);
     }
-    if (steps.length < 2) throw new Error(`${where}: cannot build an η grid with maxSteps = ${maxSteps} (T/etaMax = ${T / etaMax})`);
+    if (steps.length < 2) throw new InputError(`${where}: cannot build an η grid with maxSteps = ${maxSteps} (T/etaMax = ${T / etaMax})`);
   }
   const etas = steps.map((N) => T / N);
 

@@ -3,6 +3,7 @@
  * shared sub-expression is differentiated once however often it occurs, and the
  * k-th derivative tensor computes each distinct (symmetric) entry once.
  */
+import { InputError, InternalError } from '../errors.ts';
 import { Rational } from './rational.ts';
 import {
   type Expr,
@@ -108,7 +109,7 @@ function powDerivative(e: Expr & { kind: 'pow' }, db: Expr, dx: Expr, along: str
     // 0^x is the constant 0 where it is defined (x > 0)
     if (base.kind === 'num' && base.value.isZero()) return ZERO;
     if (base.kind === 'num' && base.value.sign() < 0) {
-      throw new RangeError(`the derivative of ${base.value}^(…) along ${along} is not real (log of a negative base)`);
+      throw new InputError(`the derivative of ${base.value}^(…) along ${along} is not real (log of a negative base)`);
     }
     parts.push(mul(dx, log(base)));
   }
@@ -134,7 +135,7 @@ function outerDerivative(fn: string, u: Expr, self: Expr): Expr {
     case 'softplus':
       return sigmoid(u);
     default:
-      throw new Error(`no derivative rule for ${fn}`);
+      throw new InternalError(`no derivative rule for ${fn}`);
   }
 }
 
@@ -177,7 +178,7 @@ export interface TensorEntry {
  * so each is computed once.
  */
 export function derivativeTensor(e: Expr, params: readonly Sym[], k: number, opts: { expanded?: boolean } = {}): TensorEntry[] {
-  if (!Number.isInteger(k) || k < 0) throw new RangeError(`derivative order must be a non-negative integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 0) throw new InputError(`derivative order must be a non-negative integer, got ${k}`);
   if (opts.expanded) {
     // canonical expanded entries: differentiate the expanded form (derivatives of monomials are monomials,
     // so no product of sums is ever built), then expand what functions of sums still produce
@@ -205,7 +206,7 @@ export function derivativeTensor(e: Expr, params: readonly Sym[], k: number, opt
  * check they expand to the same object).
  */
 export function jvp(F: readonly Expr[], params: readonly Sym[], v: readonly Expr[]): Expr[] {
-  if (v.length !== params.length) throw new RangeError(`jvp: direction has ${v.length} entries, expected ${params.length}`);
+  if (v.length !== params.length) throw new InputError(`jvp: direction has ${v.length} entries, expected ${params.length}`);
   const dir = new Map<Expr, Expr>();
   let mask = 0n;
   params.forEach((p, i) => {
@@ -264,7 +265,7 @@ export function jvp(F: readonly Expr[], params: readonly Sym[], v: readonly Expr
 
 /** (J_F v)_i = Σ_j ∂F_i/∂θ_j · v_j from memoised partial derivatives (the reference for `jvp`). */
 export function jvpByPartials(F: readonly Expr[], params: readonly Sym[], v: readonly Expr[]): Expr[] {
-  if (v.length !== params.length) throw new RangeError(`jvp: direction has ${v.length} entries, expected ${params.length}`);
+  if (v.length !== params.length) throw new InputError(`jvp: direction has ${v.length} entries, expected ${params.length}`);
   return F.map((Fi) => {
     const b = new SumBuilder();
     for (let j = 0; j < params.length; j++) {

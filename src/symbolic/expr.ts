@@ -18,6 +18,7 @@
  *    rational power of a `mul` (which cannot be distributed over the factors).
  */
 import { Rational, mix, stringHash } from './rational.ts';
+import { BudgetError, InputError } from '../errors.ts';
 
 export type FnName = 'exp' | 'log' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'softplus';
 export const FUNCTION_NAMES: readonly FnName[] = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus'];
@@ -77,7 +78,7 @@ export type Expr = Num | Sym | Add | Mul | Pow | Call;
 // Expression-swell budget
 
 /** Thrown when an operation creates more nodes (or does more term products) than the active budget allows. */
-export class ExpressionSwellError extends Error {
+export class ExpressionSwellError extends BudgetError {
   constructor(
     readonly limit: number,
     readonly what: string,
@@ -91,7 +92,6 @@ export class ExpressionSwellError extends Error {
             `(${(limit * WORK_PER_NODE).toLocaleString('en-US')} term products while expanding); raise the budget (maxNodes) ` +
             `or derive a lower order / smaller model`,
     );
-    this.name = 'ExpressionSwellError';
   }
 }
 
@@ -599,7 +599,7 @@ export class ProductBuilder {
     switch (e.kind) {
       case 'num':
         if (k.isInteger()) {
-          if (e.value.isZero() && k.isNegative()) throw new RangeError('division by zero');
+          if (e.value.isZero() && k.isNegative()) throw new InputError('division by zero');
           this.coeff = this.coeff.mul(e.value.powInt(k.toNumber()));
         } else this.addFactor(e, k);
         return this;
@@ -723,7 +723,7 @@ const SMALL_PRIMES: bigint[] = (() => {
 
 function foldNumPower(v: Rational, k: Rational): { coeff: Rational; rest?: { base: Num; exp: Rational } } {
   if (k.isInteger()) return { coeff: v.powInt(k.toNumber()) };
-  if (v.isNegative()) throw new RangeError(`negative number ${v} raised to the non-integer power ${k}`);
+  if (v.isNegative()) throw new InputError(`negative number ${v} raised to the non-integer power ${k}`);
   // v^(p/q): split p = q·floor + r with 0 < r < q
   const p = Number(k.num);
   const q = Number(k.den);
@@ -795,7 +795,7 @@ export function product(xs: Iterable<Expr>): Expr {
 }
 
 export function div(a: Expr, b: Expr): Expr {
-  if (b === ZERO) throw new RangeError('division by zero');
+  if (b === ZERO) throw new InputError('division by zero');
   return new ProductBuilder().mul(a).mul(b, Rational.MINUS_ONE).build();
 }
 
@@ -808,7 +808,7 @@ export function pow(base: Expr, exp: Expr | Rational | number): Expr {
     if (k.isOne()) return base;
     if (base.kind === 'num') {
       if (base.value.isZero()) {
-        if (k.isNegative()) throw new RangeError('division by zero: 0 raised to a negative power');
+        if (k.isNegative()) throw new InputError('division by zero: 0 raised to a negative power');
         return ZERO;
       }
       return new ProductBuilder().mul(base, k).build();
@@ -855,7 +855,7 @@ export function call(fn: FnName, arg: Expr): Expr {
     }
     if (fn === 'log') {
       if (v.isOne()) return ZERO;
-      if (v.sign() <= 0) throw new RangeError(`log of the non-positive number ${v}`);
+      if (v.sign() <= 0) throw new InputError(`log of the non-positive number ${v}`);
     }
   }
   if (fn === 'exp' && arg.kind === 'call' && arg.fn === 'log') return arg.arg;

@@ -11,13 +11,8 @@ import { type Expr, type Sym, freeSymbols, num, sym } from './expr.ts';
 import { FormulaError, RESERVED_NAMES, parseExpr } from './parse.ts';
 import { toText } from './print.ts';
 
-/** Invalid input that is not a formula syntax error: names, values, shapes. */
-export class InputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
-}
+import { InputError } from '../errors.ts';
+export { InputError };
 
 export interface LossOptions {
   /** names of the parameters θ (order = order of gradient entries) */

@@ -16,17 +16,17 @@
  * name our own rules (docs/design.md).
  */
 import { Rational } from './rational.ts';
+import { InputError } from '../errors.ts';
 import { type Expr, type FnName, FUNCTION_NAMES, SumBuilder, call, div, mul, neg, num, pow, sqrt, sym } from './expr.ts';
 
 /** A formula that cannot be read; `position` is the 0-based character offset. */
-export class FormulaError extends Error {
+export class FormulaError extends InputError {
   constructor(
     readonly problem: string,
     readonly formula: string,
     readonly position: number,
   ) {
     super(`${problem} at position ${position + 1} of the formula\n  ${formula}\n  ${' '.repeat(Math.max(0, position))}^`);
-    this.name = 'FormulaError';
   }
 }
 
@@ -135,7 +135,7 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Expr {
       return f();
     } catch (e) {
       if (e instanceof FormulaError) throw e;
-      if (e instanceof RangeError) fail(e.message, pos);
+      if (e instanceof InputError) fail(e.message, pos);
       throw e;
     } finally {
       depth--;

@@ -8,15 +8,15 @@
  * factors by name — the same order on every run and machine.
  */
 import { Rational } from './rational.ts';
+import { BudgetError, InternalError } from '../errors.ts';
 import { type Expr, type Mul, scale } from './expr.ts';
 
 /** Largest tree (in nodes) a printer will expand; DAG sharing can hide exponential size. */
 export const DEFAULT_PRINT_LIMIT = 5_000_000;
 
-export class PrintSizeError extends Error {
+export class PrintSizeError extends BudgetError {
   constructor(size: number, limit: number) {
     super(`expression too large to print: ${size.toExponential(2)} nodes as a tree (limit ${limit}); print a compact form (with shared subexpressions) instead`);
-    this.name = 'PrintSizeError';
   }
 }
 
@@ -41,7 +41,7 @@ export function termDegree(t: Expr): number {
 
 /** Terms of a sum in display order: (coefficient, unit term) pairs, constant last. */
 export function displayTerms(e: Expr, key: (t: Expr) => string): Array<[Rational, Expr | null]> {
-  if (e.kind !== 'add') throw new Error('displayTerms expects a sum');
+  if (e.kind !== 'add') throw new InternalError('displayTerms expects a sum');
   const items = e.terms.map((t, i) => ({ t, c: e.coeffs[i]!, d: termDegree(t), k: key(t) }));
   items.sort((a, b) => b.d - a.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   const out: Array<[Rational, Expr | null]> = items.map((x) => [x.c, x.t]);

@@ -6,6 +6,7 @@
  * would overflow: coefficients in derivative and counter-term series are mostly
  * small, and bigint arithmetic is ~10x slower than number arithmetic in V8.
  */
+import { InputError } from '../errors.ts';
 export class Rational {
   /** numerator and denominator; `small` marks that both are safe JS integers in `sn`/`sd`. */
   private constructor(
@@ -36,7 +37,7 @@ export class Rational {
 
   static int(n: number | bigint): Rational {
     if (typeof n === 'number') {
-      if (!Number.isInteger(n)) throw new RangeError(`Rational.int: ${n} is not an integer`);
+      if (!Number.isInteger(n)) throw new InputError(`Rational.int: ${n} is not an integer`);
       if (Number.isSafeInteger(n)) return n === 0 ? Rational.ZERO : n === 1 ? Rational.ONE : Rational.ofSmall(n, 1);
       return Rational.ofBig(BigInt(n), 1n);
     }
@@ -46,7 +47,7 @@ export class Rational {
   /** p/q normalised; throws on q = 0. */
   static of(p: number | bigint, q: number | bigint = 1): Rational {
     if (typeof p === 'number' && typeof q === 'number' && Number.isSafeInteger(p) && Number.isSafeInteger(q)) {
-      if (q === 0) throw new RangeError('Rational: division by zero');
+      if (q === 0) throw new InputError('Rational: division by zero');
       if (q < 0) {
         p = -p;
         q = -q;
@@ -56,7 +57,7 @@ export class Rational {
     }
     let bp = BigInt(p);
     let bq = BigInt(q);
-    if (bq === 0n) throw new RangeError('Rational: division by zero');
+    if (bq === 0n) throw new InputError('Rational: division by zero');
     if (bq < 0n) {
       bp = -bp;
       bq = -bq;
@@ -85,12 +86,12 @@ export class Rational {
 
   /** Closest exact value of a finite float64 (its binary expansion, not a decimal guess). */
   static fromFloat(x: number): Rational {
-    if (!Number.isFinite(x)) throw new RangeError(`Rational.fromFloat: ${x} is not finite`);
+    if (!Number.isFinite(x)) throw new InputError(`Rational.fromFloat: ${x} is not finite`);
     if (Number.isSafeInteger(x)) return Rational.int(x);
     // the shortest decimal that round-trips is what users typed: prefer it
     const r = Rational.parseDecimal(Math.abs(x).toString());
     if (r) return x < 0 ? r.neg() : r;
-    throw new RangeError(`Rational.fromFloat: cannot convert ${x}`);
+    throw new InputError(`Rational.fromFloat: cannot convert ${x}`);
   }
 
   get num(): bigint {
@@ -157,7 +158,7 @@ export class Rational {
   }
 
   div(o: Rational): Rational {
-    if (o.isZero()) throw new RangeError('Rational: division by zero');
+    if (o.isZero()) throw new InputError('Rational: division by zero');
     return this.mul(o.inv());
   }
 
@@ -166,13 +167,13 @@ export class Rational {
   }
 
   inv(): Rational {
-    if (this.isZero()) throw new RangeError('Rational: division by zero');
+    if (this.isZero()) throw new InputError('Rational: division by zero');
     return this.small ? Rational.of(this.sd, this.sn) : Rational.of(this.bd, this.bn);
   }
 
   /** this^k for an integer k. */
   powInt(k: number): Rational {
-    if (!Number.isInteger(k)) throw new RangeError('Rational.powInt: non-integer exponent');
+    if (!Number.isInteger(k)) throw new InputError('Rational.powInt: non-integer exponent');
     if (k === 1) return this;
     if (k === 0) return Rational.ONE;
     if (k < 0) return this.inv().powInt(-k);
@@ -181,7 +182,7 @@ export class Rational {
     // the size of the exact result: refuse numbers of more than ~1,000,000 bits
     const bits = (Math.max(bitLength(this.num), bitLength(this.den)) - 1) * k;
     if (bits > MAX_POWER_BITS) {
-      throw new RangeError(`the exact value of ${this}^${k} would have about ${Math.round(bits * 0.30103).toLocaleString('en-US')} digits`);
+      throw new InputError(`the exact value of ${this}^${k} would have about ${Math.round(bits * 0.30103).toLocaleString('en-US')} digits`);
     }
     if (this.small && k < 64) {
       let n = 1;

@@ -3,6 +3,7 @@
  * (each shared node visited once per call).
  */
 import { Rational } from './rational.ts';
+import { InputError } from '../errors.ts';
 import { type Expr, type Sym, SumBuilder, ProductBuilder, call, pow } from './expr.ts';
 
 /** Replace symbols by expressions, simultaneously: subs(x·y, {x: y, y: x}) = y·x. */
@@ -57,12 +58,7 @@ export function subs(e: Expr, map: ReadonlyMap<Sym, Expr>): Expr {
 export type Env = ReadonlyMap<Sym, number> | Readonly<Record<string, number>>;
 
 /** Raised when an evaluation produces NaN or ±∞ (a pole, log of a negative, …). */
-export class EvaluationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EvaluationError';
-  }
-}
+export class EvaluationError extends InputError {}
 
 function lookup(env: Env, s: Sym): number {
   const v = env instanceof Map ? env.get(s) : Object.hasOwn(env, s.name) ? (env as Record<string, number>)[s.name] : undefined;

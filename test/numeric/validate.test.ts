@@ -15,7 +15,7 @@ function expectSlopes(r: ValidationResult, expected: number[]): void {
   }
 }
 
-// ---- quadratic L = ½ θᵀAθ: f_k = −A^k θ / k (theory/eom.md, closed form)
+// ---- quadratic L = ½ θᵀAθ: f_k = −A^k θ / k (docs/theory/eom.md, closed form)
 const A3 = [[2, 0.5, 0], [0.5, 1, -0.3], [0, -0.3, 0.7]];
 function matvec(x: V, o: V): void {
   for (let i = 0; i < 3; i++) o[i] = A3[i]![0]! * x[0]! + A3[i]![1]! * x[1]! + A3[i]![2]! * x[2]!;

@@ -7,6 +7,7 @@
  *   source rows per pass, and a column permutation: n³ FMAs in all (Gauss–Jordan needed 2n³). Pivot choices are those of Gauss–Jordan with partial pivoting.
  * No allocation beyond the outputs; plain Float64Array loops that V8 compiles to tight scalar code.
  */
+import { InputError, InternalError } from '../../errors.ts';
 
 /** out = A B (n×n). `out` must not alias `a` or `b`. */
 export function gemm(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
@@ -51,7 +52,7 @@ export function luFactor(m: Float64Array, n: number, perm: Int32Array, where = '
 }
 
 const NO_TRAILING_UPDATE: GemmSub = () => {
-  throw new Error('luFactor: no trailing update with a single panel');
+  throw new InternalError('luFactor: no trailing update with a single panel');
 };
 
 /** C −= A B on the factor matrix (row stride n), operands given by element offsets: A M×K, B K×N, C M×N. */
@@ -94,7 +95,7 @@ export function luFactorBlocked(m: Float64Array, n: number, perm: Int32Array, wh
           p = r;
         }
       }
-      if (!(best > 1e-300) || best <= 1e-15 * scale * Math.sqrt(n)) throw new Error(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
+      if (!(best > 1e-300) || best <= 1e-15 * scale * Math.sqrt(n)) throw new InputError(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
       if (p !== c) {
         const rc = c * n, rp = p * n;
         for (let j = 0; j < n; j++) {

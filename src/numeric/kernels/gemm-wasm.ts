@@ -7,6 +7,7 @@
  * Float64Array views into it, so JavaScript kernels (LU, transpose) and the wasm product work on the same
  * buffers without copies. Where wasm SIMD is missing, `wasmMatrices()` returns null and callers use dense.ts.
  */
+import { InternalError } from '../../errors.ts';
 import { I32, V128, assemble, op } from './wasm-asm.ts';
 
 const enum G {
@@ -209,7 +210,7 @@ export function wasmMatrices(n: number, count: number): WasmMatrices | null {
   const views = Array.from({ length: count }, (_, c) => new Float64Array(buf, 8 * n * n * c, n * n));
   const fn = inst.exports['gemm'] as (a: number, b: number, out: number, n: number, sym: number) => void;
   const off = (v: Float64Array): number => {
-    if (v.buffer !== buf || v.length !== n * n) throw new Error('wasmMatrices: operand is not one of this set’s views');
+    if (v.buffer !== buf || v.length !== n * n) throw new InternalError('wasmMatrices: operand is not one of this set’s views');
     return v.byteOffset;
   };
   return {

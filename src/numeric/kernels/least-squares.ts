@@ -10,15 +10,16 @@
  * - 'js': the same pass in plain JavaScript, four accumulators and a 4-way unrolled axpy (the fallback).
  * 'auto' (default) picks 'wasm-simd' when the engine validates the module (V8 in Node ≥ 16.4), else 'js'.
  */
+import { InputError } from '../../errors.ts';
 import { F64, I32, V128, assemble, op } from './wasm-asm.ts';
 
 export type GradKernel = (theta: Float64Array, out: Float64Array) => void;
 export type LsBackend = 'wasm-simd' | 'js';
 
 function checkShapes(X: Float64Array, y: Float64Array, N: number, P: number, where: string): void {
-  if (!Number.isInteger(N) || N <= 0 || !Number.isInteger(P) || P <= 0) throw new Error(`${where}: N and P must be positive integers, got ${N}, ${P}`);
-  if (X.length !== N * P) throw new Error(`${where}: X has ${X.length} entries, expected N·P = ${N * P} (dimension mismatch)`);
-  if (y.length !== N) throw new Error(`${where}: y has length ${y.length}, expected N = ${N} (dimension mismatch)`);
+  if (!Number.isInteger(N) || N <= 0 || !Number.isInteger(P) || P <= 0) throw new InputError(`${where}: N and P must be positive integers, got ${N}, ${P}`);
+  if (X.length !== N * P) throw new InputError(`${where}: X has ${X.length} entries, expected N·P = ${N * P} (dimension mismatch)`);
+  if (y.length !== N) throw new InputError(`${where}: y has length ${y.length}, expected N = ${N} (dimension mismatch)`);
 }
 
 /** The plain-JavaScript kernel. Keeps references to X and y (not copied). */
@@ -158,7 +159,7 @@ export function lsGradWasmModule(): WebAssembly.Module | null {
 export function leastSquaresGradientWasm(X: Float64Array, y: Float64Array, N: number, P: number): GradKernel {
   checkShapes(X, y, N, P, 'leastSquaresGradientWasm');
   const mod = lsGradWasmModule();
-  if (!mod) throw new Error('leastSquaresGradientWasm: this engine does not support WebAssembly SIMD');
+  if (!mod) throw new InputError('leastSquaresGradientWasm: this engine does not support WebAssembly SIMD');
   const inst = new WebAssembly.Instance(mod, {});
   const mem = inst.exports['mem'] as WebAssembly.Memory;
   const fn = inst.exports['lsgrad'] as (x: number, y: number, th: number, out: number, n: number, pb: number, nf: number) => void;
@@ -168,7 +169,7 @@ export function leastSquaresGradientWasm(X: Float64Array, y: Float64Array, N: nu
   const thOff = align(yOff + 8 * N);
   const outOff = align(thOff + 8 * P);
   const total = align(outOff + 8 * P);
-  if (total > 2 ** 31) throw new Error(`leastSquaresGradientWasm: X is too large for one wasm memory (${total} bytes)`);
+  if (total > 2 ** 31) throw new InputError(`leastSquaresGradientWasm: X is too large for one wasm memory (${total} bytes)`);
   const pages = Math.ceil(total / 65536);
   const have = mem.buffer.byteLength / 65536;
   if (pages > have) mem.grow(pages - have);
@@ -193,7 +194,7 @@ export function leastSquaresGradient(
   opts: { backend?: LsBackend | 'auto' } = {},
 ): { grad: GradKernel; backend: LsBackend } {
   const b = opts.backend ?? 'auto';
-  if (b !== 'auto' && b !== 'wasm-simd' && b !== 'js') throw new Error(`leastSquaresGradient: unknown backend '${String(b)}'`);
+  if (b !== 'auto' && b !== 'wasm-simd' && b !== 'js') throw new InputError(`leastSquaresGradient: unknown backend '${String(b)}'`);
   if (b === 'js' || (b === 'auto' && !lsGradWasmModule())) return { grad: leastSquaresGradientJs(X, y, N, P), backend: 'js' };
   return { grad: leastSquaresGradientWasm(X, y, N, P), backend: 'wasm-simd' };
 }

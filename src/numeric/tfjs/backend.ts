@@ -1,5 +1,5 @@
 /**
- * Loading TensorFlow.js with a backend chosen by name (issue 5, "The same optimizers on TensorFlow.js").
+ * Loading TensorFlow.js with a backend chosen by name (design notes: "The same optimizers on TensorFlow.js").
  *
  * - 'cpu'        : @tensorflow/tfjs's pure-JS backend (always available).
  * - 'wasm'       : @tensorflow/tfjs-backend-wasm; its .wasm binaries are loaded from node_modules (SIMD, no
@@ -13,6 +13,7 @@
  *
  * Everything is imported lazily (tfjs takes ~1 s to import). TensorFlow.js computes in float32 only.
  */
+import { InputError } from '../../errors.ts';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
@@ -62,13 +63,13 @@ export async function loadTf(backend: TfBackendName): Promise<Tf> {
       if (!wasmRegistered) {
         const w = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as { setWasmPaths?: (p: string) => void; default?: { setWasmPaths: (p: string) => void } };
         const setWasmPaths = w.setWasmPaths ?? w.default?.setWasmPaths;
-        if (!setWasmPaths) throw new Error('loadTf(wasm): @tensorflow/tfjs-backend-wasm does not export setWasmPaths');
+        if (!setWasmPaths) throw new InputError('loadTf(wasm): @tensorflow/tfjs-backend-wasm does not export setWasmPaths');
         const req = createRequire(import.meta.url);
         setWasmPaths(dirname(req.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
         wasmRegistered = true;
       }
       const ok = await tf.setBackend('wasm');
-      if (!ok) throw new Error('loadTf(wasm): the wasm backend failed to initialise (could not load the .wasm binaries from node_modules/@tensorflow/tfjs-backend-wasm/dist)');
+      if (!ok) throw new InputError('loadTf(wasm): the wasm backend failed to initialise (could not load the .wasm binaries from node_modules/@tensorflow/tfjs-backend-wasm/dist)');
       await tf.ready();
       return tf;
     }
@@ -76,7 +77,7 @@ export async function loadTf(backend: TfBackendName): Promise<Tf> {
       if (!tfNodeGpu) {
         const m = (await optionalImport('@tensorflow/tfjs-node-gpu')) ?? (await optionalImport('@tensorflow/tfjs-node'));
         if (!m)
-          throw new Error(
+          throw new InputError(
             "loadTf('tensorflow'): this backend needs @tensorflow/tfjs-node-gpu (or @tensorflow/tfjs-node), which is not installed. " +
               'It is not an eomkit dependency because its install script downloads libtensorflow; install it yourself ' +
               "(npm install @tensorflow/tfjs-node-gpu) on a machine with CUDA, or use 'cpu' / 'wasm'.",
@@ -84,14 +85,14 @@ export async function loadTf(backend: TfBackendName): Promise<Tf> {
         tfNodeGpu = unwrap<Tf>(m);
       }
       const ok = await tfNodeGpu.setBackend('tensorflow');
-      if (!ok) throw new Error("loadTf('tensorflow'): @tensorflow/tfjs-node(-gpu) is installed but its 'tensorflow' backend failed to initialise");
+      if (!ok) throw new InputError("loadTf('tensorflow'): @tensorflow/tfjs-node(-gpu) is installed but its 'tensorflow' backend failed to initialise");
       await tfNodeGpu.ready();
       return tfNodeGpu;
     }
     case 'webgpu': {
       const m = await optionalImport('@tensorflow/tfjs-backend-webgpu');
       if (!m)
-        throw new Error(
+        throw new InputError(
           "loadTf('webgpu'): @tensorflow/tfjs-backend-webgpu is not installed (it is optional). Install it, and in Node a WebGPU " +
             "implementation (e.g. the npm 'webgpu' package, which needs a GPU driver), or use 'cpu' / 'wasm'.",
         );
@@ -100,15 +101,15 @@ export async function loadTf(backend: TfBackendName): Promise<Tf> {
       try {
         ok = await tf.setBackend('webgpu');
       } catch (e) {
-        throw new Error(`loadTf('webgpu'): backend failed to initialise: ${(e as Error).message} (no WebGPU adapter in this process?)`);
+        throw new InputError(`loadTf('webgpu'): backend failed to initialise: ${(e as Error).message} (no WebGPU adapter in this process?)`);
       }
-      if (!ok) throw new Error("loadTf('webgpu'): no WebGPU adapter found in this process (navigator.gpu missing or no GPU)");
+      if (!ok) throw new InputError("loadTf('webgpu'): no WebGPU adapter found in this process (navigator.gpu missing or no GPU)");
       await tf.ready();
       return tf;
     }
     case 'webgl':
-      throw new Error("loadTf('webgl'): WebGL needs a browser; use runWebglGd() from src/numeric/tfjs/webgl.ts (headless Chromium via playwright-core)");
+      throw new InputError("loadTf('webgl'): WebGL needs a browser; use runWebglGd() from src/numeric/tfjs/webgl.ts (headless Chromium via playwright-core)");
     default:
-      throw new Error(`loadTf: unknown backend '${String(backend)}' (expected one of cpu, wasm, tensorflow, webgpu, webgl)`);
+      throw new InputError(`loadTf: unknown backend '${String(backend)}' (expected one of cpu, wasm, tensorflow, webgpu, webgl)`);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * GD, heavy ball and SGD with Gaussian gradient noise on TensorFlow.js, over a batch of independent
  * trajectories: the state is one tensor [batch, n] (ensembles for statistics). Same updates as the float64
- * CPU versions in ../optimizers.ts (theory/eom.md, theory/langevin.md "Discrete update").
+ * CPU versions in ../optimizers.ts (docs/theory/eom.md, docs/theory/langevin.md "Discrete update").
  *
  * The gradient is a function of a tf tensor [batch, n] → [batch, n] built from tf ops (the codegen layer
  * emits such functions); it is called inside tf.tidy, so it may create intermediates freely.
@@ -18,6 +18,7 @@
  * `noiseSource: 'device'` uses tf.randomNormal with a per-step seed instead (no upload; reproducible per
  * backend only).
  */
+import { InputError } from '../../errors.ts';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from './backend.ts';
 import { Rng } from '../prng.ts';
@@ -54,14 +55,14 @@ export interface TfRunResult {
 function shapeOf(o: TfRunOptions, where: string): { data: Float32Array; batch: number; n: number } {
   if (Array.isArray(o.theta0)) {
     const rows = o.theta0 as readonly (readonly number[])[];
-    if (rows.length === 0) throw new Error(`${where}: theta0 has no rows`);
+    if (rows.length === 0) throw new InputError(`${where}: theta0 has no rows`);
     const n = rows[0]!.length;
-    if (n === 0) throw new Error(`${where}: theta0 rows are empty`);
+    if (n === 0) throw new InputError(`${where}: theta0 rows are empty`);
     const data = new Float32Array(rows.length * n);
     rows.forEach((r, b) => {
-      if (r.length !== n) throw new Error(`${where}: theta0 row ${b} has ${r.length} entries, expected ${n} (dimension mismatch)`);
+      if (r.length !== n) throw new InputError(`${where}: theta0 row ${b} has ${r.length} entries, expected ${n} (dimension mismatch)`);
       r.forEach((v, i) => {
-        if (!Number.isFinite(v)) throw new Error(`${where}: theta0[${b}][${i}] is not finite (${v})`);
+        if (!Number.isFinite(v)) throw new InputError(`${where}: theta0[${b}][${i}] is not finite (${v})`);
         data[b * n + i] = v;
       });
     });
@@ -69,21 +70,21 @@ function shapeOf(o: TfRunOptions, where: string): { data: Float32Array; batch: n
   }
   const flat = o.theta0 as Float32Array | Float64Array;
   const n = o.n;
-  if (n === undefined || !Number.isInteger(n) || n <= 0) throw new Error(`${where}: a flat theta0 needs a positive integer n`);
-  if (flat.length === 0 || flat.length % n !== 0) throw new Error(`${where}: flat theta0 of length ${flat.length} is not a multiple of n = ${n} (dimension mismatch)`);
-  for (let i = 0; i < flat.length; i++) if (!Number.isFinite(flat[i]!)) throw new Error(`${where}: theta0[${i}] is not finite`);
+  if (n === undefined || !Number.isInteger(n) || n <= 0) throw new InputError(`${where}: a flat theta0 needs a positive integer n`);
+  if (flat.length === 0 || flat.length % n !== 0) throw new InputError(`${where}: flat theta0 of length ${flat.length} is not a multiple of n = ${n} (dimension mismatch)`);
+  for (let i = 0; i < flat.length; i++) if (!Number.isFinite(flat[i]!)) throw new InputError(`${where}: theta0[${i}] is not finite`);
   return { data: Float32Array.from(flat), batch: flat.length / n, n };
 }
 
 function recordSet(record: readonly number[] | undefined, steps: number, where: string): Int32Array {
   const s = [...new Set(record ?? [])].sort((a, b) => a - b);
-  for (const k of s) if (!Number.isInteger(k) || k < 0 || k > steps) throw new Error(`${where}: record step ${k} is not an integer in [0, ${steps}]`);
+  for (const k of s) if (!Number.isInteger(k) || k < 0 || k > steps) throw new InputError(`${where}: record step ${k} is not an integer in [0, ${steps}]`);
   return Int32Array.from(s);
 }
 
 function checkGradShape(tf: Tf, g: tfTypes.Tensor, batch: number, n: number, where: string): void {
   if (g.shape.length !== 2 || g.shape[0] !== batch || g.shape[1] !== n)
-    throw new Error(`${where}: grad returned shape [${g.shape.join(', ')}], expected [${batch}, ${n}] (dimension mismatch)`);
+    throw new InputError(`${where}: grad returned shape [${g.shape.join(', ')}], expected [${batch}, ${n}] (dimension mismatch)`);
   void tf;
 }
 
@@ -103,7 +104,7 @@ function loop(tf: Tf, o: TfRunOptions & { beta: number; thetaPrev?: TfRunOptions
   let prevData: Float32Array | undefined;
   if (o.beta > 0 && o.thetaPrev) {
     const p = shapeOf({ ...o, theta0: o.thetaPrev }, where);
-    if (p.batch !== batch || p.n !== n) throw new Error(`${where}: thetaPrev has shape [${p.batch}, ${p.n}], expected [${batch}, ${n}] (dimension mismatch)`);
+    if (p.batch !== batch || p.n !== n) throw new InputError(`${where}: thetaPrev has shape [${p.batch}, ${p.n}], expected [${batch}, ${n}] (dimension mismatch)`);
     prevData = p.data;
   }
   let theta = tf.tensor2d(data, [batch, n], 'float32');
@@ -172,11 +173,11 @@ export function sgdGaussianTf(tf: Tf, o: TfSgdGaussianOptions): TfRunResult {
   const where = 'sgdGaussianTf';
   const { batch, n } = shapeOf(o, where);
   const S = o.batchSize;
-  if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new Error(`${where}: batchSize must be a finite number > 0, got ${S}`);
+  if (typeof S !== 'number' || !Number.isFinite(S) || S <= 0) throw new InputError(`${where}: batchSize must be a finite number > 0, got ${S}`);
   let L: Float64Array;
   if (o.sigma) L = choleskyPsd(toDense(o.sigma, n, 'sigma', where), n, undefined, `${where}: sigma`);
   else if (o.sigmaFactor) L = toDense(o.sigmaFactor, n, 'sigmaFactor', where);
-  else throw new Error(`${where}: give sigma or sigmaFactor`);
+  else throw new InputError(`${where}: give sigma or sigmaFactor`);
   // ε rows = z rows · Lᵀ / √S
   const LtScaled = new Float32Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) LtScaled[j * n + i] = L[i * n + j]! / Math.sqrt(S);
@@ -185,7 +186,7 @@ export function sgdGaussianTf(tf: Tf, o: TfSgdGaussianOptions): TfRunResult {
   const rng = new Rng(seed);
   const zbuf = new Float32Array(batch * n);
   const source = o.noiseSource ?? 'host';
-  if (source !== 'host' && source !== 'device') throw new Error(`${where}: noiseSource must be 'host' or 'device'`);
+  if (source !== 'host' && source !== 'device') throw new InputError(`${where}: noiseSource must be 'host' or 'device'`);
   try {
     return loop(tf, { ...o, beta: o.beta ?? 0 }, where, (_theta, k) => {
       let z: tfTypes.Tensor2D;

@@ -1,5 +1,5 @@
 /**
- * The WebGL backend of TensorFlow.js, driven from Node in a headless browser (issue 5: "`webgl` in a browser
+ * The WebGL backend of TensorFlow.js, driven from Node in a headless browser ("`webgl` in a browser
  * page driven headless"). playwright-core launches Debian's `chromium` (software GL — SwiftShader — on
  * machines without a GPU: testable, not timeable; a real GPU on a user's machine), the page gets the tfjs
  * bundle (node_modules/@tensorflow/tfjs/dist/tf.min.js) inlined, and GD / heavy ball runs there on a batch
@@ -9,12 +9,13 @@
  * float32, and on SwiftShader some transcendental kernels are inaccurate (measured: softplus error 5.9e-2,
  * exp 1.9e-6): compare against float64 with float32-level tolerances and prefer polynomial test losses.
  */
+import { InputError } from '../../errors.ts';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { checkBeta, checkEta, checkFiniteNonNeg, checkSteps } from '../linalg.ts';
 
-/** Launch flags for headless Chromium (shared/notes/dependencies.md). */
+/** Launch flags for headless Chromium (docs/design.md). */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-background-networking',
@@ -65,20 +66,20 @@ export async function runWebglGd(o: WebglRunOptions): Promise<WebglRunResult> {
   checkBeta(beta, where);
   const lambda = o.weightDecay ?? 0;
   checkFiniteNonNeg(lambda, 'weightDecay', where);
-  if (o.theta0.length === 0) throw new Error(`${where}: theta0 has no rows`);
+  if (o.theta0.length === 0) throw new InputError(`${where}: theta0 has no rows`);
   const n = o.theta0[0]!.length;
   o.theta0.forEach((r, b) => {
-    if (r.length !== n) throw new Error(`${where}: theta0 row ${b} has ${r.length} entries, expected ${n} (dimension mismatch)`);
+    if (r.length !== n) throw new InputError(`${where}: theta0 row ${b} has ${r.length} entries, expected ${n} (dimension mismatch)`);
     r.forEach((v, i) => {
-      if (!Number.isFinite(v)) throw new Error(`${where}: theta0[${b}][${i}] is not finite`);
+      if (!Number.isFinite(v)) throw new InputError(`${where}: theta0[${b}][${i}] is not finite`);
     });
   });
   const exe = o.executablePath ?? findChromium();
-  if (!exe) throw new Error(`${where}: no Chromium found (set EOMKIT_CHROMIUM or install Debian's chromium: apt-get install -y chromium)`);
+  if (!exe) throw new InputError(`${where}: no Chromium found (set EOMKIT_CHROMIUM or install Debian's chromium: apt-get install -y chromium)`);
   const gradSource = typeof o.grad === 'string' ? o.grad : o.grad.toString();
   const req = createRequire(import.meta.url);
   const tfBundle = join(dirname(req.resolve('@tensorflow/tfjs/package.json')), 'dist', 'tf.min.js');
-  if (!existsSync(tfBundle)) throw new Error(`${where}: tfjs bundle not found at ${tfBundle}`);
+  if (!existsSync(tfBundle)) throw new InputError(`${where}: tfjs bundle not found at ${tfBundle}`);
   const { chromium } = await import('playwright-core');
   const timeout = o.timeoutMs ?? 120_000;
   const browser = await chromium.launch({ executablePath: exe, headless: true, args: CHROMIUM_ARGS, timeout });
@@ -92,7 +93,7 @@ export async function runWebglGd(o: WebglRunOptions): Promise<WebglRunResult> {
       // runs in the page
       const tf = (globalThis as unknown as { tf: any }).tf; // eslint-disable-line @typescript-eslint/no-explicit-any
       const ok = await tf.setBackend('webgl');
-      if (!ok || tf.getBackend() !== 'webgl') throw new Error('tfjs could not initialise the webgl backend in this browser (no WebGL context?)');
+      if (!ok || tf.getBackend() !== 'webgl') throw new InputError('tfjs could not initialise the webgl backend in this browser (no WebGL context?)');
       await tf.ready();
       const grad = new Function('return (' + a.gradSource + ')')();
       const t0 = performance.now();

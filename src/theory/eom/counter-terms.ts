@@ -7,6 +7,7 @@
  * instantiate.ts (directional derivatives, memoised per tree). The EoM in the paper's form is
  * θ̇ = −g − η ξ_1 − η² ξ_2 − …, ξ_j = −f_{j+1}.
  */
+import { InputError } from '../../errors.ts';
 import {
   type Env,
   type Expr,
@@ -61,7 +62,7 @@ export const DEFAULT_MAX_NODES = 5_000_000;
 
 /** f_1 … f_K of the modified equation of GD for the loss L (see EomSeries). */
 export function counterTerms(L: Loss, K: number, opts: CounterTermOptions = {}): EomSeries {
-  if (!Number.isInteger(K) || K < 1) throw new RangeError(`order K must be a positive integer, got ${K}`);
+  if (!Number.isInteger(K) || K < 1) throw new InputError(`order K must be a positive integer, got ${K}`);
   const general = generalSeries(K);
   const d = lossDifferentials(L);
   const n = L.params.length;
@@ -93,7 +94,7 @@ function makeSeries(L: Loss, general: GeneralSeries, f: Expr[][], expanded: bool
     f,
     xi,
     field(j: number): Expr[] {
-      if (!Number.isInteger(j) || j < 0 || j > K - 1) throw new RangeError(`EoM_${j} needs f_1..f_${j + 1}; this series has f_1..f_${K}`);
+      if (!Number.isInteger(j) || j < 0 || j > K - 1) throw new InputError(`EoM_${j} needs f_1..f_${j + 1}; this series has f_1..f_${K}`);
       return L.params.map((_, i) => add(...f.slice(0, j + 1).map((fk, k) => (k === 0 ? fk[i]! : mul(pow(ETA, k), fk[i]!)))));
     },
     toExpanded(): EomSeries {

@@ -1,5 +1,5 @@
 /**
- * Symbolic zero test for the invariance identities (theory/eom.md, "Scale- and translation-invariant layers").
+ * Symbolic zero test for the invariance identities (docs/theory/eom.md, "Scale- and translation-invariant layers").
  *
  * `expand` alone decides zero for polynomials, but an identity such as the Euler identity of a
  * weight-normalised unit,  Σ w_i ∂L/∂w_i = 2r·( (w·x) S^{-1/2} − (w·x)(Σ w_i²) S^{-3/2} ),  S = Σ w_i²,

@@ -1,5 +1,5 @@
 /**
- * Scale- and translation-invariant layers (theory/eom.md, "Scale- and translation-invariant layers").
+ * Scale- and translation-invariant layers (docs/theory/eom.md, "Scale- and translation-invariant layers").
  *
  * Detection, proved symbolically (not at sample points):
  *  - scale invariance on a group G, L(cθ_G, θ_rest) = L(θ) for c > 0, is equivalent (on a domain that is a

@@ -13,6 +13,7 @@
  * with a pole of order 2|t|−1 at β = 1, computed exactly in u = 1/(1−β) (as in momentum.ts) and returned as
  * N_t(β)/(1−β)^{2|t|−1}. β = 0 gives explicit Euler's b(t).
  */
+import { InputError } from '../../errors.ts';
 import { type Expr, type Loss, Rational, ZERO, ONE, SumBuilder, expand, mul, num, pow, scale, sub, subs, toLatex } from '../../symbolic/index.ts';
 import { type RootedTree, LEAF, edgeCuts, fNotationLatex, lossNotationLatex, lossSign, treesOfOrder } from './trees.ts';
 import { elementaryDifferential } from './instantiate.ts';
@@ -39,7 +40,7 @@ export interface HeavyBallGeneralSeries {
 
 /** The heavy-ball series F_0 … F_{K−1} as trees of order 1 … K, β symbolic or a given exact rational. */
 export function heavyBallGeneralSeries(K: number, opts: { beta?: Rational } = {}): HeavyBallGeneralSeries {
-  if (!Number.isInteger(K) || K < 1) throw new RangeError(`order must be a positive integer, got ${K}`);
+  if (!Number.isInteger(K) || K < 1) throw new InputError(`order must be a positive integer, got ${K}`);
   const beta = opts.beta;
   const uInv = pow(HB_U, -1);
   const gammaOverFact = (j: number): Expr => {

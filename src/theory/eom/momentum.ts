@@ -1,5 +1,5 @@
 /**
- * Heavy-ball momentum θ_{k+1} = θ_k − η g(θ_k) + β(θ_k − θ_{k−1}) (theory/eom.md, "Heavy-ball momentum").
+ * Heavy-ball momentum θ_{k+1} = θ_k − η g(θ_k) + β(θ_k − θ_{k−1}) (docs/theory/eom.md, "Heavy-ball momentum").
  *
  * 1. The second-order form  m θ̈ + (1−β) θ̇ = −g,  m = η(1+β)/2  (`heavyBallSecondOrder`).
  * 2. The first-order modified equation on the slow manifold, θ̇ = F_η = F_0 + ηF_1 + η²F_2 + …, to any
@@ -24,6 +24,7 @@
  * with N_n a polynomial in β, returned expanded. `canonicalInBeta` maps any such expression back to the
  * canonical Laurent form, which is how results are compared exactly.
  */
+import { InputError, InternalError } from '../../errors.ts';
 import {
   type Expr,
   type Loss,
@@ -36,7 +37,6 @@ import {
   expand,
   gradient,
   hessian,
-  InputError,
   jvp,
   mul,
   neg,
@@ -185,7 +185,7 @@ function toBetaNumerator(e: Expr, p: number): Expr {
   if (e === ZERO) return ZERO;
   const shifted = expand(mul(e, pow(U, -p)));
   const N = expand(subs(shifted, new Map([[U, pow(sub(ONE, BETA), -1)]])));
-  if ((N.free & U.free) !== 0n) throw new Error(`internal: pole order above ${p} in a heavy-ball term`);
+  if ((N.free & U.free) !== 0n) throw new InternalError(`internal: pole order above ${p} in a heavy-ball term`);
   return N;
 }
 
@@ -207,7 +207,7 @@ export function heavyBallSeries(L: Loss, K: number, opts: HeavyBallOptions = {})
   }
   const beta = betaQ === undefined ? BETA : num(betaQ);
   const field = (terms = K): Expr[] => {
-    if (terms > K) throw new RangeError(`only ${K} terms were derived`);
+    if (terms > K) throw new InputError(`only ${K} terms were derived`);
     return params.map((_, i) => sum(F.slice(0, terms).map((Fk, k) => mul(pow(ETA, k), Fk[i]!))));
   };
   return {

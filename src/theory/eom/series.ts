@@ -28,6 +28,7 @@
  * exact (Rational). The same routine (2) with b = δ_• gives the exact flow of θ̇ = f, whose coefficients
  * are 1/γ(t) (GNI Thm. III.1.4): a check of (1) to any order, in the tests.
  */
+import { InputError } from '../../errors.ts';
 import { Rational } from '../../symbolic/index.ts';
 import {
   type RootedTree,
@@ -90,7 +91,7 @@ const cMemo: Array<Map<RootedTree, Rational>> = [];
 let solvedOrder = 0;
 
 export function modifiedEquationCoefficients(K: number): Coefficients {
-  if (!Number.isInteger(K) || K < 1) throw new RangeError(`order must be a positive integer, got ${K}`);
+  if (!Number.isInteger(K) || K < 1) throw new InputError(`order must be a positive integer, got ${K}`);
   for (let n = solvedOrder + 1; n <= K; n++) {
     for (const t of treesOfOrder(n)) {
       // c_j(t) for j = 2..n from c_{j−1} on the trunks and b on the branches (both on smaller trees)
@@ -160,7 +161,7 @@ export function generalSeries(K: number): GeneralSeries {
     terms.push(row);
   }
   const row = (k: number): readonly TreeTerm[] => {
-    if (!Number.isInteger(k) || k < 1 || k > K) throw new RangeError(`f_${k} is outside the series (orders 1..${K})`);
+    if (!Number.isInteger(k) || k < 1 || k > K) throw new InputError(`f_${k} is outside the series (orders 1..${K})`);
     return terms[k - 1]!;
   };
   return {

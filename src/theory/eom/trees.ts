@@ -17,6 +17,7 @@
  * F(t) = (−1)^{|t|} G(t) with G(•) = g, G([t_1..t_m]) = ∇^{m+1}L[G(t_1), …, G(t_m)]
  * (eom.md, "Counter term"): f′f = H g, f″(f,f) = −∇³L[g,g], f′f′f = −H H g, …
  */
+import { InputError } from '../../errors.ts';
 import { Rational } from '../../symbolic/index.ts';
 
 export class RootedTree {
@@ -113,7 +114,7 @@ const byOrder: RootedTree[][] = [[], [LEAF]];
  * the multiset enumerated as a non-decreasing sequence in the canonical order (so each tree appears once).
  */
 export function treesOfOrder(n: number): readonly RootedTree[] {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`tree order must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`tree order must be a positive integer, got ${n}`);
   for (let k = byOrder.length; k <= n; k++) {
     const smaller = byOrder.slice(1, k).flat(); // canonical order: by size, then key within a size
     const out: RootedTree[] = [];

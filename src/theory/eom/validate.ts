@@ -1,5 +1,5 @@
 /**
- * End-to-end validation of a derivation (issue 5, "Validation, for any derivation"; theory/eom.md,
+ * End-to-end validation of a derivation (docs/theory/eom.md,
  * "Discretization error"): derive → compile → simulate → integrate → fit, for any loss.
  *
  *   - GD (no momentum): derive g and the counter terms f_1 … f_{K+1} (`counterTerms`), compile them once with
@@ -26,6 +26,7 @@
  * Layering: this module sits above symbolic → codegen → numeric and is used by the CLI (`eomkit validate`)
  * and by the benchmark (bench/p4.ts).
  */
+import { InputError } from '../../errors.ts';
 import { type Expr, type Loss, type Sym, gradient, toText } from '../../symbolic/index.ts';
 import { compile, type Compiled } from '../../codegen/index.ts';
 import type { VectorField } from '../../numeric/ode.ts';
@@ -101,18 +102,18 @@ export function initialPoint(L: Loss, from: ValidateDerivationOptions['from']): 
   const n = L.params.length;
   const isArrayLike = (x: unknown): x is ArrayLike<number> => ArrayBuffer.isView(x) || Array.isArray(x);
   if (isArrayLike(from)) {
-    if (from.length !== n) throw new RangeError(`the initial point has ${from.length} entries, the loss has ${n} parameters (${L.params.map((p) => p.name).join(', ')})`);
+    if (from.length !== n) throw new InputError(`the initial point has ${from.length} entries, the loss has ${n} parameters (${L.params.map((p) => p.name).join(', ')})`);
     const t = Float64Array.from(from);
-    for (let i = 0; i < n; i++) if (!Number.isFinite(t[i]!)) throw new RangeError(`initial ${L.params[i]!.name} = ${t[i]} is not finite`);
+    for (let i = 0; i < n; i++) if (!Number.isFinite(t[i]!)) throw new InputError(`initial ${L.params[i]!.name} = ${t[i]} is not finite`);
     return t;
   }
   const rec = from as Readonly<Record<string, number>>;
   const names = L.params.map((p) => p.name);
-  for (const k of Object.keys(rec)) if (!names.includes(k)) throw new RangeError(`'${k}' in the initial point is not a parameter (parameters: ${names.join(', ')})`);
+  for (const k of Object.keys(rec)) if (!names.includes(k)) throw new InputError(`'${k}' in the initial point is not a parameter (parameters: ${names.join(', ')})`);
   return Float64Array.from(names, (name) => {
     const v = rec[name];
-    if (v === undefined) throw new RangeError(`the initial point has no value for ${name}`);
-    if (!Number.isFinite(v)) throw new RangeError(`initial ${name} = ${v} is not finite`);
+    if (v === undefined) throw new InputError(`the initial point has no value for ${name}`);
+    if (!Number.isFinite(v)) throw new InputError(`initial ${name} = ${v} is not finite`);
     return v;
   });
 }
@@ -121,7 +122,7 @@ function hyperValues(L: Loss, symbols: ValidateDerivationOptions['symbols']): { 
   const syms = [...L.symbols];
   const values = Float64Array.from(syms, (s) => {
     const v = symbols?.[s.name];
-    if (v === undefined || !Number.isFinite(v)) throw new RangeError(`the loss's symbol '${s.name}' needs a finite value (symbols: { ${s.name}: … })`);
+    if (v === undefined || !Number.isFinite(v)) throw new InputError(`the loss's symbol '${s.name}' needs a finite value (symbols: { ${s.name}: … })`);
     return v;
   });
   return { syms, values };
@@ -148,7 +149,7 @@ export function compileSeries(L: Loss, terms: readonly (readonly Expr[])[], opts
     for (let i = 0; i < n; i++) out[i] = buf[off + i]!;
   });
   const field = (j: number): EtaField => {
-    if (!Number.isInteger(j) || j < 0 || j >= terms.length) throw new RangeError(`field(${j}): only ${terms.length} terms were compiled`);
+    if (!Number.isInteger(j) || j < 0 || j >= terms.length) throw new InputError(`field(${j}): only ${terms.length} terms were compiled`);
     const local = new Float64Array(prog.outputSize);
     const upTo = j + 1;
     return (theta, eta, out) => {
@@ -196,7 +197,7 @@ function resolveObservable(
   if (inv.scale.length > 0) {
     notes.push(
       'the loss is scale invariant (Σ θ_i ∂L/∂θ_i ≡ 0, proved): the error is measured in the observable ‖θ‖², which GF conserves ' +
-        'and GD grows by η²‖g‖² per step (theory/eom.md); pass observable "state" for the state error',
+        'and GD grows by η²‖g‖² per step (docs/theory/eom.md); pass observable "state" for the state error',
     );
     return { name: '‖θ‖²', fn: normSquared, invariances };
   }
@@ -217,12 +218,12 @@ function normSquared(theta: Float64Array): number {
 export async function validateDerivation(L: Loss, o: ValidateDerivationOptions): Promise<DerivationValidation> {
   const t0 = now();
   const K = o.order;
-  if (!Number.isInteger(K) || K < 0) throw new RangeError(`order must be an integer ≥ 0 (the number of counter terms), got ${K}`);
+  if (!Number.isInteger(K) || K < 0) throw new InputError(`order must be an integer ≥ 0 (the number of counter terms), got ${K}`);
   const theta0 = initialPoint(L, o.from);
   const beta = o.momentum;
-  if (beta !== undefined && !(beta >= 0 && beta < 1)) throw new RangeError(`momentum β must be in [0, 1), got ${beta}`);
+  if (beta !== undefined && !(beta >= 0 && beta < 1)) throw new InputError(`momentum β must be in [0, 1), got ${beta}`);
   const T = o.T ?? 1;
-  if (!Number.isFinite(T) || T <= 0) throw new RangeError(`the final time T must be finite and > 0, got ${T}`);
+  if (!Number.isFinite(T) || T <= 0) throw new InputError(`the final time T must be finite and > 0, got ${T}`);
   const notes: string[] = [];
   const obs = resolveObservable(L, o.observable ?? 'auto', o.symbols, notes);
 

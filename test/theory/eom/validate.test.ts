@@ -1,10 +1,11 @@
 /**
- * End-to-end validation of derivations (issue 5; theory/eom.md, "Discretization error"): derive the counter
+ * End-to-end validation of derivations (docs/theory/eom.md, "Discretization error"): derive the counter
  * terms, compile them with codegen, run GD (heavy ball from the slow manifold), integrate GF and the truncated
  * EoM with DOP853 over an automatic η grid, and fit the global-error slopes: GF, EoM_1, EoM_2, EoM_3 must give
  * 1, 2, 3, 4 (±0.15); heavy ball's modified equation MF_0 … MF_3 the same. The scale-invariant loss of bench
  * P4 is measured in ‖θ‖², chosen automatically.
  */
+import { InputError } from '../../../src/errors.ts';
 import { describe, expect, it } from 'vitest';
 import { type Loss, loss, quadraticLoss } from '../../../src/symbolic/index.ts';
 import {
@@ -158,7 +159,7 @@ describe('API details', () => {
     const eta = 0.03;
     cs.field(2)(theta, eta, out);
     for (let i = 0; i < 2; i++) expect(out[i]).toBeCloseTo(vals[0]![i]! + eta * vals[1]![i]! + eta * eta * vals[2]![i]!, 12);
-    expect(() => cs.field(3)).toThrow(RangeError);
+    expect(() => cs.field(3)).toThrow(InputError);
   });
 
   it('symbolic hyper-parameters of the loss take values from `symbols`', async () => {
@@ -171,14 +172,14 @@ describe('API details', () => {
   it('initial points by name or by position; bad ones are RangeErrors', () => {
     expect([...initialPoint(L1, { w2: 2, w1: 1 })]).toEqual([1, 2]);
     expect([...initialPoint(L1, Float64Array.of(1, 2))]).toEqual([1, 2]);
-    expect(() => initialPoint(L1, [1])).toThrow(RangeError);
+    expect(() => initialPoint(L1, [1])).toThrow(InputError);
     expect(() => initialPoint(L1, { w1: 1 })).toThrow(/no value for w2/);
     expect(() => initialPoint(L1, { w1: 1, w2: 2, w3: 0 })).toThrow(/'w3'.*not a parameter/);
     expect(() => initialPoint(L1, { w1: 1, w2: Number.NaN })).toThrow(/not finite/);
   });
 
   it('rejects a bad order, β or T', async () => {
-    await expect(validateDerivation(L1, { order: 1.5, from: [1, 0] })).rejects.toThrow(RangeError);
+    await expect(validateDerivation(L1, { order: 1.5, from: [1, 0] })).rejects.toThrow(InputError);
     await expect(validateDerivation(L1, { order: 1, from: [1, 0], momentum: 1 })).rejects.toThrow(/β/);
     await expect(validateDerivation(L1, { order: 1, from: [1, 0], T: 0 })).rejects.toThrow(/T/);
   });
