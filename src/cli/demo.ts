@@ -3,7 +3,8 @@
  * Hessian and their LaTeX, then the first counter terms of the GD equation of
  * motion and their values at a point.
  */
-import type { CliIO } from './main.ts';
+import type { Command } from 'commander';
+import type { CliContext, CliIO } from './context.ts';
 import { runDerive } from './derive.ts';
 
 export const DEMO_LOSS = '(w1^2 + w2^2 - 1)^2/4 + 3/10*w1*w2 + w1/10 + sin(w2)/5';
@@ -13,4 +14,14 @@ export async function runDemo(io: CliIO): Promise<void> {
   io.out('eomkit demo: the loss of benchmark task P4 (a non-quadratic 2-parameter loss)\n');
   await runDerive(DEMO_LOSS, { params: 'w1,w2', order: '3', latex: true, at: DEMO_POINT }, io);
   io.out('\nTry: npx eomkit derive "<loss>" --params w1,w2 --order 3 --at w1=0.3,w2=-1.2   (npx eomkit --help)');
+}
+
+/** Registers the command with the entry point (src/cli/commands.ts). */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('the built-in example: a small non-quadratic loss, its gradient, Hessian, counter terms and their LaTeX')
+    .action(async () => {
+      await runDemo(ctx.io);
+    });
 }

@@ -1,7 +1,21 @@
 /** `eomkit derive`: gradient, Hessian and (with --order) the EoM counter terms of a loss. */
-import type { CliIO, DeriveOptions } from './main.ts';
+import type { Command } from 'commander';
+import type { CliContext, CliIO } from './context.ts';
 import { parseAssignments, parseBeta, parseNames, parseOrder, parsePoint } from './args.ts';
 import { type Expr, type Loss, DEFAULT_PRINT_LIMIT, evaluate, expand, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex, withBudget } from '../symbolic/index.ts';
+
+export interface DeriveOptions {
+  params: string;
+  constants?: string;
+  symbols?: string;
+  at?: string;
+  order?: string;
+  momentum?: string;
+  expanded?: boolean;
+  full?: boolean;
+  latex?: boolean;
+  json?: boolean;
+}
 
 export interface DerivedTerm {
   /** e.g. "f_2" */
@@ -248,4 +262,25 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
     for (const t of r.series) lines.push(`  ${t.name} = [${t.value.map((e) => fmt(num(e))).join(', ')}]`);
   }
   io.out(lines.join('\n'));
+}
+
+/** Registers the command with the entry point (src/cli/commands.ts). */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('derive')
+    .description('gradient and Hessian of a loss (and with --order K, the counter terms f_1…f_K of the GD equation of motion)')
+    .argument('<loss>', 'the loss formula, e.g. "0.5*(w1*w2 - 1)^2"')
+    .requiredOption('-p, --params <names>', 'comma-separated parameter names, e.g. w1,w2')
+    .option('-c, --constants <list>', 'named constants, e.g. x=2,y=1/3 (kept exact)')
+    .option('-s, --symbols <names>', 'symbolic hyper-parameters kept as symbols, e.g. lam')
+    .option('--at <point>', 'evaluate everything at a point, e.g. w1=0.3,w2=-1.2 (float64)')
+    .option('-k, --order <K>', 'derive the EoM counter-term series f_1…f_K (K ≥ 1)')
+    .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1): the modified equation on the slow manifold')
+    .option('--expanded', 'print the canonical expanded form instead of the compact one')
+    .option('--full', 'print every formula in full (long ones are otherwise summarised)')
+    .option('--latex', 'print LaTeX')
+    .option('--json', 'print one JSON object')
+    .action(async (formula: string, opts: DeriveOptions) => {
+      await runDerive(formula, opts, ctx.io);
+    });
 }

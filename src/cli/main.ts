@@ -1,33 +1,25 @@
 /**
- * The `eomkit` command. Every sub-command imports its machinery lazily, so a
- * small derivation answers in well under a second (tfjs, vega and the CAS
- * oracles are never loaded unless a command needs them).
+ * The `eomkit` command: the entry point builds the program from the self-registering commands
+ * (src/cli/commands.ts) and maps errors to exit statuses by class (src/errors.ts). Every sub-command
+ * imports its machinery lazily, so a small derivation answers in well under a second (tfjs, vega and
+ * the CAS oracles are never loaded unless a command needs them).
  *
- * Exit codes: 0 success, 2 bad input (one line on stderr), 1 internal error.
+ * Exit codes: 0 success, 2 bad input or a budget exceeded (one line on stderr), 3 a measured order
+ * disagrees with the theory (validate), 4 cannot be measured here, 1 internal error (--debug: the stack).
  */
 import { Command, CommanderError } from 'commander';
 
 import { EomkitError, isUserError } from '../errors.ts';
+import { COMMANDS } from './commands.ts';
+import { type CliContext, type CliIO, defaultIO } from './context.ts';
 
 export { UsageError } from './errors.ts';
+export type { CliIO, CliContext } from './context.ts';
+export type { DeriveOptions } from './derive.ts';
+export type { ValidateOptions } from './validate.ts';
 
-
-export interface CliIO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
-
-const defaultIO: CliIO = {
-  out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
-  err: (s) => process.stderr.write(s.endsWith('\n') ? s : s + '\n'),
-};
-
-/** Exit status a command asks for beyond success (validate: 3 when a measured order fails). */
-interface RunState {
-  status: number;
-}
-
-function buildProgram(io: CliIO, state: RunState): Command {
+function buildProgram(ctx: CliContext): Command {
+  const io = ctx.io;
   const program = new Command();
   program
     .name('eomkit')
@@ -43,97 +35,17 @@ function buildProgram(io: CliIO, state: RunState): Command {
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
     .showHelpAfterError(false)
     .option('--debug', 'on an internal error, print its stack');
-
-  program
-    .command('derive')
-    .description('gradient and Hessian of a loss (and with --order K, the counter terms f_1…f_K of the GD equation of motion)')
-    .argument('<loss>', 'the loss formula, e.g. "0.5*(w1*w2 - 1)^2"')
-    .requiredOption('-p, --params <names>', 'comma-separated parameter names, e.g. w1,w2')
-    .option('-c, --constants <list>', 'named constants, e.g. x=2,y=1/3 (kept exact)')
-    .option('-s, --symbols <names>', 'symbolic hyper-parameters kept as symbols, e.g. lam')
-    .option('--at <point>', 'evaluate everything at a point, e.g. w1=0.3,w2=-1.2 (float64)')
-    .option('-k, --order <K>', 'derive the EoM counter-term series f_1…f_K (K ≥ 1)')
-    .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1): the modified equation on the slow manifold')
-    .option('--expanded', 'print the canonical expanded form instead of the compact one')
-    .option('--full', 'print every formula in full (long ones are otherwise summarised)')
-    .option('--latex', 'print LaTeX')
-    .option('--json', 'print one JSON object')
-    .action(async (formula: string, opts: DeriveOptions) => {
-      const { runDerive } = await import('./derive.ts');
-      await runDerive(formula, opts, io);
-    });
-
-  program
-    .command('series')
-    .description('the general (loss-independent) counter-term series of gradient descent as B-series trees')
-    .requiredOption('-k, --order <K>', 'highest order K (1…12)')
-    .option('--latex', 'print LaTeX')
-    .option('--json', 'print one JSON object')
-    .action(async (opts: { order: string; latex?: boolean; json?: boolean }) => {
-      const { runSeries } = await import('./series.ts');
-      await runSeries(opts, io);
-    });
-
-  program
-    .command('validate')
-    .description(
-      'measure the global error of GF and EoM_1…EoM_K against GD (or heavy-ball) at a fixed time, fit the orders on log-log axes, and compare with the theory (exit status 3 when a measured order fails)',
-    )
-    .argument('<loss>', 'the loss formula')
-    .requiredOption('-p, --params <names>', 'comma-separated parameter names')
-    .requiredOption('--from <point>', 'initial point, e.g. w1=1.3,w2=-0.4')
-    .option('-c, --constants <list>', 'named constants')
-    .option('-k, --order <K>', 'number of counter terms (default 3)', '3')
-    .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1)')
-    .option('-T, --time <T>', 'final time (default 1)', '1')
-    .option('--json', 'print one JSON object')
-    .option('--plot <file.svg>', 'write an SVG plot of error against η')
-    .action(async (formula: string, opts: ValidateOptions) => {
-      const { runValidate } = await import('./validate.ts');
-      state.status = await runValidate(formula, opts, io);
-    });
-
-  program
-    .command('demo')
-    .description('the built-in example: a small non-quadratic loss, its gradient, Hessian, counter terms and their LaTeX')
-    .action(async () => {
-      const { runDemo } = await import('./demo.ts');
-      await runDemo(io);
-    });
+  for (const register of COMMANDS) register(program, ctx);
   return program;
-}
-
-export interface DeriveOptions {
-  params: string;
-  constants?: string;
-  symbols?: string;
-  at?: string;
-  order?: string;
-  momentum?: string;
-  expanded?: boolean;
-  full?: boolean;
-  latex?: boolean;
-  json?: boolean;
-}
-
-export interface ValidateOptions {
-  params: string;
-  from: string;
-  constants?: string;
-  order: string;
-  momentum?: string;
-  time: string;
-  json?: boolean;
-  plot?: string;
 }
 
 /** Run the command line; returns the exit code. */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
-  const state: RunState = { status: 0 };
-  const program = buildProgram(io, state);
+  const ctx: CliContext = { io, status: 0 };
+  const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return state.status;
+    return ctx.status;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;

@@ -1,5 +1,6 @@
 /** `eomkit series --order K`: the loss-independent counter-term series of GD as B-series trees. */
-import type { CliIO } from './main.ts';
+import type { Command } from 'commander';
+import type { CliContext, CliIO } from './context.ts';
 import { parseOrder } from './args.ts';
 import { generalSeries } from '../theory/eom/series.ts';
 import { treesOfOrder } from '../theory/eom/trees.ts';
@@ -43,4 +44,17 @@ export async function runSeries(opts: { order: string; latex?: boolean; json?: b
     lines.push(`  ${tex.eom}`);
   }
   io.out(lines.join('\n'));
+}
+
+/** Registers the command with the entry point (src/cli/commands.ts). */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('series')
+    .description('the general (loss-independent) counter-term series of gradient descent as B-series trees')
+    .requiredOption('-k, --order <K>', 'highest order K (1…12)')
+    .option('--latex', 'print LaTeX')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { order: string; latex?: boolean; json?: boolean }) => {
+      await runSeries(opts, ctx.io);
+    });
 }

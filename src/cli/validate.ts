@@ -16,10 +16,22 @@
  * parser's errors, raised), 1 for an internal error.
  */
 import { writeFile } from 'node:fs/promises';
-import type { CliIO, ValidateOptions } from './main.ts';
+import type { Command } from 'commander';
+import type { CliContext, CliIO } from './context.ts';
 import { parseAssignments, parseBeta, parseNames, parseOrder, parsePoint } from './args.ts';
 import { UsageError } from './errors.ts';
 import { loss } from '../symbolic/index.ts';
+
+export interface ValidateOptions {
+  params: string;
+  from: string;
+  constants?: string;
+  order: string;
+  momentum?: string;
+  time: string;
+  json?: boolean;
+  plot?: string;
+}
 
 /** Exit status when a measured order does not match the expected one. */
 export const VALIDATION_FAILED = 3;
@@ -72,4 +84,25 @@ export async function runValidate(formula: string, opts: ValidateOptions, io: Cl
 
 function shorten(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+/** Registers the command with the entry point (src/cli/commands.ts). */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('validate')
+    .description(
+      'measure the global error of GF and EoM_1…EoM_K against GD (or heavy-ball) at a fixed time, fit the orders on log-log axes, and compare with the theory (exit status 3 when a measured order fails)',
+    )
+    .argument('<loss>', 'the loss formula')
+    .requiredOption('-p, --params <names>', 'comma-separated parameter names')
+    .requiredOption('--from <point>', 'initial point, e.g. w1=1.3,w2=-0.4')
+    .option('-c, --constants <list>', 'named constants')
+    .option('-k, --order <K>', 'number of counter terms (default 3)', '3')
+    .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1)')
+    .option('-T, --time <T>', 'final time (default 1)', '1')
+    .option('--json', 'print one JSON object')
+    .option('--plot <file.svg>', 'write an SVG plot of error against η')
+    .action(async (formula: string, opts: ValidateOptions) => {
+      ctx.status = await runValidate(formula, opts, ctx.io);
+    });
 }
