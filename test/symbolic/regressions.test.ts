@@ -24,7 +24,10 @@ const P = (s: string) => parseExpr(s);
 const x = sym('x');
 const INDEX = fileURLToPath(new URL('../../src/symbolic/index.ts', import.meta.url));
 
-/** Parse in a child process with a wall-clock limit: a hang must fail the test, not the suite. */
+/**
+ * Parse in a child process with a wall-clock limit: a hang must fail the test, not the suite. The limit is a
+ * generous hang guard (the parse itself takes milliseconds; a busy machine must not fail the test).
+ */
 function parseWithTimeout(formula: string, ms: number): { done: boolean; out: string } {
   const code = `const S = await import(${JSON.stringify(INDEX)});
 try { S.parseExpr(${JSON.stringify(formula)}); console.log('parsed'); }
@@ -47,13 +50,13 @@ describe('regressions: bugs found and fixed in src/symbolic', () => {
 
   it('BUG 2: an integer power of 0, 1 or −1 loops |k| times (1^1000000000000000 hangs the parser)', () => {
     // Rational.powInt's small-number fast path multiplies k times and never overflows for |base| ≤ 1
-    const r = parseWithTimeout('1^1000000000000000 + (-1)^100000000001*x', 3000);
-    expect(r.done, 'parsing did not finish within 3 s').toBe(true);
+    const r = parseWithTimeout('1^1000000000000000 + (-1)^100000000001*x', 60_000);
+    expect(r.done, 'parsing did not finish within 60 s').toBe(true);
   });
 
   it('BUG 3: exact powers of numbers have no size limit (2^1000000000 runs for minutes instead of a clear error)', () => {
-    const r = parseWithTimeout('2^1000000000', 3000);
-    expect(r.done, 'parsing did not finish within 3 s').toBe(true);
+    const r = parseWithTimeout('2^1000000000', 60_000);
+    expect(r.done, 'parsing did not finish within 60 s').toBe(true);
     expect(r.out).toMatch(/FormulaError/);
   });
 

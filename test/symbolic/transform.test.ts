@@ -89,10 +89,8 @@ describe('printers refuse exponentially large trees instead of hanging', () => {
   it('toText and toLatex throw PrintSizeError on a DAG whose tree has ~2^40 nodes', () => {
     let f: Expr = x;
     for (let i = 0; i < 40; i++) f = mul(sin(f), f);
-    const t0 = performance.now();
     expect(() => toText(f)).toThrow(PrintSizeError);
     expect(() => toLatex(f)).toThrow(/expression too large to print/);
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(() => toText(P('x^2 + y'), 2)).toThrow(PrintSizeError);
   });
 });
