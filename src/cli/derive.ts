@@ -161,7 +161,8 @@ function jsonText(e: Expr): string | null {
 export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO): Promise<void> {
   const r = await derive(formula, opts);
   const names = r.loss.params.map((p) => p.name);
-  const point = opts.at !== undefined ? parsePoint(opts.at, names) : undefined;
+  // --at gives every parameter a value, and every symbol (--symbols) too
+  const point = opts.at !== undefined ? parsePoint(opts.at, [...names, ...r.loss.symbols.map((s) => s.name)]) : undefined;
   const num = (e: Expr): number => evaluate(e, point!);
   if (opts.json) {
     const obj: Record<string, unknown> = {
@@ -273,8 +274,8 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption('-p, --params <names>', 'comma-separated parameter names, e.g. w1,w2')
     .option('-c, --constants <list>', 'named constants, e.g. x=2,y=1/3 (kept exact)')
     .option('-s, --symbols <names>', 'symbolic hyper-parameters kept as symbols, e.g. lam')
-    .option('--at <point>', 'evaluate everything at a point, e.g. w1=0.3,w2=-1.2 (float64)')
-    .option('-k, --order <K>', 'derive the EoM counter-term series f_1…f_K (K ≥ 1)')
+    .option('--at <point>', 'evaluate everything at a point: every parameter and symbol, e.g. w1=0.3,w2=-1/3,lam=0.1 (float64)')
+    .option('-k, --order <K>', 'K: derive the counter terms f_1…f_K of the EoM (1…10)')
     .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1): the modified equation on the slow manifold')
     .option('--expanded', 'print the canonical expanded form instead of the compact one')
     .option('--full', 'print every formula in full (long ones are otherwise summarised)')

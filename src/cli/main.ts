@@ -10,6 +10,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { EomkitError, isUserError } from '../errors.ts';
+import { protectNegativeOperands } from './args.ts';
 import { COMMANDS } from './commands.ts';
 import { type CliContext, type CliIO, defaultIO } from './context.ts';
 
@@ -44,7 +45,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   const ctx: CliContext = { io, status: 0 };
   const program = buildProgram(ctx);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(protectNegativeOperands(program, argv), { from: 'user' });
     return ctx.status;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -18,13 +18,15 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CliContext, CliIO } from './context.ts';
-import { parseAssignments, parseBeta, parseNames, parseOrder, parsePoint } from './args.ts';
+import { parseAssignments, parseBeta, parseNames, parseNumber, parseOrder, parsePoint } from './args.ts';
 import { UsageError } from './errors.ts';
 import { loss } from '../symbolic/index.ts';
 
 export interface ValidateOptions {
   params: string;
-  from: string;
+  from?: string;
+  symbols?: string;
+  at?: string;
   constants?: string;
   order: string;
   momentum?: string;
@@ -32,6 +34,9 @@ export interface ValidateOptions {
   json?: boolean;
   plot?: string;
 }
+
+/** Start used when --from is not given: every parameter at this value. */
+export const DEFAULT_START = 0.5;
 
 /** Exit status when a measured order does not match the expected one. */
 export const VALIDATION_FAILED = 3;
@@ -41,7 +46,7 @@ export const MAX_VALIDATE_ORDER = 6;
 
 export function parseTime(text: string | undefined): number {
   if (text === undefined) return 1;
-  const T = Number(text);
+  const T = parseNumber(text);
   if (text.trim() === '' || !Number.isFinite(T) || T <= 0) throw new UsageError(`--time must be a finite number > 0, got "${text}"`);
   return T;
 }
@@ -51,15 +56,19 @@ export async function runValidate(formula: string, opts: ValidateOptions, io: Cl
   const params = parseNames(opts.params, 'params');
   if (params.length === 0) throw new UsageError('--params: give at least one parameter name');
   const constants = Object.fromEntries(opts.constants ? parseAssignments(opts.constants, 'constants') : []);
-  const from = parsePoint(opts.from, params, 'from');
+  const symbols = parseNames(opts.symbols, 'symbols');
+  // the documented default start: every parameter at 1/2
+  const from = opts.from !== undefined ? parsePoint(opts.from, params, 'from') : Object.fromEntries(params.map((p) => [p, DEFAULT_START]));
+  const symbolValues = symbols.length ? parsePoint(opts.at ?? '', symbols, 'at') : undefined;
+  if (!symbols.length && opts.at !== undefined) throw new UsageError('--at gives values to the --symbols of the loss; this loss has none (the start is --from)');
   const order = parseOrder(opts.order, MAX_VALIDATE_ORDER, 3);
   const beta = parseBeta(opts.momentum);
   const T = parseTime(opts.time);
   if (opts.plot !== undefined && opts.plot.trim() === '') throw new UsageError('--plot needs a file name');
-  const L = loss(formula, { params, constants });
+  const L = loss(formula, { params, constants, symbols });
 
   const { validateDerivation, formatDerivationValidation, derivationValidationJson } = await import('../theory/eom/validate.ts');
-  const r = await validateDerivation(L, { order, from, T, ...(beta !== undefined ? { momentum: beta } : {}), progress: true });
+  const r = await validateDerivation(L, { order, from, T, ...(symbolValues ? { symbols: symbolValues } : {}), ...(beta !== undefined ? { momentum: beta } : {}), progress: true });
 
   if (opts.plot !== undefined) {
     const { plotValidationSvg } = await import('../numeric/plot.ts');
@@ -95,9 +104,11 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .argument('<loss>', 'the loss formula')
     .requiredOption('-p, --params <names>', 'comma-separated parameter names')
-    .requiredOption('--from <point>', 'initial point, e.g. w1=1.3,w2=-0.4')
-    .option('-c, --constants <list>', 'named constants')
-    .option('-k, --order <K>', 'number of counter terms (default 3)', '3')
+    .option('--from <point>', `initial point, e.g. w1=1.3,w2=-0.4 (default: every parameter at ${DEFAULT_START})`)
+    .option('-c, --constants <list>', 'named constants, e.g. x=2,y=1/3 (kept exact)')
+    .option('-s, --symbols <names>', 'symbolic hyper-parameters of the loss, e.g. lam (their values: --at)')
+    .option('--at <values>', 'values of the --symbols, e.g. lam=0.1')
+    .option('-k, --order <K>', `K: compare EoM_1…EoM_K, which needs the counter terms f_1…f_{K+1} (1…${MAX_VALIDATE_ORDER})`, '3')
     .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1)')
     .option('-T, --time <T>', 'final time (default 1)', '1')
     .option('--json', 'print one JSON object')

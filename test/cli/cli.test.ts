@@ -42,7 +42,7 @@ describe('eomkit derive', () => {
     [['derive', 'w1*(2+', '--params', 'w1'], /ends where a value was expected at position 7/],
     [['derive', 'w1 + foo', '--params', 'w1'], /unknown symbol 'foo'.*position 6/],
     [['derive', 'w1 + bar(w1)', '--params', 'w1'], /unknown function 'bar'/],
-    [['derive', 'w1', '--params', 'w1,w1'], /duplicate parameter 'w1'/],
+    [['derive', 'w1', '--params', 'w1,w1'], /--params: 'w1' is given twice/],
     [['derive', 'pi*w1', '--params', 'w1'], /reserved name/],
     [['derive', 'w1', '--params', 'w1', '--at', 'w1=abc'], /not a finite number/],
     [['derive', 'w1', '--params', 'w1', '--at', 'w2=1'], /'w2' is not a parameter/],

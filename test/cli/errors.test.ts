@@ -45,7 +45,7 @@ describe('error classes', () => {
 
   it('the numeric layer throws InputError for bad arguments', () => {
     expect(() => gd({ grad: () => {}, theta0: [1], eta: -1, steps: 3 })).toThrow(InputError);
-    expect(() => lyapunov(new Float64Array([1, 2, 3, 4]), new Float64Array([1, 5, 0, 1]), 2)).toThrow(InputError);
+    expect(() => lyapunov([[1, 2], [3, 4]], [[1, 5], [0, 1]])).toThrow(InputError);
   });
 });
 

