@@ -33,7 +33,7 @@ function buildProgram(ctx: CliContext): Command {
     )
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) })
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '').replace(/\s*\n\s*/g, ' ')) })
     .showHelpAfterError(false)
     .option('--debug', 'on an internal error, print its stack');
   for (const register of COMMANDS) register(program, ctx);
