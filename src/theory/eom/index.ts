@@ -2,33 +2,13 @@
  * The Equation of Motion of gradient descent (eom.md): the loss-independent B-series of the counter terms,
  * its instantiation for a concrete loss, the modified loss, and the discretization error.
  */
-export {
-  RootedTree,
-  tree,
-  LEAF,
-  treesOfOrder,
-  treesUpTo,
-  compareTrees,
-  edgeCuts,
-  labellings,
-  multiplicities,
-  fNotation,
-  fNotationLatex,
-  lossNotation,
-  lossNotationLatex,
-  lossSign,
-  oneDimensionalExponents,
-  type EdgeCut,
-} from './trees.ts';
+export { lossNotation, lossNotationLatex, lossSign } from './loss-notation.ts';
 export {
   generalSeries,
   modifiedEquationCoefficients,
-  exactFlowCoefficients,
-  lieDerivative,
   eomLatex,
   linearCombinationLatex,
   linearCombinationText,
-  type Coefficients,
   type GeneralSeries,
   type TreeTerm,
 } from './series.ts';

@@ -40,7 +40,7 @@ import {
 } from '../../symbolic/index.ts';
 import { type EomSeries, type CounterTermOptions, DEFAULT_MAX_NODES, counterTerms } from './counter-terms.ts';
 import { ETA, etaLatex, lossDifferentials } from './instantiate.ts';
-import { treesOfOrder } from './trees.ts';
+import { treesOfOrder } from '../bseries/index.ts';
 
 /** The first non-symmetric Jacobian entry of f_k. */
 export interface GradientObstruction {

@@ -13,9 +13,8 @@
  * the symmetry σ(t) = Π_i σ(u_i)^{k_i} k_i!  (u_i the distinct children, k_i their multiplicities)
  * and the density γ(t) = |t| Π_j γ(t_j).
  *
- * For gradient descent f = −g = −∇L, so f^(m) = −∇^{m+1}L and every node contributes a factor −1:
- * F(t) = (−1)^{|t|} G(t) with G(•) = g, G([t_1..t_m]) = ∇^{m+1}L[G(t_1), …, G(t_m)]
- * (eom.md, "Counter term"): f′f = H g, f″(f,f) = −∇³L[g,g], f′f′f = −H H g, …
+ * Nothing here knows the method or the vector field: gradient descent's loss notation (f = −∇L) lives in
+ * theory/eom/loss-notation.ts.
  */
 import { InputError } from '../../errors.ts';
 import { Rational } from '../../symbolic/index.ts';
@@ -146,7 +145,7 @@ export function treesUpTo(n: number): RootedTree[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Edge cuts (used by the Lie derivative of a B-series, series.ts)
+// Edge cuts (used by the Lie derivative of a B-series, ./modified-equation.ts)
 
 /** One edge of t removed: the part with the root (trunk) and the subtree hanging below the edge (branch). */
 export interface EdgeCut {
@@ -197,35 +196,6 @@ export function fNotationLatex(t: RootedTree): string {
   const head = m < 4 ? `f${PRIME_TEX[m]}` : `f^{(${m})}`;
   if (m === 1) return `${head} ${fNotationLatex(t.children[0]!)}`;
   return `${head}\\left(${t.children.map(fNotationLatex).join(', ')}\\right)`;
-}
-
-/** G(t) in loss notation (F(t) = (−1)^{|t|} G(t)): g, Hg, ∇³L[g,g], HHg, … */
-export function lossNotation(t: RootedTree): string {
-  const m = t.children.length;
-  if (m === 0) return 'g';
-  if (m === 1) return `H${lossNotation(t.children[0]!)}`;
-  return `∇${superscript(m + 1)}L[${t.children.map(lossNotation).join(',')}]`;
-}
-
-/** G(t) in loss notation, LaTeX: g, H g, \nabla^{3} L[g, g], H H g, … */
-export function lossNotationLatex(t: RootedTree): string {
-  const m = t.children.length;
-  if (m === 0) return 'g';
-  if (m === 1) return `H ${lossNotationLatex(t.children[0]!)}`;
-  return `\\nabla^{${m + 1}} L\\left[${t.children.map(lossNotationLatex).join(', ')}\\right]`;
-}
-
-/** The sign of F(t) relative to G(t) for f = −g: (−1)^{|t|}. */
-export function lossSign(t: RootedTree): 1 | -1 {
-  return t.order % 2 === 0 ? 1 : -1;
-}
-
-function superscript(n: number): string {
-  const digits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-  return String(n)
-    .split('')
-    .map((d) => digits[Number(d)])
-    .join('');
 }
 
 /**

@@ -8,14 +8,11 @@ import {
   labellings,
   edgeCuts,
   exactFlowCoefficients,
-  generalSeries,
-  modifiedEquationCoefficients,
   oneDimensionalExponents,
   fNotation,
-  lossNotation,
   fNotationLatex,
-  lossNotationLatex,
-} from '../../../src/theory/eom/index.ts';
+} from '../../../src/theory/bseries/index.ts';
+import { generalSeries, modifiedEquationCoefficients, lossNotation, lossNotationLatex } from '../../../src/theory/eom/index.ts';
 
 const katexOk = (tex: string): void => {
   expect(() => katex.renderToString(tex, { throwOnError: true, strict: 'error' }), tex).not.toThrow();
