@@ -88,7 +88,7 @@ function buildProgram(io: CliIO, state: RunState): Command {
     .option('-T, --time <T>', 'final time (default 1)', '1')
     .option('--json', 'print one JSON object')
     .option('--plot <file.svg>', 'write an SVG plot of error against η')
-    .action(async (formula: string, opts: ValidateOptions) => {
+    .action(async (formula: string, opts: ValidateCommandOptions) => {
       const { runValidate } = await import('./validate.ts');
       state.status = await runValidate(formula, opts, io);
     });
@@ -116,7 +116,7 @@ export interface DeriveOptions {
   json?: boolean;
 }
 
-export interface ValidateOptions {
+export interface ValidateCommandOptions {
   params: string;
   from: string;
   constants?: string;

@@ -15,7 +15,8 @@
  * returned as N_t(β)/(1−β)^{2|t|−1}. A given β is computed in the rationals. β = 0 gives explicit Euler's b(t).
  */
 import { InputError, InternalError } from '../../errors.ts';
-import { type Expr, type Loss, Rational, ZERO, ONE, SumBuilder, add, expand, mul, neg, num, pow, scale, sub, subs, toLatex } from '../../symbolic/index.ts';
+import { type Expr, type Loss, Rational, ZERO, ONE, add, expand, mul, neg, num, pow, scale, sub, subs, toLatex } from '../../symbolic/index.ts';
+import { SumBuilder } from '../../symbolic/expr.ts';
 import { type CoefficientRing, type RootedTree, RATIONALS, fNotationLatex, heavyBallMethod, modifiedEquation, treesOfOrder } from '../bseries/index.ts';
 import { lossNotationLatex, lossSign } from './loss-notation.ts';
 import { elementaryDifferential } from './instantiate.ts';
