@@ -19,6 +19,7 @@ import {
   oneDimensionalExponents,
   rungeKuttaMethod,
 } from '../../../src/theory/bseries/index.ts';
+import { BETA, heavyBallGeneralSeries } from '../../../src/theory/eom/index.ts';
 
 const q = (p: number, r = 1): Rational => Rational.of(p, r);
 const t21 = tree([LEAF]); // [•]
@@ -88,6 +89,37 @@ function expectTaylorAgreement(method: BSeriesMethod<Rational>, step: Expr, K: n
   const byTaylor = taylorModifiedField(step, K);
   const b = modifiedEquation(method, K);
   for (let k = 1; k <= K; k++) expect(treeSeries1D(b, f, k), `${method.name}, f_${k}`).toBe(byTaylor[k - 1]!);
+}
+
+/**
+ * [z^k] z̃(z), k = 1..K, for the scalar equation Σ_{j≥1} (1 + (−1)^j β) z̃^j / j! = z (heavy-ball applied to
+ * f = λy, z = hλ), by truncated power-series arithmetic with rationals: order by order, the z^k coefficient
+ * of the left side is (1−β) s_k plus a polynomial in s_1 … s_{k−1}.
+ */
+function chainSeriesOfHeavyBall(beta: Rational, K: number): Rational[] {
+  const s: Rational[] = new Array(K + 1).fill(q(0));
+  const mulSeries = (a: Rational[], b: Rational[]): Rational[] => {
+    const out: Rational[] = new Array(K + 1).fill(q(0));
+    for (let i = 0; i <= K; i++) for (let j = 0; i + j <= K; j++) out[i + j] = out[i + j]!.add(a[i]!.mul(b[j]!));
+    return out;
+  };
+  const lhs = (): Rational[] => {
+    const out: Rational[] = new Array(K + 1).fill(q(0));
+    let power: Rational[] = [q(1), ...new Array(K).fill(q(0))];
+    let fact = q(1);
+    for (let j = 1; j <= K; j++) {
+      power = mulSeries(power, s);
+      fact = fact.mul(q(j));
+      const w = q(1).add(j % 2 === 0 ? beta : beta.neg()).div(fact);
+      for (let i = 0; i <= K; i++) out[i] = out[i]!.add(w.mul(power[i]!));
+    }
+    return out;
+  };
+  for (let k = 1; k <= K; k++) {
+    const rest = lhs()[k]!; // s_k is still 0 here
+    s[k] = (k === 1 ? q(1) : q(0)).sub(rest).div(q(1).sub(beta));
+  }
+  return s;
 }
 
 describe('the generic modified-equation routine', () => {
@@ -190,6 +222,37 @@ describe('the generic modified-equation routine', () => {
     expect(b.get(LEAF)!.equals(q(2))).toBe(true);
     // F_1 = −(1+β)/(2(1−β)³) f′f  (docs/theory/eom.md, "Heavy-ball momentum"; for f = −g: −(1+β)/(2(1−β)³) Hg)
     expect(b.get(t21)!.equals(q(-6))).toBe(true);
+  });
+
+  it('heavy-ball on chains equals the scalar power series solving e^{z̃} − (1+β) + βe^{−z̃} = z (linear f = λy)', () => {
+    // For f = λy only the chains [[…[•]]] have F(t) ≠ 0 (F = λ^k y, σ = 1), and the modified rate z̃ = hλ̃
+    // solves the characteristic equation of the recursion exactly: b(chain_k) = [z^k] z̃(z).
+    const K = 8;
+    for (const beta of [q(3, 5), q(1, 3), q(9, 10)]) {
+      const s = chainSeriesOfHeavyBall(beta, K);
+      const b = modifiedEquation(heavyBallMethod(RATIONALS, beta), K);
+      let chain = LEAF;
+      for (let k = 1; k <= K; k++) {
+        expect((b.get(chain) ?? q(0)).toString(), `β = ${beta}, k = ${k}`).toBe(s[k]!.toString());
+        chain = tree([chain]);
+      }
+    }
+  });
+
+  it('heavy-ball with symbolic β (Laurent ring in 1/(1−β)) evaluated at β = 3/5 equals the run in the rationals', () => {
+    const symbolic = heavyBallGeneralSeries(6);
+    for (const beta of [q(3, 5), q(1, 4)]) {
+      const exact = modifiedEquation(heavyBallMethod(RATIONALS, beta), 6);
+      let count = 0;
+      for (const row of symbolic.terms) {
+        for (const x of row) {
+          const v = expand(subs(x.a, new Map([[BETA, num(beta)]])));
+          expect(v, String(x.tree)).toBe(num(exact.get(x.tree) ?? q(0)));
+          count++;
+        }
+      }
+      expect(count).toBe(exact.size);
+    }
   });
 
   it('higher orders extend the memoised lower ones, and the result does not depend on the order asked first', () => {
