@@ -108,13 +108,13 @@ function factorial(j: number): Rational {
 }
 
 /** Coefficient arithmetic of the recursion: c_j/j! and 1/(1−β), plus the normal form applied after each step. */
-interface Coefficients {
+interface RecursionArithmetic {
   cOverFact(j: number): Expr;
   inv: Expr;
   norm(e: Expr): Expr;
 }
 
-function coefficients(beta: Rational | undefined, expanded: boolean): Coefficients {
+function coefficients(beta: Rational | undefined, expanded: boolean): RecursionArithmetic {
   if (beta !== undefined) {
     return {
       cOverFact: (j) => num(Rational.ONE.add(j % 2 === 0 ? beta : beta.neg()).div(factorial(j))),
@@ -141,7 +141,7 @@ function coefficients(beta: Rational | undefined, expanded: boolean): Coefficien
  * The raw recursion: F_0 … F_{K−1} for the field −g, with the coefficient arithmetic given.
  * Exported for the invariance module (β = 0 gives the gradient-descent counter terms f_{k+1} = F_k).
  */
-export function heavyBallRecursion(g: readonly Expr[], params: readonly Sym[], K: number, co: Coefficients): Expr[][] {
+export function heavyBallRecursion(g: readonly Expr[], params: readonly Sym[], K: number, co: RecursionArithmetic): Expr[][] {
   const F: Expr[][] = [];
   const memo = new Map<string, Expr[]>();
   const P = (j: number, m: number): Expr[] => {
