@@ -202,6 +202,8 @@ export {
   LEAF,
   treesOfOrder,
   treesUpTo,
+  treeCount,
+  DEFAULT_MAX_TREES,
   compareTrees,
   edgeCuts,
   labellings,

@@ -10,6 +10,8 @@ export {
   LEAF,
   treesOfOrder,
   treesUpTo,
+  treeCount,
+  DEFAULT_MAX_TREES,
   compareTrees,
   edgeCuts,
   labellings,

@@ -42,7 +42,7 @@ import { InputError } from '../../errors.ts';
 import { Rational } from '../../symbolic/index.ts';
 import type { BSeriesMethod, StepWeight } from './methods.ts';
 import { type CoefficientRing, RATIONALS } from './ring.ts';
-import { type RootedTree, edgeCuts, treesOfOrder } from './trees.ts';
+import { type RootedTree, DEFAULT_MAX_TREES, checkTreeBudget, edgeCuts, treesOfOrder } from './trees.ts';
 
 /** Coefficients of a B-series, keyed by tree (∅ is implicit: absent; zero coefficients are absent too). */
 export type Coefficients<C = Rational> = ReadonlyMap<RootedTree, C>;
@@ -145,7 +145,7 @@ class ModifiedEquationSolver<C> {
   private readonly invW1: C;
   private solved = 0;
 
-  constructor(private readonly method: BSeriesMethod<C>) {
+  constructor(method: BSeriesMethod<C>) {
     this.ring = method.ring;
     this.matching = matchingOf(method);
     const alphaSum = this.ring.sum(this.matching.alpha.map((x) => x.weight));
@@ -174,7 +174,7 @@ class ModifiedEquationSolver<C> {
     const ring = this.ring;
     for (let n = this.solved + 1; n <= K; n++) {
       this.w[n] ??= this.weight(n);
-      for (const t of treesOfOrder(n)) {
+      for (const t of treesOfOrder(n, Number.MAX_SAFE_INTEGER)) {
         // c_j(t), j = 2..n, from c_{j−1} on the trunks and b on the branches (all smaller trees)
         const cs: C[] = [];
         const rest: C[] = [];
@@ -217,10 +217,12 @@ const solvers = new WeakMap<object, ModifiedEquationSolver<unknown>>();
 /**
  * The modified vector field of `method` as B-series coefficients b(t), 1 ≤ |t| ≤ K, exact in the method's
  * coefficient ring (zeros omitted): θ̇ = Σ_t h^{|t|−1} b(t)/σ(t) F(t). Memoised per method object, so
- * asking for a higher order extends the orders already solved.
+ * asking for a higher order extends the orders already solved. `maxTrees` bounds the number of trees
+ * (BudgetError above it; the default allows order 15).
  */
-export function modifiedEquation<C>(method: BSeriesMethod<C>, K: number): Map<RootedTree, C> {
+export function modifiedEquation<C>(method: BSeriesMethod<C>, K: number, opts: { maxTrees?: number } = {}): Map<RootedTree, C> {
   if (!Number.isInteger(K) || K < 1) throw new InputError(`modifiedEquation(${method.name}): order must be a positive integer, got ${K}`);
+  checkTreeBudget(`modifiedEquation(${method.name})`, K, opts.maxTrees ?? DEFAULT_MAX_TREES);
   let solver = solvers.get(method) as ModifiedEquationSolver<C> | undefined;
   if (solver === undefined) {
     solver = new ModifiedEquationSolver(method);

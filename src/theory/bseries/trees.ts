@@ -16,7 +16,7 @@
  * Nothing here knows the method or the vector field: gradient descent's loss notation (f = −∇L) lives in
  * theory/eom/loss-notation.ts.
  */
-import { InputError } from '../../errors.ts';
+import { BudgetError, InputError } from '../../errors.ts';
 import { Rational } from '../../symbolic/index.ts';
 
 export class RootedTree {
@@ -108,12 +108,48 @@ export function labellings(t: RootedTree): bigint {
 
 const byOrder: RootedTree[][] = [[], [LEAF]];
 
+const countMemo: bigint[] = [0n, 1n];
+
+/**
+ * The number of rooted trees with n nodes (OEIS A000081), without enumerating them:
+ * r(n+1) = (1/n) Σ_{k=1}^{n} (Σ_{d | k} d·r(d)) r(n−k+1).
+ */
+export function treeCount(n: number): bigint {
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`tree order must be a positive integer, got ${n}`);
+  for (let m = countMemo.length; m <= n; m++) {
+    const k1 = m - 1; // r(m) from r(1..m−1)
+    let s = 0n;
+    for (let k = 1; k <= k1; k++) {
+      let divisorSum = 0n;
+      for (let d = 1; d <= k; d++) if (k % d === 0) divisorSum += BigInt(d) * countMemo[d]!;
+      s += divisorSum * countMemo[k1 - k + 1]!;
+    }
+    countMemo.push(s / BigInt(k1));
+  }
+  return countMemo[n]!;
+}
+
+/** The default budget of trees one enumeration may hold (all trees up to order 15 are 141 083). */
+export const DEFAULT_MAX_TREES = 200_000;
+
+/** A BudgetError when the trees with 1 … n nodes number more than maxTrees (`what` names the caller). */
+export function checkTreeBudget(what: string, n: number, maxTrees: number = DEFAULT_MAX_TREES): void {
+  let total = 0n;
+  for (let k = 1; k <= n; k++) total += treeCount(k);
+  if (total > BigInt(maxTrees)) {
+    throw new BudgetError(
+      `${what}: order ${n} needs the ${total} rooted trees with up to ${n} nodes, above the budget maxTrees = ${maxTrees}; ask for a lower order or raise maxTrees`,
+    );
+  }
+}
+
 /**
  * All rooted trees with n nodes, in canonical order: a root plus a multiset of subtrees of total size n − 1,
  * the multiset enumerated as a non-decreasing sequence in the canonical order (so each tree appears once).
  */
-export function treesOfOrder(n: number): readonly RootedTree[] {
+export function treesOfOrder(n: number, maxTrees: number = DEFAULT_MAX_TREES): readonly RootedTree[] {
   if (!Number.isInteger(n) || n < 1) throw new InputError(`tree order must be a positive integer, got ${n}`);
+  if (n >= byOrder.length) checkTreeBudget('treesOfOrder', n, maxTrees);
   for (let k = byOrder.length; k <= n; k++) {
     const smaller = byOrder.slice(1, k).flat(); // canonical order: by size, then key within a size
     const out: RootedTree[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Expr, Rational, ZERO, add, diff, expand, mul, num, pow, scale, sub, subs, sym } from '../../../src/symbolic/index.ts';
-import { InputError } from '../../../src/errors.ts';
+import { BudgetError, InputError } from '../../../src/errors.ts';
 import {
   type BSeriesMethod,
   type RootedTree,
@@ -288,6 +288,8 @@ describe('the generic modified-equation routine', () => {
     expect(() => modifiedEquation(degenerate, 2)).toThrow(/Σ_i α_i i = 0/); // heavy-ball at β = 1
     expect(() => linearMultistepMethod('half', RATIONALS, [{ offset: 0.5, weight: q(1) }], [])).toThrow(InputError);
     for (const K of [0, -1, 1.5, Number.NaN]) expect(() => modifiedEquation(explicitEulerMethod, K)).toThrow(InputError);
+    expect(() => modifiedEquation(explicitEulerMethod, 40)).toThrow(BudgetError);
+    expect(() => modifiedEquation(exactFlowMethod, 5, { maxTrees: 10 })).toThrow(/17 rooted trees with up to 5 nodes, above the budget maxTrees = 10/);
     expect(() => rungeKuttaMethod('ragged', { A: [[q(0)]], b: [q(1, 2), q(1, 2)] })).toThrow(/2×2/);
   });
 });
