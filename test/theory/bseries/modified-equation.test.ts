@@ -127,7 +127,7 @@ describe('the generic modified-equation routine', () => {
     expect(asText(modifiedEquation(exactFlowMethod, 8))).toEqual({ '•': '1' });
   });
 
-  it('explicit Euler gives gradient descent’s known coefficients: −½ f′f, 1/3 f′f′f + 1/6·(σ=2) f″(f,f), …', () => {
+  it('explicit Euler gives gradient descent’s known coefficients: −½ f′f, then 1/3 f′f′f and 1/12 f″(f,f) (b = 1/6, σ = 2)', () => {
     const b = modifiedEquation(explicitEulerMethod, 4);
     expect(b.get(LEAF)!.isOne()).toBe(true);
     expect(b.get(t21)!.equals(q(-1, 2))).toBe(true); // f_2 = −½ f′f  (= −½ Hg for f = −g)
