@@ -4,7 +4,7 @@
  * scale-invariant L₂ = (w1² − 2w1w2 + 3w2²)/(w1² + w2²) + w1³/(w1² + w2²)^{3/2} from (0.8, 0.5) (error in ‖θ‖²):
  * parse the loss, derive g and the counter terms f_1 … f_4, compile them, run GD, integrate GF and the EoM truncated
  * after 1, 2, 3 counter terms with DOP853 (rtol 1e-13) at η ∈ {0.04, 0.02, 0.01, 0.005} to T = 1, and fit the
- * log–log slopes — `validateDerivation` (src/theory/eom/validate.ts), what `eomkit validate` runs.
+ * log–log slopes — `validateDerivation` (src/theory/eom/verify.ts), what `eomkit validate` runs.
  *
  * Peer: SymPy + scipy (bench/peers/p4_sympy.py): SymPy derivation of g, H, ∇³L and f_2, f_3, f_4 from their
  * tensor formulas, `lambdify`, a Python GD loop, `solve_ivp(method='DOP853', rtol=1e-13, atol=1e-16)`.
@@ -21,7 +21,7 @@ import type { BenchRow } from './types.ts';
 import { runProcess, runTs, lastJson, sympyMissing, BENCH_DIR } from './lib.ts';
 import { join } from 'node:path';
 import { loss } from '../src/symbolic/index.ts';
-import { validateDerivation } from '../src/theory/eom/validate.ts';
+import { validateDerivation } from '../src/theory/eom/verify.ts';
 
 export type { BenchRow };
 

@@ -28,7 +28,8 @@ import {
   type Activation,
 } from '../src/symbolic/index.ts';
 import { counterTerms } from '../src/theory/eom/index.ts';
-import { type OutputValue, emitModule, separatingPoint } from '../src/codegen/index.ts';
+import { type OutputValue, emitModule } from '../src/codegen/index.ts';
+import { separatingPoint } from '../src/testing/index.ts';
 
 export const CATALOGUE_DIR = dirname(fileURLToPath(import.meta.url));
 

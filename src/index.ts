@@ -1,27 +1,285 @@
 /**
- * eomkit's public API.
+ * eomkit's public API: every name the package root exports, listed by hand and grouped (docs/api.md holds
+ * the same list, and test/api/exports.test.ts checks that they agree and that no internal name leaks).
  *
  *   import { loss, gradient, counterTerms, compile, validateDerivation } from 'eomkit';
  *
- * Layers (imports flow one way): symbolic → codegen → numeric; theory/eom uses them.
- * TensorFlow.js backends are not re-exported here so that importing eomkit never loads tfjs:
- * import them from 'eomkit/src/numeric/tfjs/index.ts' (and codegen's `compileTf` loads tfjs lazily).
+ * Layers (imports flow one way): symbolic → codegen → numeric; theory/bseries → theory/eom use them.
+ * Subpaths: 'eomkit/symbolic', 'eomkit/codegen', 'eomkit/numeric', 'eomkit/theory/bseries',
+ * 'eomkit/theory/eom', 'eomkit/testing' (+ 'eomkit/testing/vitest'), 'eomkit/numeric/tfjs'.
+ * TensorFlow.js backends are not re-exported here so that importing eomkit never loads tfjs
+ * (codegen's `compileTf` loads it lazily).
  */
-export * from './symbolic/index.ts';
-export * from './codegen/index.ts';
-export * from './numeric/index.ts';
-export * from './theory/eom/index.ts';
+
+// Errors: the one error model (caller's fault, budget exceeded, not measurable, internal bug)
+export { EomkitError, InputError, BudgetError, NotMeasurableError, InternalError, isUserError } from './errors.ts';
+
+// Symbolic: exact rationals and expressions
+export {
+  Rational,
+  type Expr,
+  type Num,
+  type Sym,
+  type Add,
+  type Mul,
+  type Pow,
+  type Call,
+  type FnName,
+  FUNCTION_NAMES,
+  num,
+  sym,
+  ZERO,
+  ONE,
+  MINUS_ONE,
+  TWO,
+  HALF,
+  add,
+  sum,
+  neg,
+  sub,
+  scale,
+  mul,
+  product,
+  div,
+  pow,
+  sqrt,
+  call,
+  exp,
+  log,
+  sin,
+  cos,
+  tanh,
+  sigmoid,
+  softplus,
+  isNum,
+  isZero,
+  dependsOn,
+  freeSymbols,
+  children,
+  dagSize,
+  withBudget,
+  ExpressionSwellError,
+} from './symbolic/index.ts';
+
+// Symbolic: calculus, canonical form, substitution, evaluation
+export {
+  diff,
+  diffMany,
+  gradient,
+  hessian,
+  derivativeTensor,
+  jvp,
+  directional,
+  type TensorEntry,
+  expand,
+  subs,
+  evaluate,
+  EvaluationError,
+  type Env,
+} from './symbolic/index.ts';
+
+// Symbolic: parsing, printing, losses
+export {
+  parseExpr,
+  FormulaError,
+  RESERVED_NAMES,
+  PARSER_FUNCTIONS,
+  type ParseOptions,
+  toText,
+  PrintSizeError,
+  DEFAULT_PRINT_LIMIT,
+  toLatex,
+  latexName,
+  vectorLatex,
+  matrixLatex,
+  type LatexOptions,
+  loss,
+  constantValue,
+  type Loss,
+  type LossOptions,
+  quadraticLoss,
+  linearRegressionLoss,
+  logisticRegressionLoss,
+  mlpLoss,
+  type Activation,
+} from './symbolic/index.ts';
+
+// Codegen: derived expressions → numeric functions (JS, TypeScript source, TensorFlow.js)
+export {
+  compile,
+  emitModule,
+  compileTf,
+  lower,
+  programStats,
+  flattenOutputs,
+  directionalDerivative,
+  counterTermsForward,
+  CodegenError,
+  type Outputs,
+  type OutputValue,
+  type OutputBlock,
+  type Program,
+  type NumericFn,
+  type CompileOptions,
+  type Compiled,
+  type TfFn,
+  type CompiledTf,
+} from './codegen/index.ts';
+
+// Numeric: random numbers, optimizers, ODE integrators
+export {
+  Rng,
+  RngBank,
+  rng,
+  identityPermutation,
+  type NormalMethod,
+  type RngOptions,
+  gd,
+  heavyBall,
+  heavyBallBuffer,
+  sgdMinibatch,
+  sgdGaussian,
+  sgdGaussianEnsemble,
+  trajectoryRow,
+  type GradFn,
+  type GradExampleFn,
+  type GradBatchFn,
+  type CovFn,
+  type RunOptionsBase,
+  type RunResult,
+  type GdOptions,
+  type HeavyBallRunOptions,
+  type HeavyBallBufferOptions,
+  type Sampling,
+  type SgdMinibatchOptions,
+  type NoiseModel,
+  type SgdGaussianOptions,
+  type SgdGaussianEnsembleOptions,
+  type EnsembleResult,
+  rk4,
+  dop853,
+  flow,
+  statesAtSteps,
+  type VectorField,
+  type Dop853Options,
+  type Dop853Result,
+} from './numeric/index.ts';
+
+// Numeric: the η-sweep order measurement, plots, linear algebra, Lyapunov, kernels
+export {
+  validateSweep,
+  runValidation,
+  formatValidation,
+  fitLogLogSlope,
+  estimateCurvature,
+  flowsFromTerms,
+  type EtaField,
+  type DiscreteMethod,
+  type FlowSpec,
+  type OrderSweepOptions,
+  type ValidationResult,
+  plotValidationSvg,
+  validationPlotSpec,
+  type PlotOptions,
+  choleskyPsd,
+  norm2,
+  distance2,
+  type MatrixInput,
+  lyapunov,
+  lyapunovKron,
+  lyapunovResidual,
+  phaseSpaceOU,
+  type LyapunovResult,
+  leastSquaresGradient,
+  type GradKernel,
+  type LsBackend,
+} from './numeric/index.ts';
+
+// B-series: rooted trees, methods as data, the modified equation of any of them
+export {
+  RootedTree,
+  tree,
+  LEAF,
+  treesOfOrder,
+  treesUpTo,
+  treeCount,
+  DEFAULT_MAX_TREES,
+  compareTrees,
+  edgeCuts,
+  labellings,
+  multiplicities,
+  fNotation,
+  fNotationLatex,
+  oneDimensionalExponents,
+  type EdgeCut,
+  RATIONALS,
+  type CoefficientRing,
+  exactFlowMethod,
+  explicitEulerMethod,
+  explicitMidpointMethod,
+  heunMethod,
+  rungeKuttaMethod,
+  linearMultistepMethod,
+  heavyBallMethod,
+  type BSeriesMethod,
+  type OneStepMethod,
+  type LinearMultistepMethod,
+  type StepWeight,
+  type ButcherTableau,
+  modifiedEquation,
+  lieDerivative,
+  exactFlowCoefficients,
+  type Coefficients,
+} from './theory/bseries/index.ts';
+
+// EoM of gradient descent: the series, counter terms, modified loss, discretization error
+export {
+  lossNotation,
+  lossNotationLatex,
+  lossSign,
+  generalSeries,
+  modifiedEquationCoefficients,
+  eomLatex,
+  linearCombinationLatex,
+  linearCombinationText,
+  type GeneralSeries,
+  type TreeTerm,
+  ETA,
+  etaLatex,
+  LossDifferentials,
+  lossDifferentials,
+  elementaryDifferential,
+  counterTerms,
+  DEFAULT_MAX_NODES,
+  type CounterTermOptions,
+  type EomSeries,
+  modifiedLoss,
+  orderGradient,
+  solveExact,
+  type ModifiedLoss,
+  type OrderGradient,
+  type GradientObstruction,
+  discretizationError,
+  type DiscretizationError,
+} from './theory/eom/index.ts';
+
+// EoM: heavy-ball momentum
 export {
   heavyBallSeries,
   heavyBallSecondOrder,
   heavyBallModifiedLoss,
+  heavyBallGeneralSeries,
   canonicalInBeta,
   BETA,
-  type HeavyBallOptions,
+  type HeavyBallSeriesOptions,
   type HeavyBallSeries,
   type HeavyBallSecondOrder,
   type HeavyBallModifiedLoss,
-} from './theory/eom/momentum.ts';
+  type HeavyBallGeneralSeries,
+  type HeavyBallTreeTerm,
+} from './theory/eom/index.ts';
+
+// EoM: invariances and the dynamics of invariant quantities
 export {
   detectInvariances,
   testScaleInvariance,
@@ -34,7 +292,12 @@ export {
   type InvarianceResult,
   type InvarianceReport,
   type InvariantDynamics,
-} from './theory/eom/invariance.ts';
+  type InvariantDynamicsOptions,
+  type ZeroProof,
+  type ProofStatus,
+} from './theory/eom/index.ts';
+
+// EoM: verification of a derivation against the optimizer
 export {
   validateDerivation,
   formatDerivationValidation,
@@ -42,5 +305,6 @@ export {
   compileSeries,
   type ValidateDerivationOptions,
   type DerivationValidation,
+  type CompiledSeries,
   type ObservableSpec,
-} from './theory/eom/validate.ts';
+} from './theory/eom/index.ts';

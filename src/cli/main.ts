@@ -17,7 +17,7 @@ import { type CliContext, type CliIO, defaultIO } from './context.ts';
 export { UsageError } from './errors.ts';
 export type { CliIO, CliContext } from './context.ts';
 export type { DeriveOptions } from './derive.ts';
-export type { ValidateOptions } from './validate.ts';
+export type { ValidateCommandOptions } from './validate.ts';
 
 function buildProgram(ctx: CliContext): Command {
   const io = ctx.io;

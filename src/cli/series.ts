@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext, CliIO } from './context.ts';
 import { parseOrder } from './args.ts';
 import { generalSeries } from '../theory/eom/series.ts';
-import { treesOfOrder } from '../theory/eom/trees.ts';
+import { treesOfOrder } from '../theory/bseries/index.ts';
 
 export async function runSeries(opts: { order: string; latex?: boolean; json?: boolean }, io: CliIO): Promise<void> {
   const K = parseOrder(opts.order, 12);

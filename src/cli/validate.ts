@@ -4,7 +4,7 @@
  * Derives the counter terms f_1 … f_{K+1} of the loss (or, with --momentum, the heavy-ball modified equation
  * F_0 … F_K), compiles them, runs GD (heavy ball from the slow manifold) over an automatically chosen η grid
  * to the time T, integrates GF and EoM_1 … EoM_K (MF_0 … MF_K) with DOP853 (rtol 1e-13) and fits the
- * global-error slopes, expected 1, 2, …, K + 1 (src/theory/eom/validate.ts). For a scale-invariant loss the
+ * global-error slopes, expected 1, 2, …, K + 1 (src/theory/eom/verify.ts). For a scale-invariant loss the
  * error is measured in ‖θ‖² (a note says so).
  *
  * Output: a table of η and errors per flow (* marks the fit window), fitted and expected slopes, PASS/FAIL per
@@ -22,7 +22,7 @@ import { parseAssignments, parseBeta, parseNames, parseNumber, parseOrder, parse
 import { UsageError } from './errors.ts';
 import { loss } from '../symbolic/index.ts';
 
-export interface ValidateOptions {
+export interface ValidateCommandOptions {
   params: string;
   from?: string;
   symbols?: string;
@@ -52,7 +52,7 @@ export function parseTime(text: string | undefined): number {
 }
 
 /** Run the command; returns the exit status (0 all orders confirmed, 3 some order failed). */
-export async function runValidate(formula: string, opts: ValidateOptions, io: CliIO): Promise<number> {
+export async function runValidate(formula: string, opts: ValidateCommandOptions, io: CliIO): Promise<number> {
   const params = parseNames(opts.params, 'params');
   if (params.length === 0) throw new UsageError('--params: give at least one parameter name');
   const constants = Object.fromEntries(opts.constants ? parseAssignments(opts.constants, 'constants') : []);
@@ -67,7 +67,7 @@ export async function runValidate(formula: string, opts: ValidateOptions, io: Cl
   if (opts.plot !== undefined && opts.plot.trim() === '') throw new UsageError('--plot needs a file name');
   const L = loss(formula, { params, constants, symbols });
 
-  const { validateDerivation, formatDerivationValidation, derivationValidationJson } = await import('../theory/eom/validate.ts');
+  const { validateDerivation, formatDerivationValidation, derivationValidationJson } = await import('../theory/eom/verify.ts');
   const r = await validateDerivation(L, { order, from, T, ...(symbolValues ? { symbols: symbolValues } : {}), ...(beta !== undefined ? { momentum: beta } : {}), progress: true });
 
   if (opts.plot !== undefined) {
@@ -113,7 +113,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-T, --time <T>', 'final time (default 1)', '1')
     .option('--json', 'print one JSON object')
     .option('--plot <file.svg>', 'write an SVG plot of error against η')
-    .action(async (formula: string, opts: ValidateOptions) => {
+    .action(async (formula: string, opts: ValidateCommandOptions) => {
       ctx.status = await runValidate(formula, opts, ctx.io);
     });
 }

@@ -16,11 +16,14 @@
  */
 import type { Sym } from '../symbolic/index.ts';
 import type * as TF from '@tensorflow/tfjs';
+import { importTf, type Tf } from '../tf-loader.ts';
 import { emitFunction } from './emit.ts';
 import { type Outputs, type OutputBlock, type Program, CodegenError, lower, programStats } from './ir.ts';
 
-export { type Outputs, type OutputValue, type OutputBlock, type Program, type Node, CodegenError, lower, programStats, flattenOutputs } from './ir.ts';
-export { numberLiteral, DEFAULT_PART_SIZE } from './emit.ts';
+// The lowering shared by every target (explicit exports only: the IR's node type and the emitter's
+// literal/part-size helpers stay internal)
+export { type Outputs, type OutputValue, type OutputBlock, type Program, CodegenError, lower, programStats, flattenOutputs } from './ir.ts';
+// Directional derivatives and the forward-mode counter terms, generated without forming tensors
 export { directionalDerivative, counterTermsForward } from './directional.ts';
 
 /** A generated numeric function: θ in, `out` filled in place. */
@@ -128,22 +131,15 @@ export interface CompiledTf {
   readonly fn: TfFn;
   readonly outputSize: number;
   readonly blocks: readonly OutputBlock[];
-  readonly tf: typeof TF;
-}
-
-let tfModule: Promise<typeof TF> | undefined;
-/** The @tensorflow/tfjs module, imported on first use (it takes a while to load). */
-export function loadTf(): Promise<typeof TF> {
-  tfModule ??= import('@tensorflow/tfjs');
-  return tfModule;
+  readonly tf: Tf;
 }
 
 /**
  * The same program over a batch, with TensorFlow.js ops (float32: agreement with the float64 function
  * is to float32 tolerance). Each IR node becomes one op on a [batch] tensor inside `tf.tidy`.
  */
-export async function compileTf(outputs: Outputs, params: readonly Sym[], opts: CompileOptions & { tf?: typeof TF } = {}): Promise<CompiledTf> {
-  const tf = opts.tf ?? (await loadTf());
+export async function compileTf(outputs: Outputs, params: readonly Sym[], opts: CompileOptions & { tf?: Tf } = {}): Promise<CompiledTf> {
+  const tf = opts.tf ?? (await importTf());
   const p = opts.program ?? lower(outputs, params, opts.hyper ?? []);
   const n = p.params.length;
   const m = p.outputs.length;
@@ -276,16 +272,3 @@ function topoOrder(p: Program): number[] {
   }
   return order;
 }
-
-export {
-  compareDerivation,
-  expectDerivation,
-  separatingPoint,
-  formatMismatches,
-  goldenText,
-  DerivationMismatchError,
-  type CompareOptions,
-  type Comparison,
-  type ComponentMismatch,
-  type DerivedValue,
-} from './regression.ts';

@@ -11,7 +11,8 @@
  * exp(u)^j·(1 + exp(u))^(−k) → σ(u)^j·σ(−u)^(k−j); log(1 + r) → log1p(r). Sub-expressions free of symbols
  * are folded to float64 constants at compile time.
  */
-import { type Expr, type Sym, type Add, applyFunction, evaluate, Rational } from '../symbolic/index.ts';
+import { type Expr, type Sym, type Add, evaluate, Rational } from '../symbolic/index.ts';
+import { applyFunction } from '../symbolic/transform.ts';
 import { InputError } from '../errors.ts';
 
 export type CallOp = 'exp' | 'log' | 'log1p' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'softplus' | 'sqrt' | 'cbrt';
@@ -496,7 +497,7 @@ export function operands(n: Node): readonly number[] {
   }
 }
 
-export { stableSigmoid, stableSoftplus } from '../symbolic/index.ts';
+export { stableSigmoid, stableSoftplus } from '../symbolic/transform.ts';
 
 export function applyCall(fn: CallOp, u: number): number {
   return applyFunction(fn, u);

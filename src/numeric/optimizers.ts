@@ -185,7 +185,7 @@ function heavyBallUpdate(theta: Float64Array, prev: Float64Array, g: Float64Arra
   }
 }
 
-export interface HeavyBallOptions extends RunOptionsBase {
+export interface HeavyBallRunOptions extends RunOptionsBase {
   grad: GradFn;
   beta: number;
   /** θ_{−1}; default θ_0 (zero initial velocity). For the slow manifold use θ_{−1} = φ_{−η}(θ_0) (eom.md). */
@@ -193,7 +193,7 @@ export interface HeavyBallOptions extends RunOptionsBase {
 }
 
 /** Heavy-ball two-step form θ_{k+1} = θ_k − η g(θ_k) + β(θ_k − θ_{k−1}) (docs/theory/eom.md, "Heavy-ball momentum"). */
-export function heavyBall(o: HeavyBallOptions): RunResult {
+export function heavyBall(o: HeavyBallRunOptions): RunResult {
   const where = 'heavyBall';
   const { n, lambda } = commonChecks(o, where);
   checkBeta(o.beta, where);

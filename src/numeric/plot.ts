@@ -4,7 +4,7 @@
  * vega-lite 6.4 compiles the spec and vega 6.4 renders SVG headless in Node; both are imported lazily
  * (their import costs a noticeable fraction of a second).
  */
-import type { ValidationResult } from './validate.ts';
+import type { ValidationResult } from './order-sweep.ts';
 
 export interface PlotOptions {
   title?: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type CliIO, type ValidateOptions } from '../../src/cli/main.ts';
+import { main, type CliIO, type ValidateCommandOptions } from '../../src/cli/main.ts';
 import { runValidate, VALIDATION_FAILED, parseTime } from '../../src/cli/validate.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -111,7 +111,7 @@ describe('eomkit validate', () => {
   it('runValidate returns 3 when a measured order fails, 0 when all pass', async () => {
     let out = '';
     const io: CliIO = { out: (s) => (out += s + '\n'), err: () => {} };
-    const base: ValidateOptions = { params: 'w1,w2', from: 'w1=1,w2=0', order: '1', time: '1' };
+    const base: ValidateCommandOptions = { params: 'w1,w2', from: 'w1=1,w2=0', order: '1', time: '1' };
     expect(await runValidate('w1 + 2*w2', base, io)).toBe(VALIDATION_FAILED);
     expect(VALIDATION_FAILED).toBe(3);
     expect(out).toMatch(/^result\s+FAIL\s+FAIL$/m);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loss, gradient, hessian, parseExpr, sym, tanh, pow, sub, ONE } from '../../src/symbolic/index.ts';
-import { compareDerivation, expectDerivation, DerivationMismatchError, goldenText } from '../../src/codegen/index.ts';
-import '../../src/codegen/vitest.ts';
+import { compareDerivation, expectDerivation, DerivationMismatchError, goldenText } from '../../src/testing/index.ts';
+import '../../src/testing/vitest.ts';
 
 const L = loss('1/2*(w1*w2 - 1)^2', { params: ['w1', 'w2'] });
 const g = gradient(L.expr, L.params);
@@ -62,6 +62,14 @@ describe('compareDerivation', () => {
   });
 });
 
+const packageExports = (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { exports: Record<string, string> }).exports;
+/** the file package.json's "exports" maps 'eomkit' + sub to */
+function subpathTarget(sub: string | undefined): string {
+  const target = packageExports[`.${sub ?? ''}`];
+  if (target === undefined) throw new Error(`package.json exports no 'eomkit${sub ?? ''}'`);
+  return target;
+}
+
 describe('docs/regression-tests.md', () => {
   it('its example runs (extracted from the document)', async () => {
     const doc = readFileSync(join(process.cwd(), 'docs/regression-tests.md'), 'utf8');
@@ -72,9 +80,8 @@ describe('docs/regression-tests.md', () => {
     mkdirSync(dir, { recursive: true });
     try {
       for (const [i, code] of blocks.entries()) {
-        const src = code
-          .replace(/from 'eomkit'/g, `from '${join(process.cwd(), 'src/index.ts')}'`)
-          .replace(/'eomkit\/(src\/[^']+)'/g, (_, p: string) => `'${join(process.cwd(), p)}'`);
+        // 'eomkit' and its subpaths resolve through package.json's "exports", as they will for a user
+        const src = code.replace(/'eomkit(\/[^']*)?'/g, (_, sub: string | undefined) => `'${join(process.cwd(), subpathTarget(sub))}'`);
         const file = join(dir, `block${i}.ts`);
         writeFileSync(file, src);
         await import(file);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { rk4, dop853, flow, statesAtSteps } from '../../src/numeric/ode.ts';
-import { fitLogLogSlope } from '../../src/numeric/validate.ts';
+import { fitLogLogSlope } from '../../src/numeric/order-sweep.ts';
 
 // y' = −y³, y(0) = 1: y(t) = 1/√(1 + 2t) (gradient flow of the quartic θ⁴/4)
 const cubic = (y: Float64Array, o: Float64Array): void => { o[0] = -(y[0]! ** 3); };

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { validateSweep } from '../../src/numeric/validate.ts';
+import { validateSweep } from '../../src/numeric/order-sweep.ts';
 import { plotValidationSvg, validationPlotSpec } from '../../src/numeric/plot.ts';
 
 describe('plotValidationSvg', () => {

@@ -1,7 +1,6 @@
 /** Loss builders against direct formulas and hand-written forward passes. */
 import { describe, expect, it } from 'vitest';
 import {
-  InputError,
   Rational,
   evaluate,
   expand,
@@ -17,6 +16,7 @@ import {
   sum,
   type Expr,
 } from '../../src/symbolic/index.ts';
+import { InputError } from '../../src/errors.ts';
 import { close, rng } from './support.ts';
 
 const R = (x: number) => num(Rational.fromFloat(x));

@@ -10,7 +10,6 @@ import {
   ZERO,
   add,
   children,
-  compareExpr,
   cos,
   dagSize,
   dependsOn,
@@ -35,6 +34,7 @@ import {
   withBudget,
   type Expr,
 } from '../../src/symbolic/index.ts';
+import { compareExpr } from '../../src/symbolic/expr.ts';
 import { rng } from './support.ts';
 
 const [a, b, c, x, y, z] = ['a', 'b', 'c', 'x', 'y', 'z'].map(sym) as [Expr, Expr, Expr, Expr, Expr, Expr];

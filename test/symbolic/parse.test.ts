@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   FormulaError,
-  InputError,
   RESERVED_NAMES,
   Rational,
   add,
@@ -21,6 +20,7 @@ import {
   toText,
   type Expr,
 } from '../../src/symbolic/index.ts';
+import { InputError } from '../../src/errors.ts';
 import { rng } from './support.ts';
 
 const P = (s: string) => parseExpr(s);

@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   EvaluationError,
-  InputError,
   Rational,
   ZERO,
   diff,
@@ -19,6 +18,7 @@ import {
   sym,
   toText,
 } from '../../src/symbolic/index.ts';
+import { InputError } from '../../src/errors.ts';
 
 const P = (s: string) => parseExpr(s);
 const x = sym('x');

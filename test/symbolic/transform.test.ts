@@ -6,7 +6,6 @@ import {
   PrintSizeError,
   Rational,
   ZERO,
-  applyFunction,
   evaluate,
   mul,
   num,
@@ -18,6 +17,7 @@ import {
   toText,
   type Expr,
 } from '../../src/symbolic/index.ts';
+import { applyFunction } from '../../src/symbolic/transform.ts';
 
 const P = (s: string) => parseExpr(s);
 const x = sym('x');

@@ -11,43 +11,23 @@
  *                  (e.g. via the npm `webgpu` package on a machine with a GPU driver).
  * - 'webgl'      : needs a browser; see ./webgl.ts (headless Chromium via playwright-core).
  *
- * Everything is imported lazily (tfjs takes ~1 s to import). TensorFlow.js computes in float32 only.
+ * Everything is imported lazily through the one loader, src/tf-loader.ts (a missing package is an InputError
+ * naming its `npm install`). TensorFlow.js computes in float32 only.
  */
 import { InputError } from '../../errors.ts';
+import { type Tf, importTf, importTfWasm, moduleValue, optionalImport } from '../../tf-loader.ts';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
-export type Tf = typeof import('@tensorflow/tfjs');
+export { type Tf, importTf };
 export type TfBackendName = 'cpu' | 'wasm' | 'tensorflow' | 'webgpu' | 'webgl';
 export const NODE_BACKENDS: readonly TfBackendName[] = ['cpu', 'wasm', 'tensorflow', 'webgpu'];
 
-let tfPromise: Promise<Tf> | undefined;
 let tfNodeGpu: Tf | undefined;
 let wasmRegistered = false;
 
-function unwrap<T>(m: unknown): T {
-  const mm = m as { default?: unknown };
-  return ((mm && typeof mm === 'object' && 'tensor' in mm ? mm : (mm.default ?? mm)) as T);
-}
-
-/** The pure @tensorflow/tfjs module (imported once). */
-export function importTf(): Promise<Tf> {
-  tfPromise ??= import('@tensorflow/tfjs').then((m) => unwrap<Tf>(m));
-  return tfPromise;
-}
-
-async function optionalImport(name: string): Promise<unknown | undefined> {
-  try {
-    return await import(/* @vite-ignore */ name);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(String((e as Error).message))) return undefined;
-    throw e;
-  }
-}
-
 /**
- * A TensorFlow.js instance with the named backend active. Throws a clear Error when the backend is not
+ * A TensorFlow.js instance with the named backend active. Throws an InputError when the backend is not
  * available here (package not installed, no adapter, or 'webgl' outside a browser).
  */
 export async function loadTf(backend: TfBackendName): Promise<Tf> {
@@ -61,9 +41,7 @@ export async function loadTf(backend: TfBackendName): Promise<Tf> {
     case 'wasm': {
       const tf = await importTf();
       if (!wasmRegistered) {
-        const w = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as { setWasmPaths?: (p: string) => void; default?: { setWasmPaths: (p: string) => void } };
-        const setWasmPaths = w.setWasmPaths ?? w.default?.setWasmPaths;
-        if (!setWasmPaths) throw new InputError('loadTf(wasm): @tensorflow/tfjs-backend-wasm does not export setWasmPaths');
+        const { setWasmPaths } = await importTfWasm();
         const req = createRequire(import.meta.url);
         setWasmPaths(dirname(req.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
         wasmRegistered = true;
@@ -82,7 +60,7 @@ export async function loadTf(backend: TfBackendName): Promise<Tf> {
               'It is not an eomkit dependency because its install script downloads libtensorflow; install it yourself ' +
               "(npm install @tensorflow/tfjs-node-gpu) on a machine with CUDA, or use 'cpu' / 'wasm'.",
           );
-        tfNodeGpu = unwrap<Tf>(m);
+        tfNodeGpu = moduleValue<Tf>(m);
       }
       const ok = await tfNodeGpu.setBackend('tensorflow');
       if (!ok) throw new InputError("loadTf('tensorflow'): @tensorflow/tfjs-node(-gpu) is installed but its 'tensorflow' backend failed to initialise");

@@ -11,7 +11,7 @@
  * first counter term), agreement with float64 runs to float32 tolerance (~1e-6 relative per step, bounded
  * for contracting maps). NOT meaningful here: high-order global-error slopes — measured, float32 GD vs the
  * modified flow floors at ~3e-7–7e-7, so an O(η³) fit breaks below η ≈ 0.0125; do those on the float64
- * CPU path (../validate.ts).
+ * CPU path (../order-sweep.ts).
  *
  * Noise: by default drawn on the host with the seeded float64 PRNG (../prng.ts) and uploaded each step —
  * identical across backends for a seed, so cpu/wasm/GPU ensembles can be compared path by path.

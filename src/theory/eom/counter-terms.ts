@@ -13,7 +13,6 @@ import {
   type Expr,
   type Loss,
   type Sym,
-  SumBuilder,
   ZERO,
   add,
   evaluate,
@@ -24,6 +23,7 @@ import {
   vectorLatex,
   withBudget,
 } from '../../symbolic/index.ts';
+import { SumBuilder } from '../../symbolic/expr.ts';
 import { type GeneralSeries, generalSeries } from './series.ts';
 import { ETA, etaLatex, lossDifferentials } from './instantiate.ts';
 

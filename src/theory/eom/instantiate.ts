@@ -16,7 +16,8 @@
  * the candidate potentials of the modified loss (modified-loss.ts).
  */
 import { type Expr, type Loss, type Sym, directional, expand, gradient, neg, subs, sym } from '../../symbolic/index.ts';
-import { type RootedTree, lossSign } from './trees.ts';
+import type { RootedTree } from '../bseries/index.ts';
+import { lossSign } from './loss-notation.ts';
 
 /**
  * The learning rate η in derived formulas. Its name is not a valid parameter or symbol name of a Loss

@@ -27,8 +27,6 @@ import {
   Rational,
   ZERO,
   ONE,
-  ProductBuilder,
-  SumBuilder,
   evaluate,
   EvaluationError,
   expand,
@@ -38,6 +36,8 @@ import {
   scale,
   sym,
 } from '../../symbolic/index.ts';
+import { SumBuilder } from '../../symbolic/expr.ts';
+import { ProductBuilder } from '../../symbolic/expr.ts';
 
 export type ProofStatus = 'proved' | 'disproved' | 'unproved';
 

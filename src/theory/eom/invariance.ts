@@ -48,9 +48,9 @@ import {
   sum,
   toLatex,
   latexName,
-  InputError,
   PrintSizeError,
 } from '../../symbolic/index.ts';
+import { InputError } from '../../errors.ts';
 import { ETA } from './instantiate.ts';
 import { counterTerms } from './counter-terms.ts';
 import { proveZero, type ZeroProof } from './invariance-zero.ts';

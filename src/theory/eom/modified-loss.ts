@@ -22,7 +22,6 @@ import {
   type Sym,
   ONE as ONE_EXPR,
   Rational,
-  SumBuilder,
   ZERO,
   add,
   diff,
@@ -31,16 +30,17 @@ import {
   mul,
   pow,
   scale,
-  splitCoefficient,
   sub,
   sum,
   toLatex,
   toText,
   withBudget,
 } from '../../symbolic/index.ts';
+import { splitCoefficient } from '../../symbolic/expr.ts';
+import { SumBuilder } from '../../symbolic/expr.ts';
 import { type EomSeries, type CounterTermOptions, DEFAULT_MAX_NODES, counterTerms } from './counter-terms.ts';
 import { ETA, etaLatex, lossDifferentials } from './instantiate.ts';
-import { treesOfOrder } from './trees.ts';
+import { treesOfOrder } from '../bseries/index.ts';
 
 /** The first non-symmetric Jacobian entry of f_k. */
 export interface GradientObstruction {

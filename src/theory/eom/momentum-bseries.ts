@@ -1,23 +1,53 @@
 /**
- * The heavy-ball modified equation as a loss-independent B-series (a bonus beside the concrete-loss recursion
- * of ./momentum.ts), on the rooted trees of ./trees.ts:
+ * The heavy-ball modified equation as a loss-independent B-series (beside the concrete-loss recursion of
+ * ./momentum.ts), on the rooted trees of the B-series layer:
  *
  *     F_η = Σ_t η^{|t|−1} a(t)/σ(t) F(t),   F(t) the elementary differentials of f = −g.
  *
- * The matching condition Σ_{j≥1} c_j/j! η^{j−1} (D_F)^j θ = f  (c_j = 1 + (−1)^j β) becomes, tree by tree,
- * with C_1 = a and C_{j+1} = ∂_a C_j (the Lie derivative on trees: C_{j+1}(t) = Σ_{edge cuts} C_j(trunk) a(branch)),
+ * Heavy-ball is the two-step method θ_{n+1} − (1+β)θ_n + βθ_{n−1} = η f(θ_n) (theory/bseries/methods.ts
+ * `heavyBallMethod`), and a(t) is what the B-series layer's one modified-equation routine returns for it:
+ * with c_j = 1 + (−1)^j β the matching condition (docs/theory/eom.md, "Heavy-ball momentum") reads, tree by tree,
  *
  *     (1−β) a(t) + Σ_{j=2}^{|t|} c_j/j! C_j(t) = δ_{t,•},
  *
- * the same recursion as explicit Euler's (series.ts) with the weights c_j. The coefficients are rational in β
- * with a pole of order 2|t|−1 at β = 1, computed exactly in u = 1/(1−β) (as in momentum.ts) and returned as
- * N_t(β)/(1−β)^{2|t|−1}. β = 0 gives explicit Euler's b(t).
+ * explicit Euler's recursion with the weights c_j. The coefficients are rational in β with a pole of order
+ * 2|t|−1 at β = 1, computed exactly in the ring of Laurent polynomials in u = 1/(1−β) (as in momentum.ts) and
+ * returned as N_t(β)/(1−β)^{2|t|−1}. A given β is computed in the rationals. β = 0 gives explicit Euler's b(t).
  */
-import { InputError } from '../../errors.ts';
-import { type Expr, type Loss, Rational, ZERO, ONE, SumBuilder, expand, mul, num, pow, scale, sub, subs, toLatex } from '../../symbolic/index.ts';
-import { type RootedTree, LEAF, edgeCuts, fNotationLatex, lossNotationLatex, lossSign, treesOfOrder } from './trees.ts';
+import { InputError, InternalError } from '../../errors.ts';
+import { type Expr, type Loss, Rational, ZERO, ONE, add, expand, mul, neg, num, pow, scale, sub, subs, toLatex } from '../../symbolic/index.ts';
+import { SumBuilder } from '../../symbolic/expr.ts';
+import { type CoefficientRing, type RootedTree, RATIONALS, fNotationLatex, heavyBallMethod, modifiedEquation, treesOfOrder } from '../bseries/index.ts';
+import { lossNotationLatex, lossSign } from './loss-notation.ts';
 import { elementaryDifferential } from './instantiate.ts';
 import { BETA, HB_U, canonicalInBeta } from './momentum.ts';
+
+/**
+ * Laurent polynomials in u = 1/(1−β) as expanded expressions (canonical under `expand`, so `===` is equality).
+ * Only monomials c·u^k are invertible — enough for the heavy-ball method, whose leading weight is 1−β = u⁻¹.
+ */
+const LAURENT_IN_U: CoefficientRing<Expr> = {
+  name: 'Laurent polynomials in 1/(1−β)',
+  zero: ZERO,
+  one: ONE,
+  add: (a, b) => expand(add(a, b)),
+  mul: (a, b) => expand(mul(a, b)),
+  neg: (a) => expand(neg(a)),
+  sum: (xs) => {
+    const s = new SumBuilder();
+    for (const x of xs) s.add(x);
+    return expand(s.build());
+  },
+  scale: (a, q) => expand(scale(a, q)),
+  isZero: (a) => a === ZERO,
+  inverse: (a) => {
+    if (a === ZERO || a.kind === 'add') throw new InternalError(`internal: ${toLatex(a)} is not a unit among the Laurent polynomials in 1/(1−β)`);
+    return expand(pow(a, -1));
+  },
+};
+
+/** the heavy-ball method with the symbolic β = 1 − u⁻¹ (one object, so the B-series layer memoises its orders) */
+const HEAVY_BALL_SYMBOLIC = heavyBallMethod(LAURENT_IN_U, sub(ONE, pow(HB_U, -1)));
 
 export interface HeavyBallTreeTerm {
   readonly tree: RootedTree;
@@ -42,37 +72,10 @@ export interface HeavyBallGeneralSeries {
 export function heavyBallGeneralSeries(K: number, opts: { beta?: Rational } = {}): HeavyBallGeneralSeries {
   if (!Number.isInteger(K) || K < 1) throw new InputError(`order must be a positive integer, got ${K}`);
   const beta = opts.beta;
-  const uInv = pow(HB_U, -1);
-  const gammaOverFact = (j: number): Expr => {
-    let f = Rational.ONE;
-    for (let i = 2; i <= j; i++) f = f.mul(Rational.int(i));
-    if (beta !== undefined) return num(Rational.ONE.add(j % 2 === 0 ? beta : beta.neg()).div(f));
-    return scale(j % 2 === 0 ? sub(num(2), uInv) : uInv, f.inv()); // 1 ± β with β = 1 − u⁻¹
-  };
-  const inv = beta !== undefined ? num(Rational.ONE.sub(beta).inv()) : HB_U;
-  const a = new Map<RootedTree, Expr>();
-  const C: Array<Map<RootedTree, Expr>> = [];
-  for (let n = 1; n <= K; n++) {
-    for (const t of treesOfOrder(n)) {
-      const rest = new SumBuilder();
-      for (let j = 2; j <= n; j++) {
-        const prev = j === 2 ? a : C[j - 1]!;
-        const cj = new SumBuilder();
-        for (const { trunk, branch } of edgeCuts(t)) {
-          const p = prev.get(trunk);
-          const b = a.get(branch);
-          if (p !== undefined && b !== undefined) cj.add(mul(p, b));
-        }
-        const v = expand(cj.build());
-        if (v !== ZERO) {
-          (C[j] ??= new Map()).set(t, v);
-          rest.add(mul(gammaOverFact(j), v));
-        }
-      }
-      const at = expand(mul(inv, sub(t === LEAF ? ONE : ZERO, rest.build())));
-      if (at !== ZERO) a.set(t, at);
-    }
-  }
+  const a: ReadonlyMap<RootedTree, Expr> =
+    beta === undefined
+      ? modifiedEquation(HEAVY_BALL_SYMBOLIC, K)
+      : new Map([...modifiedEquation(heavyBallMethod(RATIONALS, beta), K)].map(([t, c]) => [t, num(c)] as const));
   const toBeta = (e: Expr, p: number): Expr => {
     if (beta !== undefined) return e;
     const N = expand(subs(expand(mul(e, pow(HB_U, -p))), new Map([[HB_U, pow(sub(ONE, BETA), -1)]])));

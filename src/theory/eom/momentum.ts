@@ -62,7 +62,7 @@ const U: Sym = sym('__eomkit_hb_u');
 /** Internal: the symbol u = 1/(1−β) of the canonical form (for ./momentum-bseries.ts). */
 export const HB_U: Sym = U;
 
-export interface HeavyBallOptions {
+export interface HeavyBallSeriesOptions {
   /** β: omitted → the symbol β; a number or a string such as "3/5" → that exact rational (0 ≤ β < 1). */
   beta?: number | string | Rational;
   /**
@@ -94,7 +94,7 @@ function checkLoss(L: Loss): void {
   }
 }
 
-function betaValue(b: HeavyBallOptions['beta']): Rational | undefined {
+function betaValue(b: HeavyBallSeriesOptions['beta']): Rational | undefined {
   if (b === undefined) return undefined;
   const q = constantValue('beta', b);
   if (q.isNegative() || q.compare(Rational.ONE) >= 0) throw new InputError(`momentum β = ${q} must satisfy 0 ≤ β < 1`);
@@ -108,13 +108,13 @@ function factorial(j: number): Rational {
 }
 
 /** Coefficient arithmetic of the recursion: c_j/j! and 1/(1−β), plus the normal form applied after each step. */
-interface Coefficients {
+interface RecursionArithmetic {
   cOverFact(j: number): Expr;
   inv: Expr;
   norm(e: Expr): Expr;
 }
 
-function coefficients(beta: Rational | undefined, expanded: boolean): Coefficients {
+function coefficients(beta: Rational | undefined, expanded: boolean): RecursionArithmetic {
   if (beta !== undefined) {
     return {
       cOverFact: (j) => num(Rational.ONE.add(j % 2 === 0 ? beta : beta.neg()).div(factorial(j))),
@@ -141,7 +141,7 @@ function coefficients(beta: Rational | undefined, expanded: boolean): Coefficien
  * The raw recursion: F_0 … F_{K−1} for the field −g, with the coefficient arithmetic given.
  * Exported for the invariance module (β = 0 gives the gradient-descent counter terms f_{k+1} = F_k).
  */
-export function heavyBallRecursion(g: readonly Expr[], params: readonly Sym[], K: number, co: Coefficients): Expr[][] {
+export function heavyBallRecursion(g: readonly Expr[], params: readonly Sym[], K: number, co: RecursionArithmetic): Expr[][] {
   const F: Expr[][] = [];
   const memo = new Map<string, Expr[]>();
   const P = (j: number, m: number): Expr[] => {
@@ -190,7 +190,7 @@ function toBetaNumerator(e: Expr, p: number): Expr {
 }
 
 /** The first-order modified equation of heavy-ball momentum on the slow manifold, to K terms F_0 … F_{K−1}. */
-export function heavyBallSeries(L: Loss, K: number, opts: HeavyBallOptions = {}): HeavyBallSeries {
+export function heavyBallSeries(L: Loss, K: number, opts: HeavyBallSeriesOptions = {}): HeavyBallSeries {
   checkLoss(L);
   if (!Number.isInteger(K) || K < 1) throw new InputError(`heavyBallSeries: the number of terms K must be a positive integer, got ${K}`);
   const betaQ = betaValue(opts.beta);

@@ -1,7 +1,7 @@
 /**
  * A vitest matcher for derivations: `expect(derived).toEqualDerivation(golden, opts?)`.
  *
- *   import 'eomkit/src/codegen/vitest.ts';   // registers the matcher (expect.extend) and its types
+ *   import 'eomkit/testing/vitest';   // registers the matcher (expect.extend) and its types
  *   expect(gradient(L.expr, L.params)).toEqualDerivation(['w2*(w1*w2 - 1)', 'w1*(w1*w2 - 1)']);
  *
  * Equality is canonical (same object, or equal after `expand`); a failure prints both forms and a point

@@ -1,21 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import katex from 'katex';
 import { Rational } from '../../../src/symbolic/index.ts';
+import { BudgetError, InputError } from '../../../src/errors.ts';
 import {
   LEAF,
   tree,
   treesOfOrder,
   labellings,
   edgeCuts,
+  treeCount,
   exactFlowCoefficients,
-  generalSeries,
-  modifiedEquationCoefficients,
   oneDimensionalExponents,
   fNotation,
-  lossNotation,
   fNotationLatex,
-  lossNotationLatex,
-} from '../../../src/theory/eom/index.ts';
+} from '../../../src/theory/bseries/index.ts';
+import { generalSeries, modifiedEquationCoefficients, lossNotation, lossNotationLatex } from '../../../src/theory/eom/index.ts';
 
 const katexOk = (tex: string): void => {
   expect(() => katex.renderToString(tex, { throwOnError: true, strict: 'error' }), tex).not.toThrow();
@@ -29,6 +28,20 @@ const chain3 = tree([t21]); // [[•]]
 describe('rooted trees', () => {
   it('counts trees with n nodes (OEIS A000081)', () => {
     expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => treesOfOrder(n).length)).toEqual([1, 1, 2, 4, 9, 20, 48, 115, 286, 719]);
+  });
+
+  it('treeCount follows A000081 without enumerating (to order 20) and agrees with the enumeration', () => {
+    expect([11, 12, 13, 14, 15, 16, 17, 18, 19, 20].map((n) => treeCount(n))).toEqual([
+      1842n, 4766n, 12486n, 32973n, 87811n, 235381n, 634847n, 1721159n, 4688676n, 12826228n,
+    ]);
+    for (let n = 1; n <= 10; n++) expect(BigInt(treesOfOrder(n).length)).toBe(treeCount(n));
+  });
+
+  it('enumerations past the tree budget are BudgetErrors, not hangs', () => {
+    expect(() => treesOfOrder(25)).toThrow(BudgetError);
+    expect(() => treesOfOrder(25)).toThrow(/maxTrees = 200000/);
+    expect(() => treesOfOrder(30, 1000)).toThrow(/above the budget maxTrees = 1000/);
+    expect(() => treeCount(0)).toThrow(InputError);
   });
 
   it('trees are canonical and interned', () => {

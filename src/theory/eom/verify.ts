@@ -30,7 +30,7 @@ import { InputError } from '../../errors.ts';
 import { type Expr, type Loss, type Sym, gradient, toText } from '../../symbolic/index.ts';
 import { compile, type Compiled } from '../../codegen/index.ts';
 import type { VectorField } from '../../numeric/ode.ts';
-import { runValidation, type EtaField, type FlowSpec, type ValidationResult, type ValidateOptions as SweepOptions } from '../../numeric/validate.ts';
+import { runValidation, type EtaField, type FlowSpec, type ValidationResult, type OrderSweepOptions } from '../../numeric/order-sweep.ts';
 import { counterTerms } from './counter-terms.ts';
 import { heavyBallSeries } from './momentum.ts';
 import { detectInvariances } from './invariance.ts';
@@ -59,7 +59,7 @@ export interface ValidateDerivationOptions {
   /** values of the loss's symbolic hyper-parameters (L.symbols), by name. */
   symbols?: Readonly<Record<string, number>>;
   /** further options of the numeric sweep (grid size, tolerance, window, …). */
-  sweep?: Partial<Omit<SweepOptions, 'method' | 'theta0' | 'T' | 'flows' | 'terms' | 'observable' | 'etas' | 'onProgress'>>;
+  sweep?: Partial<Omit<OrderSweepOptions, 'method' | 'theta0' | 'T' | 'flows' | 'terms' | 'observable' | 'etas' | 'onProgress'>>;
   /** a progress bar on stderr when it is a terminal (default false). */
   progress?: boolean;
   /** called after each η. */
@@ -245,7 +245,7 @@ export async function validateDerivation(L: Loss, o: ValidateDerivationOptions):
   const t2 = now();
 
   // sweep
-  const base: SweepOptions & { progress: boolean } = {
+  const base: OrderSweepOptions & { progress: boolean } = {
     ...(o.sweep ?? {}),
     method: beta === undefined ? { kind: 'gd', grad: cs.grad } : { kind: 'heavy-ball', grad: cs.grad, beta },
     theta0,

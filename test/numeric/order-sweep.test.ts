@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { validateSweep, runValidation, formatValidation, fitLogLogSlope, estimateCurvature, type ValidationResult } from '../../src/numeric/validate.ts';
+import { validateSweep, runValidation, formatValidation, fitLogLogSlope, estimateCurvature, type ValidationResult } from '../../src/numeric/order-sweep.ts';
 import type { VectorField } from '../../src/numeric/ode.ts';
 
 type V = Float64Array;

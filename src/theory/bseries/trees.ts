@@ -13,11 +13,10 @@
  * the symmetry σ(t) = Π_i σ(u_i)^{k_i} k_i!  (u_i the distinct children, k_i their multiplicities)
  * and the density γ(t) = |t| Π_j γ(t_j).
  *
- * For gradient descent f = −g = −∇L, so f^(m) = −∇^{m+1}L and every node contributes a factor −1:
- * F(t) = (−1)^{|t|} G(t) with G(•) = g, G([t_1..t_m]) = ∇^{m+1}L[G(t_1), …, G(t_m)]
- * (eom.md, "Counter term"): f′f = H g, f″(f,f) = −∇³L[g,g], f′f′f = −H H g, …
+ * Nothing here knows the method or the vector field: gradient descent's loss notation (f = −∇L) lives in
+ * theory/eom/loss-notation.ts.
  */
-import { InputError } from '../../errors.ts';
+import { BudgetError, InputError } from '../../errors.ts';
 import { Rational } from '../../symbolic/index.ts';
 
 export class RootedTree {
@@ -109,12 +108,48 @@ export function labellings(t: RootedTree): bigint {
 
 const byOrder: RootedTree[][] = [[], [LEAF]];
 
+const countMemo: bigint[] = [0n, 1n];
+
+/**
+ * The number of rooted trees with n nodes (OEIS A000081), without enumerating them:
+ * r(n+1) = (1/n) Σ_{k=1}^{n} (Σ_{d | k} d·r(d)) r(n−k+1).
+ */
+export function treeCount(n: number): bigint {
+  if (!Number.isInteger(n) || n < 1) throw new InputError(`tree order must be a positive integer, got ${n}`);
+  for (let m = countMemo.length; m <= n; m++) {
+    const k1 = m - 1; // r(m) from r(1..m−1)
+    let s = 0n;
+    for (let k = 1; k <= k1; k++) {
+      let divisorSum = 0n;
+      for (let d = 1; d <= k; d++) if (k % d === 0) divisorSum += BigInt(d) * countMemo[d]!;
+      s += divisorSum * countMemo[k1 - k + 1]!;
+    }
+    countMemo.push(s / BigInt(k1));
+  }
+  return countMemo[n]!;
+}
+
+/** The default budget of trees one enumeration may hold (all trees up to order 15 are 141 083). */
+export const DEFAULT_MAX_TREES = 200_000;
+
+/** A BudgetError when the trees with 1 … n nodes number more than maxTrees (`what` names the caller). */
+export function checkTreeBudget(what: string, n: number, maxTrees: number = DEFAULT_MAX_TREES): void {
+  let total = 0n;
+  for (let k = 1; k <= n; k++) total += treeCount(k);
+  if (total > BigInt(maxTrees)) {
+    throw new BudgetError(
+      `${what}: order ${n} needs the ${total} rooted trees with up to ${n} nodes, above the budget maxTrees = ${maxTrees}; ask for a lower order or raise maxTrees`,
+    );
+  }
+}
+
 /**
  * All rooted trees with n nodes, in canonical order: a root plus a multiset of subtrees of total size n − 1,
  * the multiset enumerated as a non-decreasing sequence in the canonical order (so each tree appears once).
  */
-export function treesOfOrder(n: number): readonly RootedTree[] {
+export function treesOfOrder(n: number, maxTrees: number = DEFAULT_MAX_TREES): readonly RootedTree[] {
   if (!Number.isInteger(n) || n < 1) throw new InputError(`tree order must be a positive integer, got ${n}`);
+  if (n >= byOrder.length) checkTreeBudget('treesOfOrder', n, maxTrees);
   for (let k = byOrder.length; k <= n; k++) {
     const smaller = byOrder.slice(1, k).flat(); // canonical order: by size, then key within a size
     const out: RootedTree[] = [];
@@ -146,7 +181,7 @@ export function treesUpTo(n: number): RootedTree[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Edge cuts (used by the Lie derivative of a B-series, series.ts)
+// Edge cuts (used by the Lie derivative of a B-series, ./modified-equation.ts)
 
 /** One edge of t removed: the part with the root (trunk) and the subtree hanging below the edge (branch). */
 export interface EdgeCut {
@@ -197,35 +232,6 @@ export function fNotationLatex(t: RootedTree): string {
   const head = m < 4 ? `f${PRIME_TEX[m]}` : `f^{(${m})}`;
   if (m === 1) return `${head} ${fNotationLatex(t.children[0]!)}`;
   return `${head}\\left(${t.children.map(fNotationLatex).join(', ')}\\right)`;
-}
-
-/** G(t) in loss notation (F(t) = (−1)^{|t|} G(t)): g, Hg, ∇³L[g,g], HHg, … */
-export function lossNotation(t: RootedTree): string {
-  const m = t.children.length;
-  if (m === 0) return 'g';
-  if (m === 1) return `H${lossNotation(t.children[0]!)}`;
-  return `∇${superscript(m + 1)}L[${t.children.map(lossNotation).join(',')}]`;
-}
-
-/** G(t) in loss notation, LaTeX: g, H g, \nabla^{3} L[g, g], H H g, … */
-export function lossNotationLatex(t: RootedTree): string {
-  const m = t.children.length;
-  if (m === 0) return 'g';
-  if (m === 1) return `H ${lossNotationLatex(t.children[0]!)}`;
-  return `\\nabla^{${m + 1}} L\\left[${t.children.map(lossNotationLatex).join(', ')}\\right]`;
-}
-
-/** The sign of F(t) relative to G(t) for f = −g: (−1)^{|t|}. */
-export function lossSign(t: RootedTree): 1 | -1 {
-  return t.order % 2 === 0 ? 1 : -1;
-}
-
-function superscript(n: number): string {
-  const digits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-  return String(n)
-    .split('')
-    .map((d) => digits[Number(d)])
-    .join('');
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   formatDerivationValidation,
   initialPoint,
   validateDerivation,
-} from '../../../src/theory/eom/validate.ts';
+} from '../../../src/theory/eom/verify.ts';
 import { counterTerms } from '../../../src/theory/eom/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

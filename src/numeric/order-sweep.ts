@@ -39,7 +39,7 @@ export interface FlowSpec {
   etaIndependent?: boolean;
 }
 
-export interface ValidateOptions {
+export interface OrderSweepOptions {
   method: DiscreteMethod;
   theta0: ArrayLike<number>;
   /** fixed final time T (default 1). */
@@ -176,7 +176,7 @@ export function estimateCurvature(grad: GradFn, theta: Float64Array, iters = 30)
 }
 
 /** Run the sweep synchronously. */
-export function validateSweep(o: ValidateOptions): ValidationResult {
+export function validateSweep(o: OrderSweepOptions): ValidationResult {
   const where = 'validateSweep';
   const n = o.theta0.length;
   if (n === 0) throw new InputError(`${where}: theta0 is empty`);
@@ -381,7 +381,7 @@ export function validateSweep(o: ValidateOptions): ValidationResult {
  * The same sweep with a progress bar on stderr when it is a terminal (cli-progress, lazy-imported);
  * silent otherwise.
  */
-export async function runValidation(o: ValidateOptions & { progress?: boolean }): Promise<ValidationResult> {
+export async function runValidation(o: OrderSweepOptions & { progress?: boolean }): Promise<ValidationResult> {
   const wantBar = (o.progress ?? true) && process.stderr.isTTY === true;
   if (!wantBar) return validateSweep(o);
   const cp = await import('cli-progress');
