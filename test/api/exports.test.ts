@@ -3,6 +3,7 @@
  * src/index.ts lists them by name, no internal name is reachable from the root or a layer's index, and
  * every subpath in package.json's "exports" points at a file that exists.
  */
+import { packageExports, sourceOf } from '../support/package-exports.ts';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -147,11 +148,18 @@ describe('the layer indexes (package subpaths)', () => {
   });
 
   it('every subpath in package.json "exports" points at an existing file', () => {
-    const exportsMap = (JSON.parse(read('package.json')) as { exports: Record<string, string> }).exports;
+    const exportsMap = packageExports();
+    const sources: string[] = [];
     for (const [sub, target] of Object.entries(exportsMap)) {
-      if (target.includes('*')) continue;
-      expect(existsSync(join(root, target)) && statSync(join(root, target)).isFile(), `${sub} → ${target}`).toBe(true);
+      if (sub === './package.json') continue;
+      expect(typeof target, `${sub} maps to { types, import }`).toBe('object');
+      const t = target as { types: string; import: string };
+      expect(sub.includes('*'), `${sub}: no wildcard subpaths`).toBe(false);
+      expect(sourceOf(t.types), `${sub}: types and import come from one source`).toBe(sourceOf(t.import));
+      const src = sourceOf(t.import);
+      expect(existsSync(join(root, src)) && statSync(join(root, src)).isFile(), `${sub} → ${t.import} (from ${src})`).toBe(true);
+      sources.push(src);
     }
-    for (const file of INDEXES) expect(Object.values(exportsMap), file).toContain(`./${file}`);
+    for (const file of INDEXES) expect(sources, file).toContain(file);
   });
 });

@@ -1,3 +1,4 @@
+import { subpathSource } from '../support/package-exports.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,13 +63,6 @@ describe('compareDerivation', () => {
   });
 });
 
-const packageExports = (JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8')) as { exports: Record<string, string> }).exports;
-/** the file package.json's "exports" maps 'eomkit' + sub to */
-function subpathTarget(sub: string | undefined): string {
-  const target = packageExports[`.${sub ?? ''}`];
-  if (target === undefined) throw new Error(`package.json exports no 'eomkit${sub ?? ''}'`);
-  return target;
-}
 
 describe('docs/regression-tests.md', () => {
   it('its example runs (extracted from the document)', async () => {
@@ -81,7 +75,7 @@ describe('docs/regression-tests.md', () => {
     try {
       for (const [i, code] of blocks.entries()) {
         // 'eomkit' and its subpaths resolve through package.json's "exports", as they will for a user
-        const src = code.replace(/'eomkit(\/[^']*)?'/g, (_, sub: string | undefined) => `'${join(process.cwd(), subpathTarget(sub))}'`);
+        const src = code.replace(/'eomkit(\/[^']*)?'/g, (_, sub: string | undefined) => `'${join(process.cwd(), subpathSource(sub))}'`);
         const file = join(dir, `block${i}.ts`);
         writeFileSync(file, src);
         await import(file);
