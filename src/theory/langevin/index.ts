@@ -19,3 +19,25 @@ export {
   momentumModifiedLoss,
   langevinModel,
 } from './model.ts';
+export {
+  type RationalInput,
+  type RMatrix,
+  EXACT_MAX_DIM,
+  rationalMatrix,
+  lyapunovExact,
+  discreteLyapunovExact,
+} from './exact.ts';
+export {
+  type LinearHyper,
+  type ExactMode,
+  type OuStationary,
+  type Mode,
+  type PhaseBlocks,
+  type LinearStationary,
+  type ExactHyper,
+  exactHyper,
+  ouStationary,
+  linearStationary,
+  phaseSpaceExact,
+  discreteRecursionExact,
+} from './linear.ts';
