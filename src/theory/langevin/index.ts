@@ -41,3 +41,11 @@ export {
   phaseSpaceExact,
   discreteRecursionExact,
 } from './linear.ts';
+export {
+  type LossStationaryOptions,
+  type LossStationary,
+  type RegressionKind,
+  findMinimum,
+  stationaryForLoss,
+  perExampleLosses,
+} from './at-minimum.ts';
