@@ -48,12 +48,13 @@ import {
   RESERVED_NAMES,
 } from '../../symbolic/index.ts';
 import { InputError, describe as describeValue } from '../../errors.ts';
+import type { Sampling } from '../../numeric/optimizers.ts';
 
 /** A hyper-parameter: a number (exact decimal), a fraction or symbol as text ("1/3", "eta"), a Rational, or an expression. */
 export type Scalar = number | string | Rational | Expr;
 
-/** How the minibatch is drawn; decides the batch noise factor c (Cov ε = c Σ). */
-export type Sampling = 'with-replacement' | 'without-replacement';
+/** How the minibatch is drawn ('with-replacement' | 'without-replacement'); decides the batch noise factor c (Cov ε = c Σ). */
+export type { Sampling };
 
 /** The SGD settings. */
 export interface SgdHyper {
