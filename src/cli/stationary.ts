@@ -272,6 +272,7 @@ function toJson(r: LinearStationary, params: string[], header: Record<string, un
       thetaV: matRows(d.thetaV, p),
       vv: matRows(d.vv, p),
       relResidual: d.relResidual,
+      ...(d.closedForm ? { closedForm: { thetaTheta: matRows(d.closedForm.thetaTheta, p), vv: matRows(d.closedForm.vv, p) } } : {}),
       ...(d.rational ? { exactX: d.rational.X.map((row) => row.map(String)) } : {}),
     },
     gap: r.gap,
