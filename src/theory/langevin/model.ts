@@ -266,6 +266,8 @@ export interface LangevinModel {
   readonly drift: readonly Expr[];
   /** D(θ) = B Bᵀ/2 (2p×2p): only the vv block 2cΣ/(η(1+β)²) */
   readonly diffusion: readonly (readonly Expr[])[];
+  /** the same matrix as `diffusion` (the D of A C + C Aᵀ = 2D) */
+  readonly D: readonly (readonly Expr[])[];
   /** A(θ) = −∂b/∂x = [[0, −I], [K, 2γI]], K = 2(H + λI)/(η(1+β)) */
   readonly A: readonly (readonly Expr[])[];
   /** K(θ) = 2(H + λI)/(η(1+β)) */
@@ -362,6 +364,7 @@ export function langevinModel(L: Loss, hyper: SgdHyper, noise: NoiseSpec): Lange
     sigma,
     drift,
     diffusion: D,
+    D,
     A,
     K,
     modifiedLoss: modified,
