@@ -10,7 +10,8 @@ import { register as derive } from './derive.ts';
 import { register as series } from './series.ts';
 import { register as validate } from './validate.ts';
 import { register as demo } from './demo.ts';
+import { register as stationary } from './stationary.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [derive, series, validate, demo];
+export const COMMANDS: readonly RegisterCommand[] = [derive, series, validate, stationary, demo];

@@ -83,6 +83,7 @@ const INDEXES = [
   'src/numeric/tfjs/index.ts',
   'src/theory/bseries/index.ts',
   'src/theory/eom/index.ts',
+  'src/theory/langevin/index.ts',
   'src/testing/index.ts',
 ];
 
