@@ -292,6 +292,7 @@ export function checkStationary(model: LangevinModel, opts: StationaryOptions = 
     points: opts.points,
     seed: opts.seed,
     tol: opts.tol,
+    names: new Map(model.velocity.map((v, i) => [v, `v_${model.params[i]!.name}`] as const)),
   });
   let residualText: string | undefined;
   if (!decision.zero) {

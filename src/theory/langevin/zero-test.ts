@@ -68,6 +68,8 @@ export interface ZeroTestOptions {
   readonly tol?: number;
   /** node budget of each expansion (default 2,000,000); past it the test moves on to points */
   readonly maxNodes?: number;
+  /** names to print for symbols in witnesses and statements (default: the symbol's name) */
+  readonly names?: ReadonlyMap<Sym, string>;
 }
 
 /** A random exact rational in a range: small numerators and denominators keep exact evaluation cheap. */
@@ -154,8 +156,10 @@ export function magnitude(e: Expr, env: Readonly<Record<string, number>>): numbe
   return go(e);
 }
 
+let displayNames: ReadonlyMap<Sym, string> | undefined;
+
 function show(point: ReadonlyMap<Sym, Rational>): Witness {
-  return Object.fromEntries([...point].map(([s, q]) => [s.name, q.toString()]));
+  return Object.fromEntries([...point].map(([s, q]) => [displayNames?.get(s) ?? s.name, q.toString()]));
 }
 
 function floats(point: ReadonlyMap<Sym, Rational>): Record<string, number> {
@@ -163,11 +167,20 @@ function floats(point: ReadonlyMap<Sym, Rational>): Record<string, number> {
 }
 
 function names(ss: readonly Sym[]): string {
-  return ss.map((s) => s.name).join(', ');
+  return ss.map((s) => displayNames?.get(s) ?? s.name).join(', ');
 }
 
 /** Decide whether e ≡ 0 as a function of its symbols (see the module comment for the routes). */
 export function decideZero(e: Expr, opts: ZeroTestOptions): ZeroDecision {
+  displayNames = opts.names;
+  try {
+    return decide(e, opts);
+  } finally {
+    displayNames = undefined;
+  }
+}
+
+function decide(e: Expr, opts: ZeroTestOptions): ZeroDecision {
   const points = opts.points ?? 5;
   const tol = opts.tol ?? 1e-9;
   const maxNodes = opts.maxNodes ?? 2_000_000;

@@ -103,7 +103,10 @@ describe('not stationary: anisotropic noise on a non-quadratic loss, and Σ ∝ 
     expect(Math.abs(r.decision.witness!.value)).toBeGreaterThan(1e-6);
     expect(r.residualText).toMatch(/v_w1/);
     // the witness value is the operator applied directly, divided by p, at that point
-    const pt = Object.fromEntries(Object.entries(r.decision.witness!.point).map(([k, v]) => [k, evaluate(parseExpr(v, { resolve: () => { throw 'no symbols'; } }), {})]));
+    // witness keys print velocities as v_<param>; map them back to the model's symbols
+    const internal = (k: string): string => (k.startsWith('v_') ? m.velocity[m.params.findIndex((p) => `v_${p.name}` === k)]!.name : k);
+    const pt = Object.fromEntries(Object.entries(r.decision.witness!.point).map(([k, v]) => [internal(k), evaluate(parseExpr(v, { resolve: () => { throw 'no symbols'; } }), {})]));
+    expect(Object.keys(pt)).toContain(m.velocity[0]!.name);
     const p = exp(neg(fokkerPlanckResidual(m).exponent));
     const direct = evaluate(fokkerPlanckOperator(m, p), pt) / evaluate(p, pt);
     expect(direct).toBeCloseTo(r.decision.witness!.value, 8);
