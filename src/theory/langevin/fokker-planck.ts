@@ -43,6 +43,7 @@ import {
   PrintSizeError,
   Rational,
   add,
+  dependsOn,
   diff,
   evaluate,
   exp,
@@ -128,12 +129,14 @@ function isZeroExpr(e: Expr): boolean {
 export function gibbsDensity(model: LangevinModel): GibbsDensity {
   const n = model.n;
   const Sigma = model.sigma;
-  const trace = sum(Sigma.map((row, i) => row[i]!));
-  const s = expand(scale(trace, Rational.of(1, n)));
+  // isotropic: zero off the diagonal, equal on it (checked cheaply first, by expansion where needed)
   let isotropic = true;
   for (let i = 0; i < n && isotropic; i++)
-    for (let j = 0; j < n && isotropic; j++) if (!isZeroExpr(sub(Sigma[i]![j]!, i === j ? s : ZERO))) isotropic = false;
-  const constantNoise = Sigma.every((row) => row.every((x) => model.params.every((p) => expand(diff(x, p)) === ZERO)));
+    for (let j = 0; j < n && isotropic; j++) if (!isZeroExpr(i === j ? sub(Sigma[i]![i]!, Sigma[0]![0]!) : Sigma[i]![j]!)) isotropic = false;
+  // the noise level: Σ₀₀ when isotropic, else the isotropic part tr Σ / n
+  const s = isotropic ? Sigma[0]![0]! : scale(sum(Sigma.map((row, i) => row[i]!)), Rational.of(1, n));
+  // θ-independent: no parameter symbol occurs in Σ (a syntactic test: enough for the candidate's description)
+  const constantNoise = Sigma.every((row) => row.every((x) => model.params.every((p) => !dependsOn(x, p))));
   if (s === ZERO) throw new InputError('the gradient noise Σ is zero (tr Σ = 0): without noise there is no stationary density (the process settles at a point); give a noise model');
   const { eta, beta, noiseFactor } = model.hyper;
   if (noiseFactor === ZERO) throw new InputError('the batch noise factor is 0 (full batch S = N without replacement): no noise, no stationary density');
@@ -267,12 +270,14 @@ export interface StationaryCheck {
   readonly candidate: GibbsCandidate;
   /** FP[p]/p as derived (expand it to see the surviving terms) */
   readonly residual: Expr;
-  /** the residual in canonical expanded form as text, when not zero (and printable) */
+  /** the residual as text when not zero (canonical expanded form where affordable, else as derived; absent when too large to print) */
   readonly residualText?: string;
   /** the Gibbs density, when the check used it and it is stationary */
   readonly gibbs?: GibbsDensity;
   /** when not stationary (and not disabled): the Gaussian of the process linearised at a minimum */
   readonly local?: LocalGaussian;
+  /** why the local Gaussian was not computed (symbolic hyper-parameters without values) */
+  readonly localSkipped?: string;
   /** a few lines for a report */
   summary(): string;
 }
@@ -296,13 +301,19 @@ export function checkStationary(model: LangevinModel, opts: StationaryOptions = 
   });
   let residualText: string | undefined;
   if (!decision.zero) {
+    // the canonical expanded form when the zero test could afford it, else the residual as derived
     try {
-      residualText = toText(subs(expand(fp.residual), displayVelocities(model)));
+      residualText = toText(subs(decision.expanded ?? fp.residual, displayVelocities(model)));
     } catch (e) {
       if (!(e instanceof PrintSizeError)) throw e;
     }
   }
-  const local = !decision.zero && opts.localGaussian !== false ? localGaussian(model, { start: opts.start, symbols: opts.symbols }) : undefined;
+  // the local Gaussian needs numbers for every symbol of V, A and D; without them it is skipped (and said so)
+  const missing = decision.zero || opts.localGaussian === false ? [] : missingSymbolValues(model, opts.symbols ?? {});
+  const localSkipped = missing.length
+    ? `the local Gaussian needs numeric values for ${missing.map((s) => `'${s}'`).join(', ')} (pass symbols: { ${missing[0]}: … })`
+    : undefined;
+  const local = !decision.zero && opts.localGaussian !== false && !localSkipped ? localGaussian(model, { start: opts.start, symbols: opts.symbols }) : undefined;
   return {
     stationary: decision.zero,
     decision,
@@ -311,10 +322,12 @@ export function checkStationary(model: LangevinModel, opts: StationaryOptions = 
     ...(residualText !== undefined ? { residualText } : {}),
     ...(decision.zero && gibbs ? { gibbs } : {}),
     ...(local ? { local } : {}),
+    ...(localSkipped ? { localSkipped } : {}),
     summary() {
       const lines = [`stationary: ${decision.zero ? 'yes' : 'no'} (${decision.route}): ${decision.statement}`];
       if (!decision.zero && residualText !== undefined) lines.push(`FP[p]/p = ${residualText.length > 400 ? residualText.slice(0, 400) + '…' : residualText}`);
       if (local) lines.push(local.summary());
+      if (localSkipped) lines.push(localSkipped);
       return lines.join('\n');
     },
   };
@@ -359,6 +372,15 @@ export interface LocalGaussian {
   /** the density N((θ*, 0), C) in LaTeX (numbers to 6 digits) */
   latex(): string;
   summary(): string;
+}
+
+/** Names of the symbols of V, A and D (other than θ, v) that have no numeric value in `given`. */
+function missingSymbolValues(model: LangevinModel, given: Readonly<Record<string, number>>): string[] {
+  const state = new Set<Sym>(phaseSpace(model));
+  const needed = new Set<string>();
+  for (const e of [regularisedLoss(model), ...model.A.flat(), ...model.diffusion.flat()])
+    for (const s of freeSymbols(e)) if (!state.has(s)) needed.add(s.name);
+  return [...needed].filter((n) => typeof given[n] !== 'number' || !Number.isFinite(given[n]));
 }
 
 function symbolValues(model: LangevinModel, exprs: readonly Expr[], given: Readonly<Record<string, number>>): Sym[] {

@@ -27,6 +27,7 @@ import {
   Rational,
   ZERO,
   applyFunction,
+  dagSize,
   evaluate,
   expand,
   freeSymbols,
@@ -50,6 +51,8 @@ export interface ZeroDecision {
   readonly statement: string;
   /** for `zero: false`: a point where the expression is not zero, and its value there */
   readonly witness?: { readonly point: Witness; readonly value: number };
+  /** the expression's canonical expanded form, when it could be computed within the node budget */
+  readonly expanded?: Expr;
 }
 
 /** Where a symbol's random values are drawn. */
@@ -66,7 +69,7 @@ export interface ZeroTestOptions {
   readonly seed?: number;
   /** relative tolerance of the float64 route (default 1e−9) */
   readonly tol?: number;
-  /** node budget of each expansion (default 2,000,000); past it the test moves on to points */
+  /** node budget of each expansion (default 300,000); past it the test moves on to points */
   readonly maxNodes?: number;
   /** names to print for symbols in witnesses and statements (default: the symbol's name) */
   readonly names?: ReadonlyMap<Sym, string>;
@@ -174,18 +177,36 @@ function names(ss: readonly Sym[]): string {
 export function decideZero(e: Expr, opts: ZeroTestOptions): ZeroDecision {
   displayNames = opts.names;
   try {
-    return decide(e, opts);
+    // a float64 probe first: an expression clearly non-zero at a random point skips the costly expansions
+    // (expanded only within a small budget, for display)
+    const clearlyNonZero = probe(e, opts);
+    const x = !clearlyNonZero ? tryExpand(e, opts.maxNodes ?? 300_000) : dagSize(e) <= 300 ? tryExpand(e, 20_000) : undefined;
+    const d = decide(e, x, opts, clearlyNonZero);
+    return x === undefined || d.zero ? d : { ...d, expanded: x };
   } finally {
     displayNames = undefined;
   }
 }
 
-function decide(e: Expr, opts: ZeroTestOptions): ZeroDecision {
+/** True when e is non-zero at one random point far beyond rounding (|e| > 1e−6 Σ|terms|). */
+function probe(e: Expr, opts: ZeroTestOptions): boolean {
+  const rng = new Rng((opts.seed ?? 1) + 0x9e3779b9);
+  const stateSet = new Set(opts.state);
+  const env: Record<string, number> = {};
+  for (const s of freeSymbols(e)) env[s.name] = draw(rng, stateSet.has(s) ? 'real' : (opts.ranges?.get(s) ?? 'positive')).toNumber();
+  try {
+    return Math.abs(evaluate(e, env)) > 1e-6 * magnitude(e, env);
+  } catch (err) {
+    if (err instanceof InputError) return false; // undefined at this point: inconclusive
+    throw err;
+  }
+}
+
+function decide(e: Expr, x: Expr | undefined, opts: ZeroTestOptions, clearlyNonZero: boolean): ZeroDecision {
   const points = opts.points ?? 5;
   const tol = opts.tol ?? 1e-9;
-  const maxNodes = opts.maxNodes ?? 2_000_000;
+  const maxNodes = opts.maxNodes ?? 300_000;
   if (!Number.isInteger(points) || points < 1) throw new InputError(`the number of test points must be a positive integer (got ${points})`);
-  const x = tryExpand(e, maxNodes);
   if (x === ZERO) return { zero: true, route: 'symbolic', statement: 'the residual expands to 0 exactly (a symbolic proof, for every value of every symbol)' };
   const stateSet = new Set(opts.state);
   const free = freeSymbols(e);
@@ -198,6 +219,8 @@ function decide(e: Expr, opts: ZeroTestOptions): ZeroDecision {
   let hyperDraws: Map<Sym, Rational>[] = [];
   if (hyper.length) {
     hyperDraws = Array.from({ length: points }, () => new Map(hyper.map((s) => [s, draw(rng, rangeOf(s))] as const)));
+  }
+  if (hyper.length && !clearlyNonZero) {
     const reduced = hyperDraws.map((h) => {
       try {
         return tryExpand(subs(e, new Map([...h].map(([s, q]) => [s, num(q)] as const))), maxNodes);
@@ -214,7 +237,8 @@ function decide(e: Expr, opts: ZeroTestOptions): ZeroDecision {
           `the residual expands to 0 exactly, symbolically in (${names(state)}), at each of ${points} random exact rational values of (${names(hyper)}); ` +
           'it is a rational function of these, so a non-zero one would vanish at random rational points only with negligible probability (Schwartz–Zippel)',
       };
-  } else hyperDraws = [new Map()];
+  }
+  if (!hyper.length) hyperDraws = [new Map()];
 
   // route 3: pointwise
   const exact = isRationalFunction(e);

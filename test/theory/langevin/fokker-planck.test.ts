@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import katex from 'katex';
-import { type Expr, loss, expand, evaluate, exp, neg, sub, mul, add, div, num, pow, sum, Rational, parseExpr, sym } from '../../../src/symbolic/index.ts';
+import { type Expr, loss, expand, evaluate, exp, neg, sub, mul, add, div, num, pow, sum, Rational, parseExpr, sym, logisticRegressionLoss } from '../../../src/symbolic/index.ts';
 import { lyapunovKron, phaseSpaceOU } from '../../../src/numeric/lyapunov.ts';
 import {
   type LangevinModel,
@@ -126,6 +126,45 @@ describe('not stationary: anisotropic noise on a non-quadratic loss, and Σ ∝ 
     expect(g.thetaTheta[3]).toBeCloseTo(0.1 / 8 / (2 * 0.5), 12);
     expect(g.velocityVelocity[0]).toBeCloseTo(1 / (8 * 0.75), 12);
     expect(g.velocityVelocity[3]).toBeCloseTo(2 / (8 * 0.75), 12);
+  });
+
+  it('symbolic hyper-parameters, anisotropic noise: not stationary; the local Gaussian is skipped until values are given', () => {
+    const m = model(QUARTIC, { eta: 'eta', beta: 'beta', batchSize: 'S' }, { kind: 'matrix', sigma: [[2, 0], [0, 1]] });
+    const r = checkStationary(m);
+    expect(r.stationary).toBe(false);
+    expect(r.local).toBeUndefined();
+    expect(r.localSkipped).toMatch(/'eta'/);
+    expect(r.summary()).toMatch(/needs numeric values/);
+    // the quartic alone has no isolated minimum (a valley w1 w2 = 1): with weight decay and values it does
+    const m2 = model(QUARTIC, { eta: 'eta', beta: 'beta', batchSize: 'S', weightDecay: 0.1 }, { kind: 'matrix', sigma: [[2, 0], [0, 1]] });
+    const r2 = checkStationary(m2, { symbols: { eta: 0.1, beta: 0.5, S: 8 } });
+    expect(r2.stationary).toBe(false);
+    expect(r2.local!.theta[0]! * r2.local!.theta[1]!).toBeCloseTo(0.9, 12); // w1 = w2, w1² − 1 + λ = 0
+  });
+
+  it('logistic regression with Σ = H(θ): not stationary (float64 route, stated), local Gaussian at its minimum', () => {
+    const L = logisticRegressionLoss([[1, 0.5], [-0.3, 2], [0.7, -1], [1.5, 0.2]], [1, 0, 1, 1]);
+    const m = langevinModel(L, { eta: 0.05, beta: 0.9, batchSize: 4, weightDecay: 0.01 }, { kind: 'hessian', scale: 1 });
+    const r = checkStationary(m);
+    expect(r.stationary).toBe(false);
+    expect(r.decision.route).toBe('float64');
+    expect(r.decision.statement).toMatch(/tolerance/);
+    const g = r.local!;
+    expect(g.gradientNorm).toBeLessThan(1e-12);
+    // Σ = H at θ*: A C + C Aᵀ = 2D with the hand-built A, D (Kronecker solve)
+    const H = [[g.H[0]!, g.H[1]!], [g.H[2]!, g.H[3]!]];
+    const { A, D } = phaseSpaceOU(H, H, { eta: 0.05, beta: 0.9, batchSize: 4, weightDecay: 0.01 });
+    const C = lyapunovKron(A, D);
+    for (let i = 0; i < 16; i++) expect(g.C[i]).toBeCloseTo(C[i]!, 11);
+    // commuting (Σ = H): C_θθ = ηΣ(H+λ)⁻¹/(2S(1−β)), a second closed form
+    const lam = 0.01, k = 0.05 / (2 * 4 * 0.1);
+    const det = (H[0]![0]! + lam) * (H[1]![1]! + lam) - H[0]![1]! ** 2;
+    const inv = [[(H[1]![1]! + lam) / det, -H[0]![1]! / det], [-H[1]![0]! / det, (H[0]![0]! + lam) / det]];
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++) {
+        const want = k * (H[i]![0]! * inv[0]![j]! + H[i]![1]! * inv[1]![j]!);
+        expect(g.thetaTheta[i * 2 + j]).toBeCloseTo(want, 11);
+      }
   });
 
   it('not vacuous: a wrong temperature or a wrong mass is reported not stationary', () => {
