@@ -19,6 +19,36 @@ export {
   momentumModifiedLoss,
   langevinModel,
 } from './model.ts';
+export {
+  type RationalInput,
+  type RMatrix,
+  EXACT_MAX_DIM,
+  rationalMatrix,
+  lyapunovExact,
+  discreteLyapunovExact,
+} from './exact.ts';
+export {
+  type LinearHyper,
+  type ExactMode,
+  type OuStationary,
+  type Mode,
+  type PhaseBlocks,
+  type LinearStationary,
+  type ExactHyper,
+  exactHyper,
+  ouStationary,
+  linearStationary,
+  phaseSpaceExact,
+  discreteRecursionExact,
+} from './linear.ts';
+export {
+  type LossStationaryOptions,
+  type LossStationary,
+  type RegressionKind,
+  findMinimum,
+  stationaryForLoss,
+  perExampleLosses,
+} from './at-minimum.ts';
 
 // Fokker–Planck stationarity, stochastic modified equations, the shuffling modified loss
 export { type ZeroDecision, type ZeroRoute, type Witness, decideZero } from './zero-test.ts';
