@@ -69,5 +69,5 @@ export {
   phaseSpace,
   regularisedLoss,
 } from './fokker-planck.ts';
-export { type StochasticModifiedEquation, stochasticModifiedEquation } from './sme.ts';
+export { type StochasticModifiedEquation, type SmeOptions, stochasticModifiedEquation } from './sme.ts';
 export { type ShufflingModifiedLoss, shufflingModifiedLoss, partitionModifiedLoss } from './modified-loss.ts';

@@ -22,7 +22,14 @@
  * same process has the drift b − ½ Σ_k σ_{·k}·∇σ_{·k}, an O(η) term: that is where a "noise-induced
  * drift" of a θ-dependent Σ appears; it is an artefact of the interpretation, not a correction.) The
  * first noise-induced correction of the Itô drift is (η²/4)∇³V[cΣ] at weak order 3, where the Gaussian
- * SDE must also match the third cumulant of ε, which it cannot in general.
+ * SDE must also match the third cumulant of ε, which it cannot in general. For Gaussian ε (κ₃ = 0) the
+ * same matching one order further (first moment to η³, second to η³, third to η³) gives the weak
+ * order-3 equation (`{ order: 3 }`, β = 0), with Σ̃ = cΣ:
+ *     b = f_1 + η f_2 + η² (f_3 + ¼ ∇³V[Σ̃]),
+ *     σσᵀ = η Σ̃ + (η²/2) (H_V Σ̃ + Σ̃ H_V + (∇V·∇) Σ̃)
+ * (from E Δ: b_2 + ½((∇b_0)b_1 + (∇b_1)b_0) + ⅙(b_0·∇)²b_0-terms + ¼ Σ̃:∇²b_0 = 0, whose Σ̃-free part is
+ * the EoM's f_3; from E ΔΔᵀ: a_1 + ½(b_0·∇Σ̃ + (∇b_0)Σ̃ + Σ̃(∇b_0)ᵀ) = 0). As formal series in η the
+ * diffusion matrix is positive semi-definite only for small enough η.
  *
  * With heavy-ball momentum β the first-order reduction of the underdamped model on the slow manifold is
  *     dθ = [F_0 + η F_1] dt + (1/(1−β)) (η c Σ(θ))^{1/2} dW,
@@ -32,12 +39,17 @@
  * (leading order; the model's underdamped form keeps the velocity, model.ts).
  */
 import { InputError } from '../../errors.ts';
-import { type Expr, type Loss, type Sym, ONE, ZERO, Rational, add, diff, evaluate, mul, pow, scale, sub, subs, sum, toLatex, matrixLatex, vectorLatex } from '../../symbolic/index.ts';
+import { type Expr, type Loss, type Sym, ONE, ZERO, Rational, add, diff, evaluate, gradient, hessian, mul, pow, scale, sub, subs, sum, toLatex, matrixLatex, vectorLatex } from '../../symbolic/index.ts';
 import { counterTerms } from '../eom/counter-terms.ts';
 import { BETA, heavyBallSeries } from '../eom/momentum.ts';
 import { ETA } from '../eom/instantiate.ts';
 import { type Hyper, type NoiseSpec, type SgdHyper, momentumModifiedLoss, noiseCovariance, normalizeHyper } from './model.ts';
 import { type ZeroDecision, decideZero } from './zero-test.ts';
+
+export interface SmeOptions {
+  /** weak order: 2 (default) or 3 (SGD without momentum; exact for Gaussian gradient noise) */
+  order?: 2 | 3;
+}
 
 export interface StochasticModifiedEquation {
   readonly loss: Loss;
@@ -46,15 +58,15 @@ export interface StochasticModifiedEquation {
   readonly potential: Expr;
   /** the modified loss Ṽ = V + η(1+β)/(4(1−β)²)‖∇V‖² (β = 0: V + (η/4)‖∇V‖²) */
   readonly modifiedLoss: Expr;
-  /** the Itô drift: f_1 + η f_2 (β = 0) or F_0 + η F_1 (β > 0), from the EoM layer's series */
+  /** the Itô drift: f_1 + η f_2 (β = 0) or F_0 + η F_1 (β > 0), from the EoM layer's series; order 3 adds η²(f_3 + ¼∇³V[cΣ]) */
   readonly drift: readonly Expr[];
-  /** the noise-induced part of the Itô drift at this order: zero (see the module comment) */
+  /** the noise-induced part of the Itô drift: zero at weak order 2, (η²/4)∇³V[cΣ] at weak order 3 */
   readonly noiseInducedDrift: readonly Expr[];
-  /** the diffusion matrix σσᵀ = η c Σ(θ)/(1−β)² (dθ = drift dt + σ dW) */
+  /** the diffusion matrix σσᵀ = η c Σ(θ)/(1−β)² (dθ = drift dt + σ dW); order 3 adds (η²/2)(HcΣ + cΣH + (∇V·∇)cΣ) */
   readonly diffusion: readonly (readonly Expr[])[];
   /** Σ(θ) of one example */
   readonly sigma: readonly (readonly Expr[])[];
-  /** the drift equals −∇Ṽ/(1−β), decided by the zero test (checked, not assumed) */
+  /** the O(η) drift f_1 + ηf_2 (F_0 + ηF_1) equals −∇Ṽ/(1−β), decided by the zero test (checked, not assumed) */
   readonly gradientForm: ZeroDecision;
   /** what is matched: "weak order 2" (β = 0) or the first-order reduction (β > 0) */
   readonly order: string;
@@ -79,9 +91,12 @@ function texOf(e: Expr): string {
  * The stochastic modified equation of SGD (with momentum: its first-order reduction) on the loss L with
  * the settings `hyper` and the gradient noise `noise` (see the module comment for the derivation).
  */
-export function stochasticModifiedEquation(L: Loss, hyper: SgdHyper, noise: NoiseSpec): StochasticModifiedEquation {
+export function stochasticModifiedEquation(L: Loss, hyper: SgdHyper, noise: NoiseSpec, opts: SmeOptions = {}): StochasticModifiedEquation {
   if (!L || !Array.isArray(L.params)) throw new InputError('stochasticModifiedEquation: the first argument must be a Loss (see loss())');
+  const weakOrder = opts.order ?? 2;
+  if (weakOrder !== 2 && weakOrder !== 3) throw new InputError(`the weak order must be 2 or 3 (got ${String(opts.order)})`);
   const h = normalizeHyper(hyper);
+  if (weakOrder === 3 && h.beta !== ZERO) throw new InputError('the weak order-3 equation is derived for SGD without momentum (beta = 0); with momentum use order 2 (the first-order reduction)');
   const Lv = regularised(L, h);
   const params = L.params;
   const n = params.length;
@@ -104,17 +119,40 @@ export function stochasticModifiedEquation(L: Loss, hyper: SgdHyper, noise: Nois
   const gradTilde = params.map((p) => mul(scale(pow(friction, -1), -1), diff(modified, p)));
   const gradientForm = firstNonZero(drift.map((d, i) => decideZero(sub(d, gradTilde[i]!), { state: params, ranges: rangesOf(h) })));
   const factor = mul(h.eta, h.noiseFactor, pow(friction, -2));
-  const diffusion = sigma.map((row) => row.map((s) => (s === ZERO ? ZERO : mul(factor, s))));
-  const order = noMomentum
-    ? 'weak order 2 (Li, Tai & E): one step’s first two moments agree with SGD’s to O(η³)'
-    : 'first-order reduction of the momentum model on the slow manifold: drift to O(η) (F_0 + ηF_1), diffusion to leading order';
+  let diffusion = sigma.map((row) => row.map((s) => (s === ZERO ? ZERO : mul(factor, s))));
+  let noiseInducedDrift: Expr[] = params.map(() => ZERO);
+  if (weakOrder === 3) {
+    // drift + η²(f_3 + ¼∇³V[cΣ]), diffusion ηcΣ + (η²/2)(H cΣ + cΣ H + (∇V·∇)(cΣ)) (module comment)
+    const third = counterTerms(Lv, 3).f[2]!.map((x) => subs(x, new Map([[ETA, h.eta]])));
+    const cSigma = sigma.map((row) => row.map((x) => (x === ZERO ? ZERO : mul(h.noiseFactor, x))));
+    const HV = hessian(Lv.expr, params);
+    const gV = gradient(Lv.expr, params);
+    const eta2 = pow(h.eta, 2);
+    noiseInducedDrift = params.map((pi) =>
+      mul(eta2, scale(sum(HV.flatMap((row, j) => row.map((hjk, k) => (cSigma[j]![k]! === ZERO ? ZERO : mul(diff(hjk, pi), cSigma[j]![k]!))))), Rational.of(1, 4))),
+    );
+    drift = drift.map((d, i) => add(d, mul(eta2, third[i]!), noiseInducedDrift[i]!));
+    const HS = HV.map((row, i) => params.map((_, k) => sum(row.map((hij, j) => mul(hij, cSigma[j]![k]!)))));
+    diffusion = diffusion.map((row, i) =>
+      row.map((dij, j) => {
+        const transport = sum(params.map((p, k) => mul(gV[k]!, diff(cSigma[i]![j]!, p))));
+        return add(dij, mul(scale(eta2, Rational.HALF), add(HS[i]![j]!, HS[j]![i]!, transport)));
+      }),
+    );
+  }
+  const order =
+    weakOrder === 3
+      ? 'weak order 3 for Gaussian gradient noise: one step’s first three moments agree with SGD’s to O(η⁴) (non-Gaussian noise adds −η³κ₃ to the third moment, which no Gaussian SDE matches)'
+      : noMomentum
+        ? 'weak order 2 (Li, Tai & E): one step’s first two moments agree with SGD’s to O(η³)'
+        : 'first-order reduction of the momentum model on the slow manifold: drift to O(η) (F_0 + ηF_1), diffusion to leading order';
   return {
     loss: L,
     hyper: h,
     potential: Lv.expr,
     modifiedLoss: modified,
     drift,
-    noiseInducedDrift: params.map(() => ZERO),
+    noiseInducedDrift,
     diffusion,
     sigma,
     gradientForm,

@@ -189,3 +189,97 @@ describe('stochastic modified equation: drift from the EoM series, closed forms,
     }
   });
 });
+
+describe('weak order 3 (Gaussian gradient noise): the noise-induced drift (η²/4)∇³V[cΣ] and the diffusion correction', () => {
+  /** SGD with Gaussian ε, Cov ε = Σ̃: E Δ = −ηg, E Δ⊗Δ = η²(gg + Σ̃), E Δ⊗Δ⊗Δ = −η³(ggg + 3 sym(g ⊗ Σ̃)). */
+  const cases = [
+    {
+      name: '1-D quartic, Σ(θ) = 1 + θ² + θ³/2, weight decay',
+      L: loss('w^4/4 - w^2/2 + w/3', { params: ['w'] }),
+      noise: { kind: 'matrix' as const, sigma: [['1 + w^2 + w^3/2']] },
+      hyper: { eta: 'eta', batchSize: 2, weightDecay: 0.1 },
+      lam: Rational.of(1, 10),
+      c: Rational.HALF,
+    },
+    {
+      name: '2-D quartic, Σ(θ) with θ-dependent off-diagonal entries',
+      L: loss('(w1*w2 - 1)^2/2 + w1^2/2', { params: ['w1', 'w2'] }),
+      noise: { kind: 'matrix' as const, sigma: [['1 + w1^2', 'w2/2'], ['w2/2', '2 + w1*w2']] },
+      hyper: { eta: 'eta', batchSize: 1 },
+      lam: Rational.ZERO,
+      c: Rational.ONE,
+    },
+  ];
+  for (const cs of cases)
+    it(cs.name, () => {
+      const sme = stochasticModifiedEquation(cs.L, cs.hyper, cs.noise, { order: 3 });
+      expect(sme.order).toMatch(/weak order 3/);
+      const x = [...cs.L.params];
+      const n = x.length;
+      const V = add(cs.L.expr, mul(num(cs.lam.mul(Rational.HALF)), sum(x.map((p) => pow(p, 2)))));
+      const g = x.map((p) => diff(V, p));
+      const St = noiseCovariance(cs.L, cs.noise).map((r) => r.map((e) => mul(num(cs.c), e)));
+      const { first, second } = sdeMoments(sme.drift, sme.diffusion, x, 3);
+      const third = thirdMoments(sme.drift, sme.diffusion, x, 3);
+      for (let i = 0; i < n; i++) {
+        expect(expand(sub(coefficient(first[i]!, 1), scale(g[i]!, -1)))).toBe(ZERO);
+        expect(coefficient(first[i]!, 2)).toBe(ZERO);
+        expect(coefficient(first[i]!, 3)).toBe(ZERO);
+        for (let j = 0; j < n; j++) {
+          expect(expand(sub(coefficient(second[i]![j]!, 2), add(mul(g[i]!, g[j]!), St[i]![j]!)))).toBe(ZERO);
+          expect(coefficient(second[i]![j]!, 3)).toBe(ZERO);
+          for (let k = 0; k < n; k++) {
+            const want = scale(add(mul(g[i]!, g[j]!, g[k]!), mul(g[i]!, St[j]![k]!), mul(g[j]!, St[i]![k]!), mul(g[k]!, St[i]![j]!)), -1);
+            expect(expand(sub(coefficient(third[i]![j]![k]!, 3), want))).toBe(ZERO);
+          }
+        }
+      }
+      // the noise-induced drift is there and needed: without it the η³ term of the mean is not 0
+      expect(sme.noiseInducedDrift.some((d) => expand(d) !== ZERO)).toBe(true);
+      const without = sme.drift.map((d, i) => sub(d, sme.noiseInducedDrift[i]!));
+      expect(sdeMoments(without, sme.diffusion, x, 3).first.some((f) => coefficient(f, 3) !== ZERO)).toBe(true);
+    });
+
+  it('measured weak order 3 on a quadratic with additive Gaussian noise (exact SGD moments)', () => {
+    const L = loss('w^2/2', { params: ['w'] });
+    const errs: number[] = [];
+    for (const eta of [0.04, 0.02, 0.01, 0.005]) {
+      const sme = stochasticModifiedEquation(L, { eta, batchSize: 1 }, { kind: 'isotropic', variance: 1 }, { order: 3 });
+      const { drift, diffusion } = sme.at([1]);
+      const alpha = -drift[0]!, a = diffusion[0]!;
+      const K = Math.round(1 / eta);
+      const r = 1 - eta;
+      const sgd = r ** (2 * K) + (eta * eta * (1 - r ** (2 * K))) / (1 - r * r);
+      const ou = Math.exp(-2 * alpha) + (a * (1 - Math.exp(-2 * alpha))) / (2 * alpha);
+      errs.push(Math.abs(sgd - ou));
+    }
+    for (let i = 1; i < errs.length; i++) {
+      const slope = Math.log2(errs[i - 1]! / errs[i]!);
+      expect(slope).toBeGreaterThan(2.85);
+      expect(slope).toBeLessThan(3.15);
+    }
+    expect(() => stochasticModifiedEquation(L, { eta: 0.1, beta: 0.5, batchSize: 1 }, { kind: 'isotropic', variance: 1 }, { order: 3 })).toThrow(/without momentum/);
+  });
+});
+
+/** E[(θ−x)_i(θ−x)_j(θ−x)_k] of one SDE step, by the same Itô–Taylor series. */
+function thirdMoments(b: readonly Expr[], a: readonly (readonly Expr[])[], x: readonly Sym[], order: number): Expr[][][] {
+  const G = generator(b, a, x);
+  const x0 = x.map((s) => sym(`${s.name}_0`));
+  const back = new Map(x.map((s, i) => [s, x0[i]!] as const));
+  const fwd = new Map(x0.map((s, i) => [s, x[i]!] as const));
+  const dx = x.map((s, i) => sub(s, x0[i]!));
+  const series = (phi: Expr): Expr => {
+    const out: Expr[] = [];
+    let cur = phi;
+    let f = 1;
+    for (let k = 1; k <= order; k++) {
+      cur = G(cur);
+      f *= k;
+      out.push(mul(pow(ETA, k), num(Rational.of(1, f)), subs(subs(cur, back), fwd)));
+    }
+    return sum(out);
+  };
+  return dx.map((di) => dx.map((dj) => dx.map((dk) => series(mul(di, dj, dk)))));
+}
+
