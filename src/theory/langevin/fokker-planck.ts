@@ -95,6 +95,13 @@ export interface GibbsDensity extends GibbsCandidate {
   latex(): { psi: string; temperature: string; density: string };
 }
 
+/** The first argument of every function here must be a model from langevinModel(). */
+function checkModel(model: unknown, where: string): asserts model is LangevinModel {
+  const m = model as Partial<LangevinModel> | undefined;
+  if (!m || typeof m !== 'object' || !Array.isArray(m.velocity) || !Array.isArray(m.drift) || !Array.isArray(m.diffusion) || !m.hyper)
+    throw new InputError(`${where}: the first argument must be a model built by langevinModel(loss, hyper, noise)`);
+}
+
 /** Phase-space coordinates x = (θ, v) of a model. */
 export function phaseSpace(model: LangevinModel): Sym[] {
   return [...model.params, ...model.velocity];
@@ -127,6 +134,7 @@ function isZeroExpr(e: Expr): boolean {
  * loss). For other noise the isotropic part s = tr Σ/n is used and the result is only a candidate.
  */
 export function gibbsDensity(model: LangevinModel): GibbsDensity {
+  checkModel(model, 'gibbsDensity');
   const n = model.n;
   const Sigma = model.sigma;
   // isotropic: zero off the diagonal, equal on it (checked cheaply first, by expansion where needed)
@@ -181,7 +189,9 @@ export interface FokkerPlanckResidual {
  * The stationarity residual of a candidate density exp(−Ψ/T) under the model's Fokker–Planck operator
  * (divided by the density, so that no exponential is left; see the module comment).
  */
-export function fokkerPlanckResidual(model: LangevinModel, candidate: GibbsCandidate = gibbsDensity(model)): FokkerPlanckResidual {
+export function fokkerPlanckResidual(model: LangevinModel, candidate?: GibbsCandidate): FokkerPlanckResidual {
+  checkModel(model, 'fokkerPlanckResidual');
+  candidate ??= gibbsDensity(model);
   checkCandidate(model, candidate);
   const x = phaseSpace(model);
   const b = model.drift;
@@ -206,6 +216,7 @@ export function fokkerPlanckResidual(model: LangevinModel, candidate: GibbsCandi
  * −∇·(b p) + ∇·(D ∇p). (The reference the division formula of `fokkerPlanckResidual` is tested against.)
  */
 export function fokkerPlanckOperator(model: LangevinModel, p: Expr): Expr {
+  checkModel(model, 'fokkerPlanckOperator');
   const x = phaseSpace(model);
   const terms: Expr[] = [];
   for (let i = 0; i < x.length; i++) {
@@ -288,6 +299,7 @@ export interface StationaryCheck {
  * with a point where it is not zero, and (unless `localGaussian: false`) the local Gaussian at a minimum.
  */
 export function checkStationary(model: LangevinModel, opts: StationaryOptions = {}): StationaryCheck {
+  checkModel(model, 'checkStationary');
   const gibbs = opts.candidate ? undefined : gibbsDensity(model);
   const candidate = opts.candidate ?? gibbs!;
   const fp = fokkerPlanckResidual(model, candidate);
@@ -454,6 +466,7 @@ export function minimizeLoss(
   model: LangevinModel,
   opts: LocalGaussianOptions = {},
 ): { theta: Float64Array; gradientNorm: number; iterations: number; H: Float64Array; minPivot: number } {
+  checkModel(model, 'minimizeLoss');
   const n = model.n;
   const V = regularisedLoss(model);
   const g = gradient(V, model.params);
@@ -465,6 +478,8 @@ export function minimizeLoss(
   const out = new Float64Array(c.outputSize);
   const maxIt = opts.maxIterations ?? 100;
   const gradTol = opts.gradTol ?? 1e-10;
+  if (!Number.isInteger(maxIt) || maxIt < 1) throw new InputError(`maxIterations must be a positive integer (got ${String(opts.maxIterations)})`);
+  if (typeof gradTol !== 'number' || !(gradTol > 0) || !Number.isFinite(gradTol)) throw new InputError(`gradTol must be a positive finite number (got ${String(opts.gradTol)})`);
   const start = opts.start ?? Array.from({ length: n }, (_, i) => 0.5 + 0.1 * i);
   if (start.length !== n) throw new InputError(`the start of Newton's method has ${start.length} entries, expected ${n} (${model.params.map((p) => p.name).join(', ')})`);
   const theta = Float64Array.from(start);
@@ -560,6 +575,7 @@ function matrixTex(M: Float64Array, n: number): string {
  * and the stationary covariance C of the linearised process, A C + C Aᵀ = 2D (numeric/lyapunov.ts).
  */
 export function localGaussian(model: LangevinModel, opts: LocalGaussianOptions = {}): LocalGaussian {
+  checkModel(model, 'localGaussian');
   const n = model.n;
   const min = minimizeLoss(model, opts);
   const symbols = opts.symbols ?? {};

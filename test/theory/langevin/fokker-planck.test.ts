@@ -167,6 +167,17 @@ describe('not stationary: anisotropic noise on a non-quadratic loss, and Σ ∝ 
       }
   });
 
+  it('isotropic but θ-dependent noise Σ = (1 + w1²) I: the Gibbs form with T(θ) is not stationary', () => {
+    const m = model(QUARTIC, { eta: 0.1, beta: 0.5, batchSize: 8, weightDecay: 0.1 }, { kind: 'matrix', sigma: [['1 + w1^2', 0], [0, '1 + w1^2']] });
+    const g = gibbsDensity(m);
+    expect(g.isotropic).toBe(true);
+    expect(g.constantNoise).toBe(false);
+    const r = checkStationary(m);
+    expect(r.stationary).toBe(false);
+    expect(r.decision.route).toBe('exact-rational');
+    expect(r.local!.gradientNorm).toBeLessThan(1e-10);
+  });
+
   it('not vacuous: a wrong temperature or a wrong mass is reported not stationary', () => {
     for (const f of [QUARTIC, SOFTPLUS]) {
       const m = model(f, { eta: 0.1, beta: 0.6, batchSize: 8 }, { kind: 'isotropic', variance: 1 });
@@ -259,12 +270,18 @@ describe('local Gaussian at a minimum', () => {
     expect(() => localGaussian(sad, { start: [0, 0] })).toThrow(/not positive definite/);
     const cubic = langevinModel(loss('w^3 + w', { params: ['w'] }), { eta: 0.1, batchSize: 8 }, { kind: 'isotropic', variance: 1 });
     expect(() => localGaussian(cubic, { start: [1] })).toThrow(/did not converge|no decrease/);
-    const sym = model(F, { eta: 'eta', batchSize: 8 }, { kind: 'isotropic', variance: 1 });
-    expect(() => localGaussian(sym)).toThrow(/'eta'/);
-    expect(localGaussian(sym, { symbols: { eta: 0.1 } }).theta[0]).toBeCloseTo(a, 12);
+    const symbolic = model(F, { eta: 'eta', batchSize: 8 }, { kind: 'isotropic', variance: 1 });
+    expect(() => localGaussian(symbolic)).toThrow(/'eta'/);
+    expect(localGaussian(symbolic, { symbols: { eta: 0.1 } }).theta[0]).toBeCloseTo(a, 12);
     const quiet = model(F, { eta: 0.1, batchSize: 8 }, { kind: 'isotropic', variance: 0 });
     expect(() => gibbsDensity(quiet)).toThrow(/zero/);
     expect(() => checkStationary(sad, { candidate: { psi: sad.params[0]!, temperature: num(0) } })).toThrow(/temperature/);
+    expect(() => checkStationary(sad, { candidate: { psi: sym('zz'), temperature: num(1) } })).toThrow(/'zz'/);
+    expect(() => checkStationary(undefined as never)).toThrow(InputError);
+    expect(() => localGaussian({} as never)).toThrow(/langevinModel/);
+    expect(() => localGaussian(sad, { maxIterations: 0 })).toThrow(/maxIterations/);
+    expect(() => localGaussian(sad, { start: [1] })).toThrow(/expected 2/);
+    expect(() => localGaussian(sad, { start: [NaN, 1] })).toThrow(/finite/);
   });
 });
 
