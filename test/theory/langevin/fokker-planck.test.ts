@@ -84,6 +84,10 @@ describe('Gibbs density: stationary for isotropic constant noise on any loss', (
     const vals = { eta: 0.07, s: 1.3, S: 16, beta: 0.6, lam: 0.02 };
     expect(evaluate(r.gibbs!.temperature, vals)).toBeCloseTo(evaluate(T, vals), 14);
     expect(() => strictKatex(r.gibbs!.latex().density)).not.toThrow();
+    // the same route rejects the temperature without the factor 1/(1−β) (the β = 0 value)
+    const wrong = checkStationary(m, { candidate: { psi: r.gibbs!.psi, temperature: mul(T, sub(num(1), sym('beta'))) }, localGaussian: false });
+    expect(wrong.stationary).toBe(false);
+    expect(wrong.residualText).toBeDefined();
   });
 
   it('sampling without replacement: the temperature carries (N−S)/(S(N−1))', () => {
