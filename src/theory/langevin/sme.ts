@@ -27,9 +27,10 @@
  * order-3 equation (`{ order: 3 }`, β = 0), with Σ̃ = cΣ:
  *     b = f_1 + η f_2 + η² (f_3 + ¼ ∇³V[Σ̃]),
  *     σσᵀ = η Σ̃ + (η²/2) (H_V Σ̃ + Σ̃ H_V + (∇V·∇) Σ̃)
- * (from E Δ: b_2 + ½((∇b_0)b_1 + (∇b_1)b_0) + ⅙(b_0·∇)²b_0-terms + ¼ Σ̃:∇²b_0 = 0, whose Σ̃-free part is
- * the EoM's f_3; from E ΔΔᵀ: a_1 + ½(b_0·∇Σ̃ + (∇b_0)Σ̃ + Σ̃(∇b_0)ᵀ) = 0). As formal series in η the
- * diffusion matrix is positive semi-definite only for small enough η.
+ * (the η³ term of E Δ = ηb + (η²/2)𝓛b + (η³/6)𝓛²b + … is b_2 + ½((∇b_0)b_1 + (∇b_1)b_0) + ⅙(b_0·∇)²b_0
+ * + ¼ Σ̃:∇²b_0, whose Σ̃-free part vanishes for b_2 = f_3 as in the EoM, leaving ¼ Σ̃:∇²b_0 = −¼∇³V[Σ̃]
+ * to cancel; the η³ term of E ΔΔᵀ is a_1 + ½((b_0·∇)Σ̃ + (∇b_0)Σ̃ + Σ̃(∇b_0)ᵀ) with b_0 = −∇V). As a
+ * formal series in η the diffusion matrix is positive semi-definite only for small enough η.
  *
  * With heavy-ball momentum β the first-order reduction of the underdamped model on the slow manifold is
  *     dθ = [F_0 + η F_1] dt + (1/(1−β)) (η c Σ(θ))^{1/2} dW,
