@@ -159,33 +159,34 @@ export function magnitude(e: Expr, env: Readonly<Record<string, number>>): numbe
   return go(e);
 }
 
-let displayNames: ReadonlyMap<Sym, string> | undefined;
+/** Printing of symbols in statements and witnesses (display names where given). */
+interface Printer {
+  show(point: ReadonlyMap<Sym, Rational>): Witness;
+  names(ss: readonly Sym[]): string;
+}
 
-function show(point: ReadonlyMap<Sym, Rational>): Witness {
-  return Object.fromEntries([...point].map(([s, q]) => [displayNames?.get(s) ?? s.name, q.toString()]));
+function printer(display: ReadonlyMap<Sym, string> | undefined): Printer {
+  const name = (s: Sym): string => display?.get(s) ?? s.name;
+  return {
+    show: (point) => Object.fromEntries([...point].map(([s, q]) => [name(s), q.toString()])),
+    names: (ss) => ss.map(name).join(', '),
+  };
 }
 
 function floats(point: ReadonlyMap<Sym, Rational>): Record<string, number> {
   return Object.fromEntries([...point].map(([s, q]) => [s.name, q.toNumber()]));
 }
 
-function names(ss: readonly Sym[]): string {
-  return ss.map((s) => displayNames?.get(s) ?? s.name).join(', ');
-}
-
 /** Decide whether e ≡ 0 as a function of its symbols (see the module comment for the routes). */
 export function decideZero(e: Expr, opts: ZeroTestOptions): ZeroDecision {
-  displayNames = opts.names;
-  try {
-    // a float64 probe first: an expression clearly non-zero at a random point skips the costly expansions
-    // (expanded only within a small budget, for display)
-    const clearlyNonZero = probe(e, opts);
-    const x = !clearlyNonZero ? tryExpand(e, opts.maxNodes ?? 300_000) : dagSize(e) <= 300 ? tryExpand(e, 20_000) : undefined;
-    const d = decide(e, x, opts, clearlyNonZero);
-    return x === undefined || d.zero ? d : { ...d, expanded: x };
-  } finally {
-    displayNames = undefined;
-  }
+  const points = opts.points ?? 5;
+  if (!Number.isInteger(points) || points < 1) throw new InputError(`the number of test points must be a positive integer (got ${points})`);
+  // a float64 probe first: an expression clearly non-zero at a random point skips the costly expansions
+  // (expanded only within a small budget, for display)
+  const clearlyNonZero = probe(e, opts);
+  const x = !clearlyNonZero ? tryExpand(e, opts.maxNodes ?? 300_000) : dagSize(e) <= 300 ? tryExpand(e, 20_000) : undefined;
+  const d = decide(e, x, opts, clearlyNonZero, printer(opts.names));
+  return x === undefined || d.zero ? d : { ...d, expanded: x };
 }
 
 /** True when e is non-zero at one random point far beyond rounding (|e| > 1e−6 Σ|terms|). */
@@ -202,11 +203,10 @@ function probe(e: Expr, opts: ZeroTestOptions): boolean {
   }
 }
 
-function decide(e: Expr, x: Expr | undefined, opts: ZeroTestOptions, clearlyNonZero: boolean): ZeroDecision {
+function decide(e: Expr, x: Expr | undefined, opts: ZeroTestOptions, clearlyNonZero: boolean, pr: Printer): ZeroDecision {
   const points = opts.points ?? 5;
   const tol = opts.tol ?? 1e-9;
   const maxNodes = opts.maxNodes ?? 300_000;
-  if (!Number.isInteger(points) || points < 1) throw new InputError(`the number of test points must be a positive integer (got ${points})`);
   if (x === ZERO) return { zero: true, route: 'symbolic', statement: 'the residual expands to 0 exactly (a symbolic proof, for every value of every symbol)' };
   const stateSet = new Set(opts.state);
   const free = freeSymbols(e);
@@ -216,29 +216,33 @@ function decide(e: Expr, x: Expr | undefined, opts: ZeroTestOptions, clearlyNonZ
   const rangeOf = (s: Sym): SymbolRange => (stateSet.has(s) ? 'real' : (opts.ranges?.get(s) ?? 'positive'));
 
   // route 2: exact rational hyper-parameters, symbolic state
-  let hyperDraws: Map<Sym, Rational>[] = [];
-  if (hyper.length) {
-    hyperDraws = Array.from({ length: points }, () => new Map(hyper.map((s) => [s, draw(rng, rangeOf(s))] as const)));
+  // hyper-parameter draws at which e is defined (a draw at a pole, such as a = 1 in 1/(a − 1), is replaced);
+  // with route 2 each also gives the expanded e there (undefined past the node budget)
+  const hyperDraws: Map<Sym, Rational>[] = [];
+  const reduced: (Expr | undefined)[] = [];
+  for (let tries = 0; hyper.length && hyperDraws.length < points && tries < 20 * points; tries++) {
+    const h = new Map(hyper.map((s) => [s, draw(rng, rangeOf(s))] as const));
+    let eh: Expr;
+    try {
+      eh = subs(e, new Map([...h].map(([s, q]) => [s, num(q)] as const)));
+    } catch (err) {
+      if (err instanceof InputError) continue; // a pole at this draw (division by zero)
+      throw err;
+    }
+    hyperDraws.push(h);
+    if (!clearlyNonZero) reduced.push(tryExpand(eh, maxNodes));
   }
-  if (hyper.length && !clearlyNonZero) {
-    const reduced = hyperDraws.map((h) => {
-      try {
-        return tryExpand(subs(e, new Map([...h].map(([s, q]) => [s, num(q)] as const))), maxNodes);
-      } catch (err) {
-        if (err instanceof InputError) return undefined; // a pole at this draw (division by zero)
-        throw err;
-      }
-    });
-    if (reduced.every((r) => r === ZERO))
-      return {
-        zero: true,
-        route: 'symbolic-in-state',
-        statement:
-          `the residual expands to 0 exactly, symbolically in (${names(state)}), at each of ${points} random exact rational values of (${names(hyper)}); ` +
-          'it is a rational function of these, so a non-zero one would vanish at random rational points only with negligible probability (Schwartz–Zippel)',
-      };
-  }
-  if (!hyper.length) hyperDraws = [new Map()];
+  if (hyper.length && hyperDraws.length < points)
+    throw new InputError(`the zero test found no values of (${pr.names(hyper)}) where the residual is defined in ${20 * points} random draws`);
+  if (hyper.length && !clearlyNonZero && reduced.every((r) => r === ZERO))
+    return {
+      zero: true,
+      route: 'symbolic-in-state',
+      statement:
+        `the residual expands to 0 exactly, symbolically in (${pr.names(state)}), at each of ${points} random exact rational values of (${pr.names(hyper)}); ` +
+        'it is a rational function of these, so a non-zero one would vanish at random rational points only with negligible probability (Schwartz–Zippel)',
+    };
+  if (!hyper.length) hyperDraws.push(new Map());
 
   // route 3: pointwise
   const exact = isRationalFunction(e);
@@ -246,7 +250,7 @@ function decide(e: Expr, x: Expr | undefined, opts: ZeroTestOptions, clearlyNonZ
   let attempts = 0;
   while (checked < points && attempts < 20 * points) {
     attempts++;
-    const point = new Map<Sym, Rational>(hyperDraws[checked % hyperDraws.length]!);
+    const point = new Map<Sym, Rational>(hyperDraws[attempts % hyperDraws.length]!);
     for (const s of state) point.set(s, draw(rng, 'real'));
     if (exact) {
       let v: Expr;
@@ -258,24 +262,24 @@ function decide(e: Expr, x: Expr | undefined, opts: ZeroTestOptions, clearlyNonZ
       }
       if (v.kind !== 'num') {
         // an expression that did not fold (should not happen for a rational function): fall back to floats
-        return floatRoute(e, state, hyper, hyperDraws, rng, points, tol);
+        return floatRoute(e, state, hyper, hyperDraws, rng, points, tol, pr);
       }
       if (!v.value.isZero())
         return {
           zero: false,
           route: 'exact-rational',
-          statement: `the residual has the exact non-zero value ${v.value} at the rational point ${JSON.stringify(show(point))} (a proof that it is not identically zero)`,
-          witness: { point: show(point), value: v.value.toNumber() },
+          statement: `the residual has the exact non-zero value ${v.value} at the rational point ${JSON.stringify(pr.show(point))} (a proof that it is not identically zero)`,
+          witness: { point: pr.show(point), value: v.value.toNumber() },
         };
       checked++;
-    } else return floatRoute(e, state, hyper, hyperDraws, rng, points, tol);
+    } else return floatRoute(e, state, hyper, hyperDraws, rng, points, tol, pr);
   }
-  if (checked < points) throw new InputError(`the zero test found no point where the residual is defined in ${attempts} random draws of (${names(free)})`);
+  if (checked < points) throw new InputError(`the zero test found no point where the residual is defined in ${attempts} random draws of (${pr.names(free)})`);
   return {
     zero: true,
     route: 'exact-rational',
     statement:
-      `the residual (a rational function of ${names(free)}) is exactly 0 at ${points} random rational points, though \`expand\` does not cancel it symbolically; ` +
+      `the residual (a rational function of ${pr.names(free)}) is exactly 0 at ${points} random rational points, though \`expand\` does not cancel it symbolically; ` +
       'a non-zero rational function would vanish there only with negligible probability (Schwartz–Zippel)',
   };
 }
@@ -288,13 +292,14 @@ function floatRoute(
   rng: Rng,
   points: number,
   tol: number,
+  pr: Printer,
 ): ZeroDecision {
   let checked = 0;
   let attempts = 0;
   let worst = 0;
   while (checked < points && attempts < 20 * points) {
     attempts++;
-    const point = new Map<Sym, Rational>(hyperDraws[checked % hyperDraws.length]!);
+    const point = new Map<Sym, Rational>(hyperDraws[attempts % hyperDraws.length]!);
     for (const s of state) point.set(s, draw(rng, 'real'));
     const env = floats(point);
     let v: number;
@@ -312,14 +317,14 @@ function floatRoute(
         zero: false,
         route: 'float64',
         statement:
-          `the residual evaluates (float64) to ${v.toPrecision(6)} at ${JSON.stringify(show(point))}, ${rel.toExponential(2)} of the size of its terms ` +
+          `the residual evaluates (float64) to ${v.toPrecision(6)} at ${JSON.stringify(pr.show(point))}, ${rel.toExponential(2)} of the size of its terms ` +
           `(Σ|terms| = ${scale.toPrecision(6)}), above the tolerance ${tol}: not zero`,
-        witness: { point: show(point), value: v },
+        witness: { point: pr.show(point), value: v },
       };
     worst = Math.max(worst, rel);
     checked++;
   }
-  if (checked < points) throw new InputError(`the zero test found no point where the residual is defined in ${attempts} random draws of (${names([...state, ...hyper])})`);
+  if (checked < points) throw new InputError(`the zero test found no point where the residual is defined in ${attempts} random draws of (${pr.names([...state, ...hyper])})`);
   return {
     zero: true,
     route: 'float64',
