@@ -124,6 +124,23 @@ describe('eomkit stationary', () => {
     expect(r.err).toMatch(/no minimum/);
   });
 
+  it('large problems: the text output summarises matrices and modes (float64 route, p = 13)', async () => {
+    const p = 13;
+    const H = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? 1 + i / 4 : 0.01)));
+    const r = await run(['stationary', '--hessian', JSON.stringify(H), '--noise-scale', '2', '--lr', '0.1', '--momentum', '0.9', '--batch', '4']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('(13×13: trace');
+    expect(r.out).toContain('… 3 more modes (--json lists all)');
+    expect(r.out).toContain('arithmetic  float64');
+    const j = JSON.parse((await run(['stationary', '--hessian', JSON.stringify(H), '--noise-scale', '2', '--lr', '0.1', '--momentum', '0.9', '--batch', '4', '--json'])).out);
+    expect(j.modes).toHaveLength(p);
+    // Σ = 2H commutes with H: both closed forms are there and agree with the solves
+    for (let i = 0; i < p; i++) {
+      expect(j.continuous.thetaTheta[i][i]).toBeCloseTo(j.continuous.closedForm.thetaTheta[i][i], 12);
+      expect(j.discrete.thetaTheta[i][i]).toBeCloseTo(j.discrete.closedForm.thetaTheta[i][i], 10);
+    }
+  });
+
   it('--help lists the options', async () => {
     const r = await run(['stationary', '--help']);
     expect(r.code).toBe(0);

@@ -4,7 +4,6 @@
  */
 export {
   type Scalar,
-  type Sampling,
   type SgdHyper,
   type Hyper,
   type NoiseSpec,

@@ -276,6 +276,11 @@ export interface LinearStationary {
     readonly X: Float64Array;
     readonly relResidual: number;
     readonly rational?: { readonly M: RMatrix; readonly noise: RMatrix; readonly X: RMatrix };
+    /**
+     * the commuting closed forms of the discrete recursion (when [H, Σ] = 0; per mode an AR(2) process,
+     * Yule–Walker): C_θθ = ηc(1+β)Σ[(1−β)K(2(1+β)I − ηK)]⁻¹, C_vv = 2cΣ[(1−β)(2(1+β)I − ηK)]⁻¹, K = H + λI
+     */
+    readonly closedForm?: { readonly thetaTheta: Float64Array; readonly vv: Float64Array };
   };
   /** discrete vs continuous: tr C_θθ ratio and relative Frobenius differences of the θθ and vv blocks */
   readonly gap: { readonly thetaTraceRatio: number; readonly thetaRelDiff: number; readonly vvTraceRatio: number };
@@ -498,11 +503,20 @@ export function linearStationary(
   const traceVVPredicted = (c * trace(Sf, p)) / (1 - hf.beta * hf.beta);
   const isCommuting = exact ? commutes(H, Sigma) : commutesFloat(Hf, Sf, p);
   let closedForm: LinearStationary['continuous']['closedForm'];
+  let discreteClosedForm: LinearStationary['discrete']['closedForm'];
   if (isCommuting) {
     const hl = Float64Array.from(Hf, (x, i) => (i % (p + 1) === 0 ? x + hf.lam : x));
     const inv = luInverse(hl, p, 'H + λI').inv;
     const tt = gemm(Sf, inv, p).map((x) => (hf.eta * c * x) / (2 * (1 - hf.beta)));
     closedForm = { thetaTheta: tt, vv: Sf.map((x) => (c * x) / (1 - hf.beta * hf.beta)) };
+    // G = (1−β)(2(1+β)I − ηK): discrete C_vv = 2cΣG⁻¹, C_θθ = ηc(1+β)Σ(KG)⁻¹
+    const G = hl.map((x, i) => (1 - hf.beta) * ((i % (p + 1) === 0 ? 2 * (1 + hf.beta) : 0) - hf.eta * x));
+    const Ginv = luInverse(G, p, 'the discrete closed form').inv;
+    const KGinv = luInverse(gemm(hl, G, p), p, 'the discrete closed form').inv;
+    discreteClosedForm = {
+      thetaTheta: gemm(Sf, KGinv, p).map((x) => hf.eta * c * (1 + hf.beta) * x),
+      vv: gemm(Sf, Ginv, p).map((x) => 2 * c * x),
+    };
   }
   const dTT = dBlocks.thetaTheta, cTT = cBlocks.thetaTheta;
   const gap = {
@@ -529,7 +543,7 @@ export function linearStationary(
       traceVVPredicted,
       closedForm,
     },
-    discrete: { ...dBlocks, M: Mf, noise: Nf, X, relResidual: discreteResidual, rational: discreteRational },
+    discrete: { ...dBlocks, M: Mf, noise: Nf, X, relResidual: discreteResidual, rational: discreteRational, closedForm: discreteClosedForm },
     gap,
   };
 }

@@ -48,12 +48,13 @@ import {
   RESERVED_NAMES,
 } from '../../symbolic/index.ts';
 import { InputError, describe as describeValue } from '../../errors.ts';
+import type { Sampling } from '../../numeric/optimizers.ts';
 
 /** A hyper-parameter: a number (exact decimal), a fraction or symbol as text ("1/3", "eta"), a Rational, or an expression. */
 export type Scalar = number | string | Rational | Expr;
 
-/** How the minibatch is drawn; decides the batch noise factor c (Cov ε = c Σ). */
-export type Sampling = 'with-replacement' | 'without-replacement';
+/** How the minibatch is drawn ('with-replacement' | 'without-replacement'); decides the batch noise factor c (Cov ε = c Σ). */
+export type { Sampling };
 
 /** The SGD settings. */
 export interface SgdHyper {
@@ -265,6 +266,8 @@ export interface LangevinModel {
   readonly drift: readonly Expr[];
   /** D(θ) = B Bᵀ/2 (2p×2p): only the vv block 2cΣ/(η(1+β)²) */
   readonly diffusion: readonly (readonly Expr[])[];
+  /** the same matrix as `diffusion` (the D of A C + C Aᵀ = 2D) */
+  readonly D: readonly (readonly Expr[])[];
   /** A(θ) = −∂b/∂x = [[0, −I], [K, 2γI]], K = 2(H + λI)/(η(1+β)) */
   readonly A: readonly (readonly Expr[])[];
   /** K(θ) = 2(H + λI)/(η(1+β)) */
@@ -361,6 +364,7 @@ export function langevinModel(L: Loss, hyper: SgdHyper, noise: NoiseSpec): Lange
     sigma,
     drift,
     diffusion: D,
+    D,
     A,
     K,
     modifiedLoss: modified,

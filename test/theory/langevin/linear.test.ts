@@ -93,6 +93,9 @@ describe('linearStationary: SGD with momentum on a quadratic', () => {
     expect(rel(r.continuous.thetaTheta, r.continuous.closedForm!.thetaTheta)).toBeLessThan(1e-12);
     expect(rel(r.continuous.vv, r.continuous.closedForm!.vv)).toBeLessThan(1e-12);
     expect(Math.max(...Array.from(r.continuous.thetaV, Math.abs))).toBeLessThan(1e-12 * Math.max(...r.continuous.thetaTheta));
+    // the discrete recursion (Smith doubling) against its AR(2) closed forms
+    expect(rel(r.discrete.thetaTheta, r.discrete.closedForm!.thetaTheta)).toBeLessThan(1e-11);
+    expect(rel(r.discrete.vv, r.discrete.closedForm!.vv)).toBeLessThan(1e-11);
   });
 
   it('tr C_vv = tr Σ c/(1−β²) for non-commuting H, Σ (exact rationals, and float64 at p = 6), C_θv antisymmetric', () => {
@@ -125,6 +128,10 @@ describe('linearStationary: SGD with momentum on a quadratic', () => {
       const want = e.mul(sg).mul(c).mul(R(1).add(b)).div(q.mul(R(1).sub(b)).mul(R(2).mul(R(1).add(b)).sub(e.mul(q))));
       expect(disc.equals(want)).toBe(true);
       expect(r.modes[0]!.gapFactor).toBeCloseTo(factor.toNumber(), 14);
+      // velocity v_k = (θ_k − θ_{k−1})/η: Var v = 2σ²c/((1−β)(2(1+β) − ηq)) from the exact X
+      const Xr = r.discrete.rational!.X;
+      const varV = Xr[0]![0]!.add(Xr[1]![1]!).sub(Xr[0]![1]!.mul(R(2))).div(e.mul(e));
+      expect(varV.equals(R(2).mul(sg).mul(c).div(R(1).sub(b).mul(R(2).mul(R(1).add(b)).sub(e.mul(q)))))).toBe(true);
       expect(r.gap.thetaTraceRatio).toBeCloseTo(factor.toNumber(), 13);
     }
   });
