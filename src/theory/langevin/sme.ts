@@ -69,7 +69,7 @@ export interface StochasticModifiedEquation {
   readonly sigma: readonly (readonly Expr[])[];
   /** the O(η) drift f_1 + ηf_2 (F_0 + ηF_1) equals −∇Ṽ/(1−β), decided by the zero test (checked, not assumed) */
   readonly gradientForm: ZeroDecision;
-  /** what is matched: "weak order 2" (β = 0) or the first-order reduction (β > 0) */
+  /** what is matched: weak order 2 (β = 0), weak order 3 for Gaussian noise (`order: 3`), or the first-order reduction (β > 0) */
   readonly order: string;
   /** drift and diffusion in float64 at θ (symbols by name) */
   at(theta: ArrayLike<number>, symbols?: Readonly<Record<string, number>>): { drift: Float64Array; diffusion: Float64Array };
