@@ -48,3 +48,25 @@ export {
   stationaryForLoss,
   perExampleLosses,
 } from './at-minimum.ts';
+
+// Fokker–Planck stationarity, stochastic modified equations, the shuffling modified loss
+export { type ZeroDecision, type ZeroRoute, type Witness, decideZero } from './zero-test.ts';
+export {
+  type GibbsCandidate,
+  type GibbsDensity,
+  type FokkerPlanckResidual,
+  type StationaryOptions,
+  type StationaryCheck,
+  type LocalGaussianOptions,
+  type LocalGaussian,
+  gibbsDensity,
+  fokkerPlanckResidual,
+  fokkerPlanckOperator,
+  checkStationary,
+  localGaussian,
+  minimizeLoss,
+  phaseSpace,
+  regularisedLoss,
+} from './fokker-planck.ts';
+export { type StochasticModifiedEquation, type SmeOptions, stochasticModifiedEquation } from './sme.ts';
+export { type ShufflingModifiedLoss, shufflingModifiedLoss, partitionModifiedLoss } from './modified-loss.ts';
