@@ -21,12 +21,12 @@
  *       with the value; within it, as zero to that tolerance — both stated in `statement`.
  */
 import { InputError } from '../../errors.ts';
+import { applyFunction } from '../../symbolic/transform.ts';
 import {
   type Expr,
   type Sym,
   Rational,
   ZERO,
-  applyFunction,
   dagSize,
   evaluate,
   expand,
