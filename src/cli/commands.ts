@@ -10,7 +10,9 @@ import { register as derive } from './derive.ts';
 import { register as series } from './series.ts';
 import { register as validate } from './validate.ts';
 import { register as demo } from './demo.ts';
+import { register as codegen } from './codegen.ts';
+import { register as latex } from './latex.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [derive, series, validate, demo];
+export const COMMANDS: readonly RegisterCommand[] = [derive, series, validate, codegen, latex, demo];

@@ -289,3 +289,4 @@ export {
   type ComponentMismatch,
   type DerivedValue,
 } from './regression.ts';
+export { emitJsModule, emitTfjsModule } from './targets.ts';
