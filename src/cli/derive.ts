@@ -15,6 +15,8 @@ export interface DeriveOptions {
   full?: boolean;
   latex?: boolean;
   json?: boolean;
+  /** write an HTML report (KaTeX formulas, tables) and the JSON result into this directory */
+  report?: string;
 }
 
 export interface DerivedTerm {
@@ -163,7 +165,8 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
   const names = r.loss.params.map((p) => p.name);
   const point = opts.at !== undefined ? parsePoint(opts.at, names) : undefined;
   const num = (e: Expr): number => evaluate(e, point!);
-  if (opts.json) {
+  let reportPage: string | undefined;
+  if (opts.json || opts.report !== undefined) {
     const obj: Record<string, unknown> = {
       loss: toText(r.loss.expr),
       params: names,
@@ -208,8 +211,14 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
         series: r.series.map((t) => t.value.map(num)),
       };
     }
-    io.out(JSON.stringify(obj, null, 2));
-    return;
+    if (opts.report !== undefined) {
+      const { writeDeriveReport } = await import('../report/derive.ts');
+      reportPage = (await writeDeriveReport(opts.report, formula, opts, r, obj, localErrors(r))).page;
+    }
+    if (opts.json) {
+      io.out(JSON.stringify(obj, null, 2));
+      return;
+    }
   }
   const lines: string[] = [];
   lines.push(`loss      L = ${toText(r.loss.expr)}`);
@@ -261,6 +270,7 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
     lines.push(`  ∇²L = [${r.hessian.map((row) => `[${row.map((e) => fmt(num(e))).join(', ')}]`).join(', ')}]`);
     for (const t of r.series) lines.push(`  ${t.name} = [${t.value.map((e) => fmt(num(e))).join(', ')}]`);
   }
+  if (reportPage !== undefined) lines.push(`report    ${reportPage}`);
   io.out(lines.join('\n'));
 }
 
@@ -280,6 +290,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--full', 'print every formula in full (long ones are otherwise summarised)')
     .option('--latex', 'print LaTeX')
     .option('--json', 'print one JSON object')
+    .option('--report <dir>', 'write an HTML report (rendered formulas, tables) and report.json into a directory')
     .action(async (formula: string, opts: DeriveOptions) => {
       await runDerive(formula, opts, ctx.io);
     });
