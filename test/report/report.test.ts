@@ -43,14 +43,18 @@ async function inspect(page: string, screenshot: string): Promise<PageFacts> {
       plots: document.querySelectorAll('figure.plot > svg').length,
       plotMarks: document.querySelectorAll('figure.plot svg path, figure.plot svg line').length,
       tables: document.querySelectorAll('table').length,
-      passCells: [...document.querySelectorAll('td')].filter((td) => td.textContent === 'PASS').length,
+      passCells: Array.prototype.filter.call(document.querySelectorAll('td'), (td: Element) => td.textContent === 'PASS').length,
       command: document.getElementById('command')?.textContent ?? '',
       text: document.body.innerText,
     }));
     // the KaTeX fonts are inlined: every one the page uses has loaded (none fell back)
     const fontsOk = await p.evaluate(async () => {
       await document.fonts.ready;
-      return [...document.fonts].filter((f) => f.family.startsWith('KaTeX') && f.status === 'error').length === 0;
+      let failed = 0;
+      document.fonts.forEach((f) => {
+        if (f.family.startsWith('KaTeX') && f.status === 'error') failed++;
+      });
+      return failed === 0;
     });
     expect(fontsOk).toBe(true);
     await p.screenshot({ path: screenshot, fullPage: true });
