@@ -75,8 +75,9 @@ function lossOf(formula: string, opts: CodegenOptions): Loss {
 }
 
 /** The named outputs of the chosen terms, in the order given, and the hyper-parameters they use. */
-async function termOutputs(L: Loss, terms: readonly TermSpec[], K: number): Promise<{ outputs: Array<{ name: string; value: OutputValue }>; hyper: Sym[] }> {
+async function termOutputs(L: Loss, terms: readonly TermSpec[], K: number): Promise<{ outputs: Array<{ name: string; value: OutputValue }>; hyper: Sym[]; notes: string[] }> {
   const outputs: Array<{ name: string; value: OutputValue }> = [];
+  const notes: string[] = [];
   const hyper: Sym[] = [...L.symbols];
   const { counterTerms, modifiedLoss, ETA } = await import('../theory/eom/index.ts');
   const series = K > 0 ? counterTerms(L, K) : undefined;
@@ -105,6 +106,7 @@ async function termOutputs(L: Loss, terms: readonly TermSpec[], K: number): Prom
         const m = modifiedLoss(L, K, { series });
         if (m.potentialOrder < 0) throw new UsageError('--terms modified-loss: no potential was found for f_1 (is the loss scalar-valued?)');
         outputs.push({ name: 'Ltilde', value: m.potential });
+        notes.push(`Ltilde: the modified loss through η^${m.potentialOrder} (an O(η^${m.potentialOrder + 1}) truncation${m.potentialOrder + 1 < K ? `; f_${m.potentialOrder + 2} has no potential found` : ''}).`);
         useEta();
         break;
       }
@@ -112,7 +114,7 @@ async function termOutputs(L: Loss, terms: readonly TermSpec[], K: number): Prom
         throw new UsageError(`--terms: '${t.kind}' has no numeric value to generate code for`);
     }
   }
-  return { outputs, hyper };
+  return { outputs, hyper, notes };
 }
 
 /** Derive the chosen terms and emit the module of the chosen target. */
@@ -123,12 +125,13 @@ export async function generateModule(formula: string, opts: CodegenOptions): Pro
   const defaultTerms = opts.order !== undefined ? `gradient,${Array.from({ length: Number(opts.order) || 0 }, (_, i) => `f${i + 1}`).join(',')}` : 'loss,gradient,hessian';
   const terms = parseTerms(opts.terms ?? defaultTerms.replace(/,$/, ''), ['loss', 'gradient', 'hessian', 'f', 'field', 'modified-loss']);
   const K = resolveOrder(terms, opts.order);
-  const { outputs, hyper } = await termOutputs(L, terms, K);
+  const { outputs, hyper, notes } = await termOutputs(L, terms, K);
   const codegen = await import('../codegen/index.ts');
   const program = codegen.lower(outputs, L.params, hyper);
   const derivation = [
     `Loss: ${clip(toText(L.expr), 300)}`,
     `Terms: ${outputs.map((o) => o.name).join(', ')}${K ? ` (counter-term series to order ${K})` : ''}.`,
+    ...notes,
     `Command: eomkit codegen ${JSON.stringify(formula)} --params ${L.params.map((p) => p.name).join(',')}${opts.terms ? ` --terms ${opts.terms}` : ''}${opts.order ? ` --order ${opts.order}` : ''} --target ${target}`,
   ].join('\n');
   const copts = { name, hyper, derivation, program };

@@ -130,3 +130,20 @@ describe.skipIf(!chromium)('HTML reports in headless Chromium', () => {
     expect(facts.command).toContain('eomkit validate');
   }, 120_000);
 });
+
+describe('npm start (eomkit demo)', () => {
+  it('writes the report of the default example and says where it is', async () => {
+    const dir = join(ARTIFACTS, 'report-demo');
+    rmSync(dir, { recursive: true, force: true });
+    const r = await run(['demo', '--report', dir]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`open ${dir}/index.html in a browser`);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html.includes('<code id="command">eomkit derive')).toBe(true);
+    expect(html.includes('class="katex-error"')).toBe(false);
+    expect(html.match(/class="katex-display"/g)?.length).toBe(7);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).result.series.terms).toHaveLength(3);
+    const none = await run(['demo', '--no-report']);
+    expect(none.out).not.toContain('index.html');
+  }, 60_000);
+});
