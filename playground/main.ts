@@ -11,7 +11,7 @@
 import katex from 'katex';
 import * as vegaLite from 'vega-lite';
 import * as vega from 'vega';
-import { type Expr, type Loss, FormulaError, evaluate, gradient, loss, toLatex, vectorLatex } from '../src/symbolic/index.ts';
+import { type Expr, type Loss, FormulaError, evaluate, gradient, loss, toLatex, vectorLatex, withBudget } from '../src/symbolic/index.ts';
 import { counterTerms, etaLatex, modifiedLoss } from '../src/theory/eom/index.ts';
 import { validateDerivation } from '../src/theory/eom/validate.ts';
 import { validationPlotSpec } from '../src/numeric/plot.ts';
@@ -24,6 +24,8 @@ export const DEFAULT_INPUT = {
 
 /** Formulas larger than this (tree nodes) are summarised instead of typeset. */
 const TEX_NODES = 4000;
+/** New expression nodes the derivation may create before the page says so instead of freezing. */
+const DERIVATION_BUDGET = 500_000;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -97,11 +99,11 @@ export async function update(): Promise<void> {
     L = loss(formulaText, { params });
     point = parsePoint($<HTMLInputElement>('point').value, params);
     const g = gradient(L.expr, L.params);
-    const s = counterTerms(L, K);
+    const s = withBudget(DERIVATION_BUDGET, `the counter terms to order ${K}`, () => counterTerms(L, K));
     const parts: string[] = [formula('L', `L = ${toLatex(L.expr)}`, L.expr.treeSize), formula('∇L', `\\nabla L = ${vectorLatex(g)}`, size(g))];
     s.f.forEach((fk, k) => parts.push(formula(`f${k + 1}`, `f_{${k + 1}} = ${vectorLatex(fk)}`, size(fk))));
     if (K >= 2) {
-      const m = modifiedLoss(L, K, { series: s });
+      const m = withBudget(DERIVATION_BUDGET, 'the modified loss', () => modifiedLoss(L, K, { series: s }));
       parts.push(m.potential.treeSize <= TEX_NODES ? formula('L̃', m.latex(), m.potential.treeSize) : formula('L̃', '', m.potential.treeSize));
       if (!m.isGradient) parts.push(`<p class="muted">${escapeHtml(m.summary().split('\n').find((l) => l.includes('not a gradient')) ?? '')}</p>`);
     }
