@@ -22,6 +22,25 @@ describe('playground bundle', () => {
     expect(readFileSync(join(OUT, 'index.html'), 'utf8')).toContain('<script type="module" src="main.js">');
     expect(readFileSync(join(OUT, 'katex', 'katex.min.css'), 'utf8')).toContain('KaTeX_Main');
   }, 60_000);
+
+  it('the static server answers files of its folder only', async () => {
+    if (!readFileSafe(join(OUT, 'main.js'))) await buildPlayground(OUT);
+    const s = await serveStatic(OUT, 0);
+    try {
+      const page = await fetch(s.url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const js = await fetch(`${s.url}main.js`);
+      expect(js.headers.get('content-type')).toContain('text/javascript');
+      expect((await fetch(`${s.url}katex/fonts/KaTeX_Main-Regular.woff2`)).headers.get('content-type')).toBe('font/woff2');
+      expect((await fetch(`${s.url}no-such-file`)).status).toBe(404);
+      // out of the folder, raw and encoded
+      expect([403, 404]).toContain((await fetch(`${s.url}..%2F..%2Fpackage.json`)).status);
+      expect((await fetch(s.url, { method: 'POST' })).status).toBe(405);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
 });
 
 describe.skipIf(!chromium)('playground in headless Chromium', () => {

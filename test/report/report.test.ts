@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { main, type CliIO } from '../../src/cli/main.ts';
 import { commandLine, commandOf, escapeHtml, formatCell, katexCss, renderReport } from '../../src/report/html.ts';
+import { REPORT_TEX_NODES, deriveSections } from '../../src/report/derive.ts';
+import { derive } from '../../src/cli/derive.ts';
 import { CHROMIUM_ARGS, findChromium } from '../../src/numeric/tfjs/webgl.ts';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -86,6 +88,22 @@ describe('report writer', () => {
     expect(formatCell(0.25)).toBe('0.25');
     expect(commandLine(['eomkit', 'derive', 'w^2 + 1', "it's"])).toBe(`eomkit derive 'w^2 + 1' 'it'\\''s'`);
     expect(commandOf('derive', ['w^2'], { params: 'w', order: '2', latex: true, json: false, momentum: undefined })).toBe("eomkit derive 'w^2' --params w --order 2 --latex");
+  });
+});
+
+describe('derive report sections', () => {
+  it('typesets the terms up to REPORT_TEX_NODES and summarises larger ones', async () => {
+    const r = await derive('(w1^2 + w2^2 - 1)^2/4 + 3/10*w1*w2 + sin(w2)/5', { params: 'w1,w2', order: '4' });
+    const sizes = r.series.map((t) => t.value.reduce((a, e) => a + e.treeSize, 0));
+    const series = deriveSections(r, undefined, [], [])!.find((s) => s.heading === 'Counter terms')!;
+    const blocks = series.blocks.slice(1);
+    expect(blocks).toHaveLength(4);
+    blocks.forEach((b, k) => {
+      if (sizes[k]! <= REPORT_TEX_NODES) expect(b.kind).toBe('math');
+      else expect(b.kind === 'text' && b.text.startsWith(`f_${k + 1}: an expression of`)).toBe(true);
+    });
+    // this loss has both kinds at order 4 (f_4 is past the limit)
+    expect(sizes.some((n) => n > REPORT_TEX_NODES) && sizes.some((n) => n <= REPORT_TEX_NODES)).toBe(true);
   });
 });
 
