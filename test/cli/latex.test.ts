@@ -49,7 +49,7 @@ describe('eomkit latex', () => {
   });
 
   it('every line and the whole block are KaTeX-strict valid, one aligned equation per line', async () => {
-    const r = await run(['latex', 'lam/2*w1^2 + w1*w2^3/3 + sin(w2)*sigmoid(w1)', '--params', 'w1,w2', '--symbols', 'lam', '--terms', 'loss,gradient,hessian,f2,f3,field2,modified-loss,error,eom', '--json']);
+    const r = await run(['latex', 'lam/2*w1^2 + w1*w2^3/3 + sin(w2)*exp(w1)/2', '--params', 'w1,w2', '--symbols', 'lam', '--terms', 'loss,gradient,hessian,f2,f3,field2,modified-loss,error,eom', '--json']);
     expect(r.code, r.err).toBe(0);
     const obj = JSON.parse(r.out) as { order: number; lines: Array<{ term: string; latex: string }>; aligned: string };
     expect(obj.order).toBe(3);
@@ -68,7 +68,7 @@ describe('eomkit latex', () => {
     // the internal η never leaks into LaTeX
     expect(obj.aligned).not.toContain('η');
     // the plain output is the block itself
-    const plain = await run(['latex', 'lam/2*w1^2 + w1*w2^3/3 + sin(w2)*sigmoid(w1)', '--params', 'w1,w2', '--symbols', 'lam', '--terms', 'loss,gradient,hessian,f2,f3,field2,modified-loss,error,eom']);
+    const plain = await run(['latex', 'lam/2*w1^2 + w1*w2^3/3 + sin(w2)*exp(w1)/2', '--params', 'w1,w2', '--symbols', 'lam', '--terms', 'loss,gradient,hessian,f2,f3,field2,modified-loss,error,eom']);
     expect(plain.out.trim()).toBe(obj.aligned);
   });
 
