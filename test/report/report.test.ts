@@ -107,6 +107,22 @@ describe('derive report sections', () => {
   });
 });
 
+describe('reports of other derivations render without a KaTeX error', () => {
+  it.each([
+    ['heavy ball', ['w^4/4 + w^2/2', '--params', 'w', '--order', '3', '--momentum', '0.6']],
+    ['a scale-invariant loss (invariance identities)', ['(w1/sqrt(w1^2 + w2^2) - 3/5)^2', '--params', 'w1,w2', '--order', '2']],
+    ['symbols and constants', ['lam/2*w^2 + c*w^3', '--params', 'w', '--symbols', 'lam', '--constants', 'c=1/3', '--order', '2']],
+  ])('%s', async (_name, args) => {
+    const dir = join(ARTIFACTS, `report-${_name.replace(/[^a-z]+/g, '-')}`);
+    rmSync(dir, { recursive: true, force: true });
+    const r = await run(['derive', ...args, '--report', dir]);
+    expect(r.code, r.err).toBe(0);
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html.includes('class="katex-error"')).toBe(false);
+    expect(html.match(/class="katex-display"/g)!.length).toBeGreaterThanOrEqual(5);
+  }, 60_000);
+});
+
 describe.skipIf(!chromium)('HTML reports in headless Chromium', () => {
   it('derive --report: every formula renders without a KaTeX error, the tables and the command are there', async () => {
     const dir = join(ARTIFACTS, 'report-derive');
