@@ -163,7 +163,8 @@ function jsonText(e: Expr): string | null {
 export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO): Promise<void> {
   const r = await derive(formula, opts);
   const names = r.loss.params.map((p) => p.name);
-  const point = opts.at !== undefined ? parsePoint(opts.at, names) : undefined;
+  // the loss's symbolic hyper-parameters need values too (--at w=0.5,lam=0.1)
+  const point = opts.at !== undefined ? parsePoint(opts.at, [...names, ...r.loss.symbols.map((s) => s.name)]) : undefined;
   const num = (e: Expr): number => evaluate(e, point!);
   let reportPage: string | undefined;
   if (opts.json || opts.report !== undefined) {

@@ -62,6 +62,12 @@ describe('JSON contract', () => {
     const inv = await validated('derive', ['(w1/sqrt(w1^2 + w2^2) - 3/5)^2', '--params', 'w1,w2', '--order', '2', '--latex']);
     expect((inv['invariances'] as Array<{ kind: string }>)[0]!.kind).toBe('scale');
     await validated('derive', ['lam/2*w^2 + w^3', '--params', 'w', '--symbols', 'lam', '--constants', 'c=1/3', '--order', '2', '--expanded']);
+    // a symbol gets its value in --at like a parameter: L = lam/2 w² + c w³ at w = 1/2, lam = 3, c = 1/3
+    const sym = await validated('derive', ['lam/2*w^2 + c*w^3', '--params', 'w', '--symbols', 'lam', '--constants', 'c=1/3', '--at', 'w=0.5,lam=3']);
+    const at = sym['at'] as { point: Record<string, number>; loss: number; gradient: number[] };
+    expect(at.point).toEqual({ w: 0.5, lam: 3 });
+    expect(at.loss).toBeCloseTo(1.5 * 0.25 + 0.125 / 3, 14);
+    expect(at.gradient[0]).toBeCloseTo(3 * 0.5 + 0.25, 14);
   });
 
   it('series', async () => {
