@@ -24,10 +24,10 @@ export const chain4Layout = {
 } as const;
 
 export function chain4(theta: Float64Array, out: Float64Array): void {
-  const w1 = theta[0];
-  const w2 = theta[1];
-  const w3 = theta[2];
-  const w4 = theta[3];
+  const w1 = theta[0]!;
+  const w2 = theta[1]!;
+  const w3 = theta[2]!;
+  const w4 = theta[3]!;
   // L: out[0] (scalar)
   const t0 = w1 * w2;
   const t1 = w3 * w4;

@@ -24,8 +24,8 @@ export const linreg2dLayout = {
 } as const;
 
 export function linreg2d(theta: Float64Array, out: Float64Array): void {
-  const w1 = theta[0];
-  const w2 = theta[1];
+  const w1 = theta[0]!;
+  const w2 = theta[1]!;
   // L: out[0] (scalar)
   const t0 = 2 * w2 + w1 - 1;
   const t1 = -0.3333333333333333 * w2 + w1;

@@ -23,19 +23,19 @@ export const p3NetworkLayout = {
 } as const;
 
 export function p3Network(theta: Float64Array, out: Float64Array): void {
-  const a11 = theta[0];
-  const a12 = theta[1];
-  const a21 = theta[2];
-  const a22 = theta[3];
-  const a31 = theta[4];
-  const a32 = theta[5];
-  const b1 = theta[6];
-  const b2 = theta[7];
-  const b3 = theta[8];
-  const v1 = theta[9];
-  const v2 = theta[10];
-  const v3 = theta[11];
-  const c = theta[12];
+  const a11 = theta[0]!;
+  const a12 = theta[1]!;
+  const a21 = theta[2]!;
+  const a22 = theta[3]!;
+  const a31 = theta[4]!;
+  const a32 = theta[5]!;
+  const b1 = theta[6]!;
+  const b2 = theta[7]!;
+  const b3 = theta[8]!;
+  const v1 = theta[9]!;
+  const v2 = theta[10]!;
+  const v3 = theta[11]!;
+  const c = theta[12]!;
   // L: out[0] (scalar)
   const t0 = Math.tanh(-a31 + b3 + 0.5 * a32);
   const t1 = v3 * t0;

@@ -27,9 +27,9 @@ export const quarticLayout = {
 } as const;
 
 export function quartic(theta: Float64Array, out: Float64Array, hyper: ArrayLike<number>): void {
-  const w1 = theta[0];
-  const w2 = theta[1];
-  const η = hyper[0];
+  const w1 = theta[0]!;
+  const w2 = theta[1]!;
+  const η = hyper[0]!;
   // L: out[0] (scalar)
   const t0 = w1 * w2;
   const t1 = t0 - 1;

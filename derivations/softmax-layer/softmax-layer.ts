@@ -24,9 +24,9 @@ export const softmaxLayerLayout = {
 } as const;
 
 export function softmaxLayer(theta: Float64Array, out: Float64Array): void {
-  const z1 = theta[0];
-  const z2 = theta[1];
-  const z3 = theta[2];
+  const z1 = theta[0]!;
+  const z2 = theta[1]!;
+  const z3 = theta[2]!;
   // L: out[0] (scalar)
   const t0 = Math.exp(z1);
   const t1 = Math.exp(z3);

@@ -15,6 +15,8 @@ export interface DeriveOptions {
   full?: boolean;
   latex?: boolean;
   json?: boolean;
+  /** write an HTML report (KaTeX formulas, tables) and the JSON result into this directory */
+  report?: string;
 }
 
 export interface DerivedTerm {
@@ -164,7 +166,8 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
   // --at gives every parameter a value, and every symbol (--symbols) too
   const point = opts.at !== undefined ? parsePoint(opts.at, [...names, ...r.loss.symbols.map((s) => s.name)]) : undefined;
   const num = (e: Expr): number => evaluate(e, point!);
-  if (opts.json) {
+  let reportPage: string | undefined;
+  if (opts.json || opts.report !== undefined) {
     const obj: Record<string, unknown> = {
       loss: toText(r.loss.expr),
       params: names,
@@ -209,8 +212,14 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
         series: r.series.map((t) => t.value.map(num)),
       };
     }
-    io.out(JSON.stringify(obj, null, 2));
-    return;
+    if (opts.report !== undefined) {
+      const { writeDeriveReport } = await import('../report/derive.ts');
+      reportPage = (await writeDeriveReport(opts.report, formula, opts, r, obj, localErrors(r))).page;
+    }
+    if (opts.json) {
+      io.out(JSON.stringify(obj, null, 2));
+      return;
+    }
   }
   const lines: string[] = [];
   lines.push(`loss      L = ${toText(r.loss.expr)}`);
@@ -262,6 +271,7 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
     lines.push(`  ∇²L = [${r.hessian.map((row) => `[${row.map((e) => fmt(num(e))).join(', ')}]`).join(', ')}]`);
     for (const t of r.series) lines.push(`  ${t.name} = [${t.value.map((e) => fmt(num(e))).join(', ')}]`);
   }
+  if (reportPage !== undefined) lines.push(`report    ${reportPage}`);
   io.out(lines.join('\n'));
 }
 
@@ -281,6 +291,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--full', 'print every formula in full (long ones are otherwise summarised)')
     .option('--latex', 'print LaTeX')
     .option('--json', 'print one JSON object')
+    .option('--report <dir>', 'write an HTML report (rendered formulas, tables) and report.json into a directory')
     .action(async (formula: string, opts: DeriveOptions) => {
       await runDerive(formula, opts, ctx.io);
     });

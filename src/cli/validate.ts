@@ -33,6 +33,8 @@ export interface ValidateCommandOptions {
   time: string;
   json?: boolean;
   plot?: string;
+  /** write an HTML report (plot, tables) and the JSON result into this directory */
+  report?: string;
 }
 
 /** Start used when --from is not given: every parameter at this value. */
@@ -65,18 +67,28 @@ export async function runValidate(formula: string, opts: ValidateCommandOptions,
   const beta = parseBeta(opts.momentum);
   const T = parseTime(opts.time);
   if (opts.plot !== undefined && opts.plot.trim() === '') throw new UsageError('--plot needs a file name');
+  if (opts.report !== undefined && opts.report.trim() === '') throw new UsageError('--report needs a directory name');
   const L = loss(formula, { params, constants, symbols });
 
   const { validateDerivation, formatDerivationValidation, derivationValidationJson } = await import('../theory/eom/verify.ts');
   const r = await validateDerivation(L, { order, from, T, ...(symbolValues ? { symbols: symbolValues } : {}), ...(beta !== undefined ? { momentum: beta } : {}), progress: true });
 
-  if (opts.plot !== undefined) {
+  let svg: string | undefined;
+  if (opts.plot !== undefined || opts.report !== undefined) {
     const { plotValidationSvg } = await import('../numeric/plot.ts');
-    const svg = await plotValidationSvg(r, {
+    svg = await plotValidationSvg(r, {
       title: `${beta === undefined ? 'GD' : `heavy ball β = ${beta}`}: global error at T = ${T} for ${shorten(r.loss, 60)}`,
     });
+  }
+  let reportPage: string | undefined;
+  if (opts.report !== undefined) {
+    const { writeValidateReport } = await import('../report/validate.ts');
+    const json = { ...derivationValidationJson(r), ...(opts.plot !== undefined ? { plot: opts.plot } : {}) };
+    reportPage = (await writeValidateReport(opts.report, formula, opts, r, svg!, json)).page;
+  }
+  if (opts.plot !== undefined) {
     try {
-      await writeFile(opts.plot, svg);
+      await writeFile(opts.plot, svg!);
     } catch (e) {
       throw new UsageError(`--plot: cannot write ${opts.plot}: ${(e as Error).message}`);
     }
@@ -86,6 +98,7 @@ export async function runValidate(formula: string, opts: ValidateCommandOptions,
   } else {
     let text = formatDerivationValidation(r);
     if (opts.plot !== undefined) text += `\nplot      ${opts.plot}`;
+    if (reportPage !== undefined) text += `\nreport    ${reportPage}`;
     io.out(text);
   }
   return r.allPass ? 0 : VALIDATION_FAILED;
@@ -113,6 +126,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-T, --time <T>', 'final time (default 1)', '1')
     .option('--json', 'print one JSON object')
     .option('--plot <file.svg>', 'write an SVG plot of error against η')
+    .option('--report <dir>', 'write an HTML report (plot, tables) and report.json into a directory')
     .action(async (formula: string, opts: ValidateCommandOptions) => {
       ctx.status = await runValidate(formula, opts, ctx.io);
     });

@@ -94,6 +94,8 @@ function stripTypes(s: string): string {
 
 export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
   const ts = opts.dialect === 'ts';
+  // TypeScript: index reads are non-null asserted, so that the module type-checks under noUncheckedIndexedAccess
+  const bang = ts ? '!' : '';
   const names = variableNames(p);
   const { nodes, uses } = p;
   const text = new Map<number, string>(); // node → the text that stands for it (temp name, literal, inline expression)
@@ -108,7 +110,7 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
   nodes.forEach((n, id) => {
     if ((n.op === 'theta' || n.op === 'hyper') && uses[id]! > 0) {
       const v = names.get(id)!;
-      reads.push(`  const ${v} = ${n.op === 'theta' ? 'theta' : 'hyper'}[${n.index}];`);
+      reads.push(`  const ${v} = ${n.op === 'theta' ? 'theta' : 'hyper'}[${n.index}]${bang};`);
       text.set(id, v);
       prec.set(id, 2);
     }
@@ -281,7 +283,7 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
   const sig = ts ? `(theta: Float64Array, out: Float64Array${hyperSig}): void` : `(theta, out${hyperSig})`;
   const readOf = (id: number): string => {
     const n = nodes[id]!;
-    return `const ${names.get(id)!} = ${n.op === 'theta' ? 'theta' : 'hyper'}[${(n as { index: number }).index}];`;
+    return `const ${names.get(id)!} = ${n.op === 'theta' ? 'theta' : 'hyper'}[${(n as { index: number }).index}]${bang};`;
   };
   const helpers = [usesSigmoid ? SIGMOID_TS : '', usesSoftplus ? SOFTPLUS_TS : ''].filter(Boolean).map((h) => (ts ? h : stripTypes(h))).join('\n\n');
 
@@ -323,7 +325,7 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
     for (const d of [...imported].sort((a, b) => a - b)) {
       const n = nodes[d]!;
       if (n.op === 'theta' || n.op === 'hyper') head.push(`  ${readOf(d)}`);
-      else if ((partOf.get(d) ?? i) < i) head.push(`  const ${text.get(d)!} = s[${slot.get(d)!}];`);
+      else if ((partOf.get(d) ?? i) < i) head.push(`  const ${text.get(d)!} = s[${slot.get(d)!}]${bang};`);
     }
     for (const st of ps) {
       body.push(`  ${st.text}`);

@@ -272,3 +272,4 @@ function topoOrder(p: Program): number[] {
   }
   return order;
 }
+export { emitJsModule, emitTfjsModule } from './targets.ts';

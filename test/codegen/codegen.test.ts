@@ -153,8 +153,8 @@ describe('generated functions agree with evaluate (relative 1e-12, float64)', ()
     checkAgainstEvaluate({ g, eom }, L.params, { hyper: [...L.symbols, eta], hyperValues: [0.3, -1.7, 0.01] });
     const src = emitModule({ g }, L.params, { hyper: L.symbols, name: 'grad' });
     expect(src).toContain('export function grad(theta: Float64Array, out: Float64Array, hyper: ArrayLike<number>): void');
-    expect(src).toContain('const lam = hyper[0];');
-    expect(src).toContain('const beta = hyper[1];');
+    expect(src).toContain('const lam = hyper[0]!;');
+    expect(src).toContain('const beta = hyper[1]!;');
   });
 
   it('an unknown symbol is an error naming it', () => {
