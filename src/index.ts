@@ -108,6 +108,8 @@ export {
 export {
   compile,
   emitModule,
+  emitJsModule,
+  emitTfjsModule,
   compileTf,
   lower,
   programStats,
