@@ -1,0 +1,314 @@
+/**
+ * Counter terms of the EoM of gradient descent for any differentiable TensorFlow.js loss, by nested automatic
+ * differentiation (docs/theory/eom.md, "Counter term"; docs/networks.md).
+ *
+ * The series θ̇ = f_1 + η f_2 + η² f_3 + … has f_k = Σ_{|t|=k} (−1)^{|t|} b(t)/σ(t) G(t) over rooted trees t
+ * (coefficients from ../../theory/eom/series.ts, exact, converted to float64), with the elementary
+ * differentials in loss notation
+ *
+ *     G(•) = g = ∇L,    G([t_1, …, t_m]) = ∇^{m+1}L[G(t_1), …, G(t_m)],
+ *
+ * so f_2 = −½ Hg, f_3 = −1/12 ∇³L[g,g] − 1/3 HHg, … . Each G(t) is ONE nest of reverse-mode gradients with the
+ * children's vectors held constant:
+ *
+ *     φ_0 = L,   φ_j(θ) = ⟨∇φ_{j−1}(θ), v_j⟩,   ∇φ_m(θ) = ∇^{m+1}L(θ)[v_1, …, v_m]
+ *
+ * (reverse-over-reverse; tfjs has no forward mode). No Hessian or derivative tensor is ever formed: the cost of
+ * G(t) is that of m + 1 nested backward passes through the loss.
+ *
+ * EoM₁ uses the modified loss instead: f_1 + η f_2 = −(g + ½ηHg) = −∇(L + ¼η‖∇L‖²), one double-backward pass
+ * for the whole right-hand side (docs/theory/eom.md, "Modified loss").
+ *
+ * Precision: tfjs is float32. The integrators keep their state in float64 (../ode.ts); only the right-hand side
+ * is float32, so a trajectory is as accurate as the float32 field (≈1e-7 relative per evaluation).
+ */
+import { InputError } from '../../errors.ts';
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { Tf } from './backend.ts';
+import { enableHigherOrderGradients, withOpCheck } from './higher-order.ts';
+import { generalSeries } from '../../theory/eom/series.ts';
+import { type RootedTree, treesUpTo } from '../../theory/eom/trees.ts';
+import { type Dop853Options, type VectorField, dop853, rk4 } from '../ode.ts';
+import { checkBeta, checkEta, checkVector } from '../linalg.ts';
+
+export type Tensor1D = tfTypes.Tensor1D;
+export type Scalar = tfTypes.Scalar;
+/** A loss as a tfjs function of the flat parameter vector θ ∈ ℝⁿ. */
+export type TfLossFn = (theta: Tensor1D) => Scalar;
+
+/** A tfjs loss with its parameter count; build with `tfLoss` (or `layersModelLoss`, ./networks.ts). */
+export interface TfLoss {
+  readonly tf: Tf;
+  readonly n: number;
+  readonly fn: TfLossFn;
+}
+
+/**
+ * Wrap a tfjs loss of a flat θ ∈ ℝⁿ. Enables higher-order gradients on this tfjs instance
+ * (./higher-order.ts) and checks once, at θ = 0.1·(1, …, 1), that the loss returns a finite scalar.
+ */
+export function tfLoss(tf: Tf, fn: TfLossFn, n: number): TfLoss {
+  const where = 'tfLoss';
+  if (typeof fn !== 'function') throw new InputError(`${where}: the loss must be a function (theta: tf.Tensor1D) => tf.Scalar`);
+  if (!Number.isInteger(n) || n <= 0) throw new InputError(`${where}: n (the parameter count) must be a positive integer, got ${n}`);
+  enableHigherOrderGradients(tf);
+  tf.tidy(() => {
+    const y = fn(tf.fill([n], 0.1) as Tensor1D);
+    if (!(y instanceof tf.Tensor)) throw new InputError(`${where}: the loss returned ${typeof y}, expected a tf.Scalar`);
+    if (y.size !== 1) throw new InputError(`${where}: the loss returned a tensor of shape [${y.shape.join(', ')}], expected a scalar (sum or average it)`);
+  });
+  return { tf, n, fn };
+}
+
+/** θ as a float32 tensor, checked. */
+export function thetaTensor(L: TfLoss, theta: ArrayLike<number>, where: string): Tensor1D {
+  checkVector(theta, L.n, 'theta', where);
+  return L.tf.tensor1d(Float32Array.from(theta as ArrayLike<number>), 'float32');
+}
+
+/**
+ * The function θ ↦ ∇^{m+1}L(θ)[v_1, …, v_m] (m = vs.length; m = 0 is ∇L), by m + 1 nested tf.grad.
+ * The directions are constants (tensors of shape [n]).
+ */
+export function nestedDirectionalGradient(L: TfLoss, vs: readonly Tensor1D[]): (theta: Tensor1D) => Tensor1D {
+  const tf = L.tf;
+  let phi: (t: Tensor1D) => Scalar = L.fn;
+  for (const v of vs) {
+    const inner = tf.grad(phi);
+    phi = (t) => tf.sum(tf.mul(inner(t), v));
+  }
+  return tf.grad(phi) as (theta: Tensor1D) => Tensor1D;
+}
+
+/** ∇^{m+1}L(θ)[v_1, …, v_m] at θ (float32, returned as float64). */
+export function derivativeAlong(L: TfLoss, theta: ArrayLike<number>, directions: readonly ArrayLike<number>[]): Float64Array {
+  const where = 'derivativeAlong';
+  directions.forEach((v, i) => checkVector(v, L.n, `directions[${i}]`, where));
+  return withOpCheck(where, directions.length + 1, () =>
+    L.tf.tidy(() => {
+      const th = thetaTensor(L, theta, where);
+      const vs = directions.map((v) => L.tf.tensor1d(Float32Array.from(v), 'float32'));
+      return Float64Array.from(nestedDirectionalGradient(L, vs)(th).dataSync());
+    }),
+  );
+}
+
+/** Inside a tidy: G(t) for each tree (memoised over shared subtrees), children as constants. */
+function elementaryTensors(L: TfLoss, th: Tensor1D, trees: readonly RootedTree[]): Map<RootedTree, Tensor1D> {
+  const memo = new Map<RootedTree, Tensor1D>();
+  const G = (t: RootedTree): Tensor1D => {
+    const hit = memo.get(t);
+    if (hit) return hit;
+    const kids = t.children.map(G);
+    const v = nestedDirectionalGradient(L, kids)(th);
+    memo.set(t, v);
+    return v;
+  };
+  for (const t of trees) G(t);
+  return memo;
+}
+
+/** The elementary differentials G(t)(θ) (loss notation: g, Hg, ∇³L[g,g], HHg, …) of the given trees. */
+export function elementaryDifferentialsTf(L: TfLoss, theta: ArrayLike<number>, trees: readonly RootedTree[]): Map<RootedTree, Float64Array> {
+  const where = 'elementaryDifferentialsTf';
+  const maxOrder = trees.reduce((m, t) => Math.max(m, t.order), 0);
+  return withOpCheck(where, maxOrder, () =>
+    L.tf.tidy(() => {
+      const th = thetaTensor(L, theta, where);
+      const G = elementaryTensors(L, th, trees);
+      return new Map(trees.map((t) => [t, Float64Array.from(G.get(t)!.dataSync())] as const));
+    }),
+  );
+}
+
+function checkOrder(K: number, where: string): void {
+  if (!Number.isInteger(K) || K < 1 || K > 8) throw new InputError(`${where}: order K must be an integer in 1..8, got ${K}`);
+}
+
+/** The weights (−1)^{|t|} b(t)/σ(t) of G(t) in f_k, as float64, per order. */
+function lossWeights(K: number): { tree: RootedTree; weight: number }[][] {
+  return generalSeries(K).terms.map((row) => row.map((x) => ({ tree: x.tree, weight: x.lossWeight.toNumber() })));
+}
+
+/** Inside a tidy: the tensors f_1 … f_K at θ. */
+function counterTermTensors(L: TfLoss, th: Tensor1D, K: number): Tensor1D[] {
+  const rows = lossWeights(K);
+  const G = elementaryTensors(L, th, treesUpTo(K).filter((t) => rows[t.order - 1]!.some((x) => x.tree === t)));
+  return rows.map((row) => {
+    let acc: Tensor1D = L.tf.zeros([L.n]);
+    for (const { tree, weight } of row) acc = L.tf.add(acc, L.tf.mul(G.get(tree)!, weight));
+    return acc;
+  });
+}
+
+/** The counter terms f_1 … f_K at θ (f_1 = −g, f_2 = −½Hg, f_3 = −1/12∇³L[g,g] − 1/3HHg, …), float32 → float64. */
+export function counterTermsTf(L: TfLoss, theta: ArrayLike<number>, K: number): Float64Array[] {
+  const where = 'counterTermsTf';
+  checkOrder(K, where);
+  return withOpCheck(where, K, () =>
+    L.tf.tidy(() => {
+      const th = thetaTensor(L, theta, where);
+      return counterTermTensors(L, th, K).map((f) => Float64Array.from(f.dataSync()));
+    }),
+  );
+}
+
+/** ∇L(θ) (float32 → float64). */
+export function gradientTf(L: TfLoss, theta: ArrayLike<number>): Float64Array {
+  return derivativeAlong(L, theta, []);
+}
+
+/** L(θ) (float32). */
+export function lossValueTf(L: TfLoss, theta: ArrayLike<number>): number {
+  return L.tf.tidy(() => L.fn(thetaTensor(L, theta, 'lossValueTf')).dataSync()[0]!);
+}
+
+/** Hessian–vector product H(θ)v by reverse-over-reverse (float32 → float64). */
+export function hvpTf(L: TfLoss, theta: ArrayLike<number>, v: ArrayLike<number>): Float64Array {
+  return derivativeAlong(L, theta, [v]);
+}
+
+/**
+ * Inside a tidy: the EoM₁ field −∇(L + ¼η‖∇L‖²) = −(g + ½ηHg) in one double-backward pass (modified loss).
+ */
+function eom1Tensor(L: TfLoss, th: Tensor1D, eta: number): Tensor1D {
+  const tf = L.tf;
+  const grad = tf.grad(L.fn);
+  const modified = (t: Tensor1D): Scalar => tf.add(L.fn(t), tf.mul(tf.sum(tf.square(grad(t))), eta / 4));
+  return tf.neg(tf.grad(modified)(th) as Tensor1D);
+}
+
+/**
+ * The truncated EoM field F = f_1 + η f_2 + … + η^j f_{j+1} as a float64 VectorField with a float32 tfjs
+ * right-hand side (j = 0: gradient flow; j = 1 via the modified loss; j ≥ 2 via the tree series).
+ */
+export function eomFieldTf(L: TfLoss, eta: number, j: number): VectorField {
+  const where = 'eomFieldTf';
+  checkEta(eta, where);
+  if (!Number.isInteger(j) || j < 0 || j > 7) throw new InputError(`${where}: truncation order j must be an integer in 0..7, got ${j}`);
+  const tf = L.tf;
+  const buf = new Float32Array(L.n);
+  const compute = (th: Tensor1D): Tensor1D => {
+    if (j === 0) return tf.neg(nestedDirectionalGradient(L, [])(th));
+    if (j === 1) return eom1Tensor(L, th, eta);
+    const f = counterTermTensors(L, th, j + 1);
+    let acc = f[0]!;
+    for (let k = 1; k <= j; k++) acc = tf.add(acc, tf.mul(f[k]!, eta ** k));
+    return acc;
+  };
+  return (y, out) => {
+    for (let i = 0; i < L.n; i++) buf[i] = y[i]!;
+    const r = withOpCheck(where, j + 1, () => tf.tidy(() => compute(tf.tensor1d(buf, 'float32')).dataSync()));
+    for (let i = 0; i < L.n; i++) out[i] = r[i]!;
+  };
+}
+
+/**
+ * The heavy-ball modified flow on the slow manifold to first order, F₀ + ηF₁ with F₀ = −g/(1−β),
+ * F₁ = −(1+β)/(2(1−β)³) Hg (docs/theory/eom.md, "Heavy-ball momentum"): one double-backward pass of the
+ * momentum modified loss, F₀ + ηF₁ = −∇[L + η(1+β)/(4(1−β)²)‖g‖²]/(1−β).
+ */
+export function heavyBallFieldTf(L: TfLoss, eta: number, beta: number): VectorField {
+  const where = 'heavyBallFieldTf';
+  checkEta(eta, where);
+  checkBeta(beta, where);
+  const tf = L.tf;
+  const buf = new Float32Array(L.n);
+  const c = (eta * (1 + beta)) / (4 * (1 - beta) ** 2);
+  return (y, out) => {
+    for (let i = 0; i < L.n; i++) buf[i] = y[i]!;
+    const r = withOpCheck(where, 2, () =>
+      tf.tidy(() => {
+        const grad = tf.grad(L.fn);
+        const modified = (t: Tensor1D): Scalar => tf.add(L.fn(t), tf.mul(tf.sum(tf.square(grad(t))), c));
+        return tf.mul(tf.grad(modified)(tf.tensor1d(buf, 'float32')), -1 / (1 - beta)).dataSync();
+      }),
+    );
+    for (let i = 0; i < L.n; i++) out[i] = r[i]!;
+  };
+}
+
+export interface TrajectoryOptions {
+  /** 'dop853' (default; rtol 1e-7, atol 1e-9 unless given: the field itself is float32) or 'rk4' */
+  method?: 'dop853' | 'rk4';
+  /** rk4 sub-steps per GD step (default 4) */
+  substeps?: number;
+  dop853?: Dop853Options;
+}
+
+/**
+ * The flow of `field` from θ_0 at the GD times t = kη for the given step indices (non-decreasing):
+ * row r of the result is θ(steps[r]·η), float64.
+ */
+export function flowAtSteps(field: VectorField, theta0: ArrayLike<number>, eta: number, steps: readonly number[], opts: TrajectoryOptions = {}): Float64Array[] {
+  const where = 'flowAtSteps';
+  checkEta(eta, where);
+  steps.forEach((k, i) => {
+    if (!Number.isInteger(k) || k < 0 || (i > 0 && k < steps[i - 1]!)) throw new InputError(`${where}: steps must be non-decreasing integers >= 0 (got ${k} at ${i})`);
+  });
+  const n = theta0.length;
+  if ((opts.method ?? 'dop853') === 'dop853') {
+    const r = dop853(field, theta0, 0, steps.map((k) => k * eta), { rtol: 1e-7, atol: 1e-9, ...opts.dop853 });
+    return steps.map((_, i) => r.states.slice(i * n, (i + 1) * n));
+  }
+  if (opts.method !== 'rk4') throw new InputError(`${where}: method must be 'dop853' or 'rk4', got '${String(opts.method)}'`);
+  const sub = opts.substeps ?? 4;
+  if (!Number.isInteger(sub) || sub < 1) throw new InputError(`${where}: substeps must be a positive integer, got ${sub}`);
+  const out: Float64Array[] = [];
+  let y = Float64Array.from(theta0);
+  let at = 0;
+  for (const k of steps) {
+    if (k > at) y = rk4(field, y, (k - at) * eta, (k - at) * sub);
+    at = k;
+    out.push(Float64Array.from(y));
+  }
+  return out;
+}
+
+/** Full-batch GD θ ← θ − η∇L(θ) with a float64 state and float32 gradients; returns θ at the given steps. */
+export function gdAtSteps(L: TfLoss, theta0: ArrayLike<number>, eta: number, steps: readonly number[]): Float64Array[] {
+  const where = 'gdAtSteps';
+  checkEta(eta, where);
+  checkVector(theta0, L.n, 'theta0', where);
+  const grad = eomFieldTf(L, eta, 0); // −∇L
+  const y = Float64Array.from(theta0);
+  const d = new Float64Array(L.n);
+  const out: Float64Array[] = [];
+  let k = 0;
+  for (const target of steps) {
+    if (!Number.isInteger(target) || target < k) throw new InputError(`${where}: steps must be non-decreasing integers >= 0`);
+    for (; k < target; k++) {
+      grad(y, d);
+      for (let i = 0; i < L.n; i++) y[i] = y[i]! + eta * d[i]!;
+    }
+    out.push(Float64Array.from(y));
+  }
+  return out;
+}
+
+/** Heavy ball θ_{k+1} = θ_k − ηg(θ_k) + β(θ_k − θ_{k−1}), float64 state, float32 gradients; θ_{−1} given (default θ_0). */
+export function heavyBallAtSteps(L: TfLoss, theta0: ArrayLike<number>, eta: number, beta: number, steps: readonly number[], thetaPrev?: ArrayLike<number>): Float64Array[] {
+  const where = 'heavyBallAtSteps';
+  checkEta(eta, where);
+  checkBeta(beta, where);
+  checkVector(theta0, L.n, 'theta0', where);
+  if (thetaPrev) checkVector(thetaPrev, L.n, 'thetaPrev', where);
+  const grad = eomFieldTf(L, eta, 0);
+  let y = Float64Array.from(theta0);
+  let prev = Float64Array.from(thetaPrev ?? theta0);
+  const d = new Float64Array(L.n);
+  const out: Float64Array[] = [];
+  let k = 0;
+  for (const target of steps) {
+    if (!Number.isInteger(target) || target < k) throw new InputError(`${where}: steps must be non-decreasing integers >= 0`);
+    for (; k < target; k++) {
+      grad(y, d);
+      const next = new Float64Array(L.n);
+      for (let i = 0; i < L.n; i++) next[i] = y[i]! + eta * d[i]! + beta * (y[i]! - prev[i]!);
+      prev = y;
+      y = next;
+    }
+    out.push(Float64Array.from(y));
+  }
+  return out;
+}
