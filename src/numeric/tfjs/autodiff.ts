@@ -60,6 +60,21 @@ export function tfLoss(tf: Tf, fn: TfLossFn, n: number): TfLoss {
   return { tf, n, fn };
 }
 
+/** Run f in a tfjs scope (every tensor it creates is disposed) and return its plain (non-tensor) result. */
+export function tidyValue<T>(tf: Tf, f: () => T): T {
+  let r: T | undefined;
+  tf.tidy(() => {
+    r = f();
+  });
+  return r as T;
+}
+
+type AnyTensorFn = (x: tfTypes.Tensor) => tfTypes.Tensor;
+/** tf.grad with the loss types of this module. */
+export function gradOf(tf: Tf, f: (t: Tensor1D) => Scalar): (t: Tensor1D) => Tensor1D {
+  return tf.grad(f as unknown as AnyTensorFn) as unknown as (t: Tensor1D) => Tensor1D;
+}
+
 /** θ as a float32 tensor, checked. */
 export function thetaTensor(L: TfLoss, theta: ArrayLike<number>, where: string): Tensor1D {
   checkVector(theta, L.n, 'theta', where);
@@ -74,10 +89,10 @@ export function nestedDirectionalGradient(L: TfLoss, vs: readonly Tensor1D[]): (
   const tf = L.tf;
   let phi: (t: Tensor1D) => Scalar = L.fn;
   for (const v of vs) {
-    const inner = tf.grad(phi);
+    const inner = gradOf(tf, phi);
     phi = (t) => tf.sum(tf.mul(inner(t), v));
   }
-  return tf.grad(phi) as (theta: Tensor1D) => Tensor1D;
+  return gradOf(tf, phi);
 }
 
 /** ∇^{m+1}L(θ)[v_1, …, v_m] at θ (float32, returned as float64). */
@@ -85,7 +100,7 @@ export function derivativeAlong(L: TfLoss, theta: ArrayLike<number>, directions:
   const where = 'derivativeAlong';
   directions.forEach((v, i) => checkVector(v, L.n, `directions[${i}]`, where));
   return withOpCheck(where, directions.length + 1, () =>
-    L.tf.tidy(() => {
+    tidyValue(L.tf, () => {
       const th = thetaTensor(L, theta, where);
       const vs = directions.map((v) => L.tf.tensor1d(Float32Array.from(v), 'float32'));
       return Float64Array.from(nestedDirectionalGradient(L, vs)(th).dataSync());
@@ -113,7 +128,7 @@ export function elementaryDifferentialsTf(L: TfLoss, theta: ArrayLike<number>, t
   const where = 'elementaryDifferentialsTf';
   const maxOrder = trees.reduce((m, t) => Math.max(m, t.order), 0);
   return withOpCheck(where, maxOrder, () =>
-    L.tf.tidy(() => {
+    tidyValue(L.tf, () => {
       const th = thetaTensor(L, theta, where);
       const G = elementaryTensors(L, th, trees);
       return new Map(trees.map((t) => [t, Float64Array.from(G.get(t)!.dataSync())] as const));
@@ -146,7 +161,7 @@ export function counterTermsTf(L: TfLoss, theta: ArrayLike<number>, K: number): 
   const where = 'counterTermsTf';
   checkOrder(K, where);
   return withOpCheck(where, K, () =>
-    L.tf.tidy(() => {
+    tidyValue(L.tf, () => {
       const th = thetaTensor(L, theta, where);
       return counterTermTensors(L, th, K).map((f) => Float64Array.from(f.dataSync()));
     }),
@@ -160,7 +175,7 @@ export function gradientTf(L: TfLoss, theta: ArrayLike<number>): Float64Array {
 
 /** L(θ) (float32). */
 export function lossValueTf(L: TfLoss, theta: ArrayLike<number>): number {
-  return L.tf.tidy(() => L.fn(thetaTensor(L, theta, 'lossValueTf')).dataSync()[0]!);
+  return tidyValue(L.tf, () => L.fn(thetaTensor(L, theta, 'lossValueTf')).dataSync()[0]!);
 }
 
 /** Hessian–vector product H(θ)v by reverse-over-reverse (float32 → float64). */
@@ -173,9 +188,9 @@ export function hvpTf(L: TfLoss, theta: ArrayLike<number>, v: ArrayLike<number>)
  */
 function eom1Tensor(L: TfLoss, th: Tensor1D, eta: number): Tensor1D {
   const tf = L.tf;
-  const grad = tf.grad(L.fn);
+  const grad = gradOf(tf, L.fn);
   const modified = (t: Tensor1D): Scalar => tf.add(L.fn(t), tf.mul(tf.sum(tf.square(grad(t))), eta / 4));
-  return tf.neg(tf.grad(modified)(th) as Tensor1D);
+  return tf.neg(gradOf(tf, modified)(th));
 }
 
 /**
@@ -198,7 +213,7 @@ export function eomFieldTf(L: TfLoss, eta: number, j: number): VectorField {
   };
   return (y, out) => {
     for (let i = 0; i < L.n; i++) buf[i] = y[i]!;
-    const r = withOpCheck(where, j + 1, () => tf.tidy(() => compute(tf.tensor1d(buf, 'float32')).dataSync()));
+    const r = withOpCheck(where, j + 1, () => tidyValue(tf, () => compute(tf.tensor1d(buf, 'float32')).dataSync()));
     for (let i = 0; i < L.n; i++) out[i] = r[i]!;
   };
 }
@@ -218,10 +233,10 @@ export function heavyBallFieldTf(L: TfLoss, eta: number, beta: number): VectorFi
   return (y, out) => {
     for (let i = 0; i < L.n; i++) buf[i] = y[i]!;
     const r = withOpCheck(where, 2, () =>
-      tf.tidy(() => {
-        const grad = tf.grad(L.fn);
+      tidyValue(tf, () => {
+        const grad = gradOf(tf, L.fn);
         const modified = (t: Tensor1D): Scalar => tf.add(L.fn(t), tf.mul(tf.sum(tf.square(grad(t))), c));
-        return tf.mul(tf.grad(modified)(tf.tensor1d(buf, 'float32')), -1 / (1 - beta)).dataSync();
+        return tf.mul(gradOf(tf, modified)(tf.tensor1d(buf, 'float32')), -1 / (1 - beta)).dataSync();
       }),
     );
     for (let i = 0; i < L.n; i++) out[i] = r[i]!;
@@ -255,7 +270,7 @@ export function flowAtSteps(field: VectorField, theta0: ArrayLike<number>, eta: 
   const sub = opts.substeps ?? 4;
   if (!Number.isInteger(sub) || sub < 1) throw new InputError(`${where}: substeps must be a positive integer, got ${sub}`);
   const out: Float64Array[] = [];
-  let y = Float64Array.from(theta0);
+  let y: Float64Array = Float64Array.from(theta0);
   let at = 0;
   for (const k of steps) {
     if (k > at) y = rk4(field, y, (k - at) * eta, (k - at) * sub);
@@ -294,8 +309,8 @@ export function heavyBallAtSteps(L: TfLoss, theta0: ArrayLike<number>, eta: numb
   checkVector(theta0, L.n, 'theta0', where);
   if (thetaPrev) checkVector(thetaPrev, L.n, 'thetaPrev', where);
   const grad = eomFieldTf(L, eta, 0);
-  let y = Float64Array.from(theta0);
-  let prev = Float64Array.from(thetaPrev ?? theta0);
+  let y: Float64Array = Float64Array.from(theta0);
+  let prev: Float64Array = Float64Array.from(thetaPrev ?? theta0);
   const d = new Float64Array(L.n);
   const out: Float64Array[] = [];
   let k = 0;

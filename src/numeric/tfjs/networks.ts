@@ -193,11 +193,12 @@ export function flattenWeights(model: tfTypes.LayersModel): Float64Array {
 /** Write θ back into the model's trainable weights (same order as flattenWeights). */
 export function unflattenInto(tf: Tf, model: tfTypes.LayersModel, theta: ArrayLike<number>): void {
   const ws = model.trainableWeights;
-  const n = ws.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+  const sizeOf = (w: { shape: unknown }): number => (w.shape as number[]).reduce((a, b) => a * b, 1);
+  const n = ws.reduce((s, w) => s + sizeOf(w), 0);
   if (theta.length !== n) throw new InputError(`unflattenInto: theta has length ${theta.length}, the model has ${n} trainable weights (dimension mismatch)`);
   let off = 0;
   const values = ws.map((w) => {
-    const size = w.shape.reduce((a, b) => a * b, 1);
+    const size = sizeOf(w);
     const t = tf.tensor(Float32Array.from({ length: size }, (_, i) => theta[off + i]!), w.shape as number[], 'float32');
     off += size;
     return t;
