@@ -15,7 +15,9 @@
  *     elu′ = 1 (x > 0), eˣ (x ≤ 0),  ∂_a aᵇ = b aᵇ⁻¹, ∂_b aᵇ = aᵇ log a (a > 0),  max/min: dy·[x = max].
  *
  * This changes the gradient registry of that tfjs instance (globally, for every caller), with unchanged
- * values; it is idempotent. `tf.logSoftmax` is a customGrad op with the same defect and cannot be
+ * values; it is idempotent. It also gives the comparison kernels (Equal, NotEqual, Greater, Less, LessEqual)
+ * their zero derivative, which the masks inside other gradients (Maximum, Minimum, Max, …) need once they are
+ * differentiated again. `tf.logSoftmax` is a customGrad op with the same defect and cannot be
  * re-registered: write it as x − logSumExp(x) (logSumExp is built from Max, Exp, Sum, Log), which
  * differentiates to any order after the fix.
  */
@@ -30,6 +32,9 @@ const enabled = new WeakSet<object>();
 
 /** Kernels whose stock gradient reads the op's output and so cannot be differentiated again. */
 export const OUTPUT_SAVING_KERNELS: readonly string[] = ['Tanh', 'Sigmoid', 'Exp', 'Softmax', 'Elu', 'Pow', 'Max', 'Min'];
+
+/** Comparison kernels given a zero gradient (tfjs 4.22 has none for these). */
+export const COMPARISON_KERNELS: readonly string[] = ['Equal', 'NotEqual', 'Greater', 'Less', 'LessEqual'];
 
 /** Sum `res` over the broadcast axes so that it has `shape` (the reduction of a broadcast binary op's gradient). */
 function unbroadcast(tf: Tf, res: Tensor, shape: number[], outShape: number[]): Tensor {
@@ -81,6 +86,10 @@ export function enableHigherOrderGradients(tf: Tf): void {
     }));
   minMax('Max');
   minMax('Min');
+  // comparisons are piecewise constant: derivative 0 almost everywhere. tfjs registers none (except
+  // GreaterEqual), so the masks inside the gradients of Maximum, Minimum, Max, Min, Relu6, Pow, … stopped a
+  // second backward pass with "gradient function not found for Less/Equal/…".
+  for (const kernelName of COMPARISON_KERNELS) reg(kernelName, ['a', 'b'], (_dy, [a, b]) => ({ a: () => tf.zerosLike(a!), b: () => tf.zerosLike(b!) }));
   enabled.add(tf);
 }
 

@@ -34,6 +34,8 @@ export interface NetworkLoss extends TfLoss {
   readonly perExample: (theta: Tensor1D) => tfTypes.Tensor1D;
   /** number of examples N */
   readonly examples: number;
+  /** ℓ_i(θ) for the single example i (costs one example's forward pass) */
+  readonly exampleLoss: (theta: Tensor1D, i: number) => Scalar;
 }
 
 /** Apply the activation (gelu: the tanh form ½x(1 + tanh(√(2/π)(x + 0.044715x³)))). */
@@ -125,7 +127,7 @@ export function mlpLossTf(tf: Tf, o: MlpTfOptions): NetworkLoss {
   }
   const X = tf.keep(tf.tensor2d(o.X.map((r) => [...r]), [N, nin], 'float32'));
   const T = tf.keep(tf.tensor2d(targets, [N, nout], 'float32'));
-  const perExample = (theta: Tensor1D): tfTypes.Tensor1D => {
+  const lossesOn = (theta: Tensor1D, X: tfTypes.Tensor2D, T: tfTypes.Tensor2D): tfTypes.Tensor1D => {
     const out = mlpForward(tf, theta, sizes, X, activation);
     if (lossKind === 'softmax-ce') {
       // −Σ_k t_k log softmax(z)_k = logSumExp(z) Σ_k t_k − ⟨t, z⟩ (tf.logSoftmax is not twice differentiable in tfjs)
@@ -134,10 +136,15 @@ export function mlpLossTf(tf: Tf, o: MlpTfOptions): NetworkLoss {
     const se = tf.sum(tf.square(tf.sub(out, T)), 1) as tfTypes.Tensor1D;
     return lossKind === 'half-mse' ? tf.mul(se, 0.5) : se;
   };
+  const perExample = (theta: Tensor1D): tfTypes.Tensor1D => lossesOn(theta, X, T);
+  const exampleLoss = (theta: Tensor1D, i: number): Scalar => {
+    if (!Number.isInteger(i) || i < 0 || i >= N) throw new InputError(`${where}: example index ${i} is not an integer in [0, ${N})`);
+    return tf.reshape(lossesOn(theta, tf.slice(X, [i, 0], [1, nin]), tf.slice(T, [i, 0], [1, nout])), []) as Scalar;
+  };
   const fn = (theta: Tensor1D): Scalar => tf.mean(perExample(theta)) as Scalar;
   const shapes: number[][] = [];
   for (let l = 1; l < sizes.length; l++) shapes.push([sizes[l]!, sizes[l - 1]!], [sizes[l]!]);
-  return { ...tfLoss(tf, fn, mlpParameterCount(sizes)), shapes, perExample, examples: N };
+  return { ...tfLoss(tf, fn, mlpParameterCount(sizes)), shapes, perExample, exampleLoss, examples: N };
 }
 
 /** Glorot-style seeded initialisation of an MLP's θ: W entries N(0, 1/fan_in)·gain, biases 0 (float64). */
