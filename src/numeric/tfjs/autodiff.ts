@@ -52,12 +52,55 @@ export function tfLoss(tf: Tf, fn: TfLossFn, n: number): TfLoss {
   if (typeof fn !== 'function') throw new InputError(`${where}: the loss must be a function (theta: tf.Tensor1D) => tf.Scalar`);
   if (!Number.isInteger(n) || n <= 0) throw new InputError(`${where}: n (the parameter count) must be a positive integer, got ${n}`);
   enableHigherOrderGradients(tf);
-  tf.tidy(() => {
-    const y = fn(tf.fill([n], 0.1) as Tensor1D);
+  const ops = withOpCheck(where, 1, () => recordTapeOps(tf, n, (t) => {
+    const y = fn(t);
     if (!(y instanceof tf.Tensor)) throw new InputError(`${where}: the loss returned ${typeof y}, expected a tf.Scalar`);
     if (y.size !== 1) throw new InputError(`${where}: the loss returned a tensor of shape [${y.shape.join(', ')}], expected a scalar (sum or average it)`);
-  });
+    return tf.reshape(y, []) as Scalar;
+  }));
+  rejectBrokenOps(ops, where);
   return { tf, n, fn };
+}
+
+/** Names of the tape nodes (kernels and op scopes) recorded while differentiating f once at θ = 0.1·𝟙. */
+function recordTapeOps(tf: Tf, n: number, f: (t: Tensor1D) => Scalar): Set<string> {
+  const engine = tf.engine() as unknown as { addTapeNode: (name: string, ...rest: unknown[]) => void };
+  const original = engine.addTapeNode;
+  const names = new Set<string>();
+  engine.addTapeNode = function (this: unknown, name: string, ...rest: unknown[]) {
+    names.add(name);
+    return original.call(this, name, ...rest);
+  };
+  try {
+    tf.tidy(() => {
+      gradOf(tf, connected(tf, f))(tf.fill([n], 0.1) as Tensor1D);
+    });
+  } finally {
+    engine.addTapeNode = original;
+  }
+  return names;
+}
+
+/**
+ * tfjs ops built with customGrad that save their OUTPUT for the gradient: their higher derivatives are
+ * silently wrong (the saved output is not connected to θ on the outer tape), so they are refused.
+ */
+export const BROKEN_HIGHER_ORDER_OPS: Readonly<Record<string, string>> = {
+  logSoftmax: 'write z − tf.logSumExp(z, axis, true) instead of tf.logSoftmax(z)',
+  logSigmoid: 'write −tf.softplus(−x) instead of tf.logSigmoid(x)',
+  softmaxCrossEntropy: 'write the cross-entropy as tf.logSumExp(z, 1) − Σ_k t_k z_k instead of tf.losses.softmaxCrossEntropy',
+};
+
+function rejectBrokenOps(names: Set<string>, where: string): void {
+  for (const name of names) {
+    const op = name.replace(/_+op$/, '');
+    const fix = BROKEN_HIGHER_ORDER_OPS[op];
+    if (fix)
+      throw new InputError(
+        `${where}: the loss uses tf.${op}, whose second and higher derivatives tfjs computes wrongly (its gradient reads the op's saved output, ` +
+          `which the outer tape does not connect to theta); ${fix} (docs/networks.md, "Which ops differentiate twice").`,
+      );
+  }
 }
 
 /** Run f in a tfjs scope (every tensor it creates is disposed) and return its plain (non-tensor) result. */
@@ -87,12 +130,21 @@ export function thetaTensor(L: TfLoss, theta: ArrayLike<number>, where: string):
  */
 export function nestedDirectionalGradient(L: TfLoss, vs: readonly Tensor1D[]): (theta: Tensor1D) => Tensor1D {
   const tf = L.tf;
-  let phi: (t: Tensor1D) => Scalar = L.fn;
+  let phi: (t: Tensor1D) => Scalar = connected(tf, L.fn);
   for (const v of vs) {
     const inner = gradOf(tf, phi);
-    phi = (t) => tf.sum(tf.mul(inner(t), v));
+    phi = connected(tf, (t) => tf.sum(tf.mul(inner(t), v)));
   }
   return gradOf(tf, phi);
+}
+
+/**
+ * f(t) + 0·Σt: the same value, but always on θ's tape, so that a derivative that vanishes identically (the
+ * third derivative of a quadratic loss) comes out as zeros instead of tfjs's "Cannot compute gradient of
+ * y=f(x)". The ops whose higher derivatives tfjs would silently lose are rejected by tfLoss instead.
+ */
+function connected(tf: Tf, f: (t: Tensor1D) => Scalar): (t: Tensor1D) => Scalar {
+  return (t) => tf.add(f(t), tf.mul(tf.sum(t), 0));
 }
 
 /** ∇^{m+1}L(θ)[v_1, …, v_m] at θ (float32, returned as float64). */

@@ -16,12 +16,12 @@
  *
  * This changes the gradient registry of that tfjs instance (globally, for every caller), with unchanged
  * values; it is idempotent. It also gives the comparison kernels (Equal, NotEqual, Greater, Less, LessEqual)
- * their zero derivative, which the masks inside other gradients (Maximum, Minimum, Max, …) need once they are
+ * their zero derivative (and LogicalNot, inside the gradients of elu/selu/leakyRelu), which the masks inside other gradients (Maximum, Minimum, Max, …) need once they are
  * differentiated again. `tf.logSoftmax` is a customGrad op with the same defect and cannot be
  * re-registered: write it as x − logSumExp(x) (logSumExp is built from Max, Exp, Sum, Log), which
  * differentiates to any order after the fix.
  */
-import { InputError } from '../../errors.ts';
+import { EomkitError, InputError } from '../../errors.ts';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from './backend.ts';
 
@@ -33,7 +33,7 @@ const enabled = new WeakSet<object>();
 /** Kernels whose stock gradient reads the op's output and so cannot be differentiated again. */
 export const OUTPUT_SAVING_KERNELS: readonly string[] = ['Tanh', 'Sigmoid', 'Exp', 'Softmax', 'Elu', 'Pow', 'Max', 'Min'];
 
-/** Comparison kernels given a zero gradient (tfjs 4.22 has none for these). */
+/** Comparison kernels given a zero gradient (tfjs 4.22 has none for these; LogicalNot likewise). */
 export const COMPARISON_KERNELS: readonly string[] = ['Equal', 'NotEqual', 'Greater', 'Less', 'LessEqual'];
 
 /** Sum `res` over the broadcast axes so that it has `shape` (the reduction of a broadcast binary op's gradient). */
@@ -89,7 +89,8 @@ export function enableHigherOrderGradients(tf: Tf): void {
   // comparisons are piecewise constant: derivative 0 almost everywhere. tfjs registers none (except
   // GreaterEqual), so the masks inside the gradients of Maximum, Minimum, Max, Min, Relu6, Pow, … stopped a
   // second backward pass with "gradient function not found for Less/Equal/…".
-  for (const kernelName of COMPARISON_KERNELS) reg(kernelName, ['a', 'b'], (_dy, [a, b]) => ({ a: () => tf.zerosLike(a!), b: () => tf.zerosLike(b!) }));
+  for (const kernelName of COMPARISON_KERNELS) reg(kernelName, ['a', 'b'], (_dy, [a, b]) => ({ a: () => tf.zeros(a!.shape, 'float32'), b: () => tf.zeros(b!.shape, 'float32') }));
+  reg('LogicalNot', ['x'], (_dy, [x]) => ({ x: () => tf.zeros(x!.shape, 'float32') }));
   enabled.add(tf);
 }
 
@@ -113,6 +114,12 @@ export function withOpCheck<T>(where: string, order: number, f: () => T): T {
         `${where}: tfjs could not differentiate the loss to order ${order}: either the loss does not depend on theta, or it uses an op whose ` +
           `gradient is not itself differentiable in tfjs (e.g. tf.logSoftmax: write x − tf.logSumExp(x) instead; docs/networks.md lists the ops).`,
       );
-    throw e;
+    if (e instanceof EomkitError) throw e;
+    // anything else thrown inside tfjs while differentiating (e.g. tf.moments/batchNorm at order 2: a TypeError
+    // "Cannot read properties of undefined (reading 'dataId')") is an op of the loss that tfjs cannot differentiate
+    throw new InputError(
+      `${where}: tfjs failed while differentiating the loss to order ${order}: ${msg}. An op of the loss does not support derivatives of this ` +
+        `order in tfjs (tf.moments/batchNorm and conv2d do not at order 2; docs/networks.md lists the ops).`,
+    );
   }
 }

@@ -8,6 +8,7 @@ import {
   eomFieldTf,
   heavyBallFieldTf,
   hvpTf,
+  gradientTf,
   type TfLoss,
   type Tensor1D,
   type Scalar,
@@ -188,14 +189,42 @@ describe('tfjs counter terms by nested autodiff', () => {
 
   describe('errors', () => {
     it('an op without a gradient function is named in an InputError', () => {
-      const L = tfLoss(tf, (w) => tf.sum(tf.mul(tf.cumprod(w), w)) as Scalar, 3);
-      const call = (): unknown => counterTermsTf(L, [0.1, 0.2, 0.3], 2);
+      const call = (): unknown => tfLoss(tf, (w) => tf.sum(tf.mul(tf.cumprod(w), w)) as Scalar, 3);
       expect(call).toThrow(InputError);
       expect(call).toThrow(/Cumprod/);
     });
-    it('tf.logSoftmax (not twice differentiable in tfjs) gives an InputError with the fix', () => {
-      const L = tfLoss(tf, (z) => tf.neg(tf.logSoftmax(z).gather(0)) as unknown as Scalar, 3);
-      expect(() => counterTermsTf(L, [0.1, 0.2, 0.3], 2)).toThrow(/logSumExp/);
+    it('tf.logSoftmax, tf.logSigmoid, tf.losses.softmaxCrossEntropy (higher derivatives silently wrong in tfjs) are refused with the fix', () => {
+      expect(() => tfLoss(tf, (z) => tf.neg(tf.sum(tf.slice(tf.logSoftmax(z), 0, 1))) as Scalar, 3)).toThrow(/logSoftmax.*logSumExp/);
+      expect(() => tfLoss(tf, (z) => tf.sum(tf.logSigmoid(z)) as Scalar, 3)).toThrow(/logSigmoid.*softplus/);
+      expect(() => tfLoss(tf, (z) => tf.losses.softmaxCrossEntropy(tf.tensor2d([[1, 0, 0]]), tf.reshape(z, [1, 3])) as Scalar, 3)).toThrow(InputError);
+    });
+    it('conv2d and moments/batchNorm (no second derivative in tfjs) give InputErrors naming the problem', () => {
+      const conv = tfLoss(
+        tf,
+        (x) => tf.sum(tf.square(tf.conv2d(tf.reshape(tf.concat([x, x, x, x]), [1, 4, 4, 1]) as never, tf.reshape(x, [2, 2, 1, 1]) as never, 1, 'valid'))) as Scalar,
+        4,
+      );
+      expect(gradientTf(conv, [0.1, 0.2, 0.3, 0.4]).length).toBe(4);
+      expect(() => counterTermsTf(conv, [0.1, 0.2, 0.3, 0.4], 2)).toThrow(/Conv2DBackpropFilter/);
+      const bn = (): unknown => {
+        const m = (x: Tensor1D) => tf.moments(x);
+        const L = tfLoss(tf, (x) => tf.sum(tf.square(tf.batchNorm(x, m(x).mean, m(x).variance, undefined, undefined, 1e-3))) as Scalar, 4);
+        return counterTermsTf(L, [0.1, 0.2, 0.3, 0.4], 2);
+      };
+      expect(bn).toThrow(InputError);
+      expect(bn).toThrow(/differentiating the loss/);
+    });
+    it('a quadratic loss: the identically vanishing ∇³L[g,g] is zero (not a tfjs error); f3 = −1/3 A³θ', () => {
+      // L = ½ θᵀAθ: g = Aθ, Hg = A²θ, ∇³L = 0, so f2 = −½A²θ, f3 = −1/3 A³θ
+      const A = [[2, 0.5], [0.5, 1]];
+      const At = tf.tensor2d(A);
+      const L = tfLoss(tf, (w) => tf.mul(tf.sum(tf.mul(w, tf.squeeze(tf.matMul(At, tf.reshape(w, [2, 1]))))), 0.5) as Scalar, 2);
+      const th = [0.7, -0.3];
+      const Av = (v: number[]): number[] => A.map((r) => r[0]! * v[0]! + r[1]! * v[1]!);
+      const f = counterTermsTf(L, th, 3);
+      expect(relErr(f[1]!, Av(Av(th)).map((x) => -x / 2))).toBeLessThan(1e-6);
+      expect(relErr(f[2]!, Av(Av(Av(th))).map((x) => -x / 3))).toBeLessThan(1e-6);
+      expect(Array.from(derivativeAlong(L, th, [th, th]))).toEqual([0, 0]);
     });
     it('bad arguments', () => {
       expect(() => tfLoss(tf, (w: Tensor1D) => w as unknown as Scalar, 3)).toThrow(/scalar/);
