@@ -96,6 +96,7 @@ async function main(): Promise<void> {
     ['P5', './p5.ts', 'runP5'],
     ['P6', './p6.ts', 'runP6'],
     ['S', './startup.ts', 'runStartup'],
+    ['N', './networks.ts', 'runNetworks'],
   ] as const) {
     if (!selected(id)) continue;
     const t = await optionalTask(id, file, name, log);

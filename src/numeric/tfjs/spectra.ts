@@ -168,6 +168,8 @@ export interface TopEigenOptions {
   seed?: number;
   /** 'largest' (algebraic, default) or 'magnitude' */
   which?: 'largest' | 'magnitude';
+  /** start vector (default: seeded Gaussian) */
+  v0?: ArrayLike<number>;
 }
 
 /** The top-k eigenpairs of a symmetric operator by Lanczos (Ritz pairs), with their residual norms. */
@@ -177,7 +179,7 @@ export function topEigenpairs(op: LinearOperator, n: number, k: number, opts: To
   if (!Number.isInteger(k) || k < 1 || k > n) throw new InputError(`${where}: k must be an integer in 1..${n}, got ${k}`);
   const m = opts.steps ?? Math.min(n, Math.max(2 * k + 30, 60));
   const rng = new Rng(opts.seed ?? 0);
-  const v0 = Float64Array.from({ length: n }, () => rng.normal());
+  const v0 = opts.v0 ?? Float64Array.from({ length: n }, () => rng.normal());
   const lz = lanczos(op, n, m, v0);
   const { values, vectors } = tridiagonalEigen(lz.alpha, lz.beta);
   const s = lz.steps;
