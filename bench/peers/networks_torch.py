@@ -59,26 +59,31 @@ def grad_field(th_host):
 
 def eom1_field(th_host):
     th = torch.tensor(th_host, dtype=torch.float32, requires_grad=True)
-    (g,) = torch.autograd.grad(loss(th), th, create_graph=True)
-    mod = loss(th) + ETA / 4 * (g * g).sum()
+    value = loss(th)
+    (g,) = torch.autograd.grad(value, th, create_graph=True)
+    mod = value + ETA / 4 * (g * g).sum()
     (f,) = torch.autograd.grad(mod, th)
     return -f.numpy().astype(np.float64)
 
 
-def timed(f, reps, warm=3):
+def timed_pairs(a, b, reps, warm=3):
+    """alternated timings (as bench/networks.ts): medians of a, b and of the per-round ratios b/a"""
     for _ in range(warm):
-        f()
-    ts = []
+        a()
+        b()
+    ta, tb = [], []
     for _ in range(reps):
         t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+        a()
+        ta.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        b()
+        tb.append(time.perf_counter() - t0)
+    return statistics.median(ta), statistics.median(tb), statistics.median([y / x for x, y in zip(ta, tb)])
 
 
 th_host = theta.numpy().astype(np.float64)
-grad_s = timed(lambda: grad_field(th_host), 5)
-eom1_s = timed(lambda: eom1_field(th_host), 5)
+grad_s, eom1_s, ratio = timed_pairs(lambda: grad_field(th_host), lambda: eom1_field(th_host), 15)
 grad_norm = float(np.linalg.norm(grad_field(th_host)))
 eom1_norm = float(np.linalg.norm(eom1_field(th_host)))
 
@@ -113,5 +118,5 @@ def lanczos_top(m, k):
 t0 = time.perf_counter()
 top10 = lanczos_top(STEPS, 10)
 lanczos_s = time.perf_counter() - t0
-print(json.dumps({"grad_s": grad_s, "eom1_s": eom1_s, "lanczos_s": lanczos_s, "grad_norm": grad_norm,
+print(json.dumps({"grad_s": grad_s, "eom1_s": eom1_s, "ratio": ratio, "lanczos_s": lanczos_s, "grad_norm": grad_norm,
                   "eom1_norm": eom1_norm, "top10": [float(x) for x in top10], "torch": torch.__version__}))

@@ -1,6 +1,6 @@
 /**
  * Counter terms of the EoM of gradient descent for any differentiable TensorFlow.js loss, by nested automatic
- * differentiation (docs/theory/eom.md, "Counter term"; docs/networks.md).
+ * differentiation (docs/theory/eom.md, "Counter terms: the modified equation of explicit Euler"; docs/networks.md).
  *
  * The series θ̇ = f_1 + η f_2 + η² f_3 + … has f_k = Σ_{|t|=k} (−1)^{|t|} b(t)/σ(t) G(t) over rooted trees t
  * (coefficients from ../../theory/eom/series.ts, exact, converted to float64), with the elementary
@@ -17,7 +17,7 @@
  * G(t) is that of m + 1 nested backward passes through the loss.
  *
  * EoM₁ uses the modified loss instead: f_1 + η f_2 = −(g + ½ηHg) = −∇(L + ¼η‖∇L‖²), one double-backward pass
- * for the whole right-hand side (docs/theory/eom.md, "Modified loss").
+ * for the whole right-hand side (docs/theory/eom.md, "Counter terms: the modified equation of explicit Euler": first order is gradient flow on the modified loss).
  *
  * Precision: tfjs is float32. The integrators keep their state in float64 (../ode.ts); only the right-hand side
  * is float32, so a trajectory is as accurate as the float32 field (≈1e-7 relative per evaluation).
@@ -236,13 +236,24 @@ export function hvpTf(L: TfLoss, theta: ArrayLike<number>, v: ArrayLike<number>)
 }
 
 /**
+ * θ ↦ L(θ) + c‖∇L(θ)‖², with ONE forward pass: the value and the gradient come from the same recorded pass
+ * (tf.valueAndGrad), whose backward is itself recorded on the outer tape.
+ */
+function modifiedLoss(L: TfLoss, c: number): (t: Tensor1D) => Scalar {
+  const tf = L.tf;
+  const vg = tf.valueAndGrad(L.fn as unknown as (x: tfTypes.Tensor) => tfTypes.Scalar);
+  return (t) => {
+    const { value, grad } = vg(t);
+    return tf.add(value, tf.mul(tf.sum(tf.square(grad)), c)) as Scalar;
+  };
+}
+
+/**
  * Inside a tidy: the EoM₁ field −∇(L + ¼η‖∇L‖²) = −(g + ½ηHg) in one double-backward pass (modified loss).
  */
 function eom1Tensor(L: TfLoss, th: Tensor1D, eta: number): Tensor1D {
   const tf = L.tf;
-  const grad = gradOf(tf, L.fn);
-  const modified = (t: Tensor1D): Scalar => tf.add(L.fn(t), tf.mul(tf.sum(tf.square(grad(t))), eta / 4));
-  return tf.neg(gradOf(tf, modified)(th));
+  return tf.neg(gradOf(tf, modifiedLoss(L, eta / 4))(th));
 }
 
 /**
@@ -286,9 +297,7 @@ export function heavyBallFieldTf(L: TfLoss, eta: number, beta: number): VectorFi
     for (let i = 0; i < L.n; i++) buf[i] = y[i]!;
     const r = withOpCheck(where, 2, () =>
       tidyValue(tf, () => {
-        const grad = gradOf(tf, L.fn);
-        const modified = (t: Tensor1D): Scalar => tf.add(L.fn(t), tf.mul(tf.sum(tf.square(grad(t))), c));
-        return tf.mul(gradOf(tf, modified)(tf.tensor1d(buf, 'float32')), -1 / (1 - beta)).dataSync();
+        return tf.mul(gradOf(tf, modifiedLoss(L, c))(tf.tensor1d(buf, 'float32')), -1 / (1 - beta)).dataSync();
       }),
     );
     for (let i = 0; i < L.n; i++) out[i] = r[i]!;

@@ -1,6 +1,6 @@
 /**
  * Experiments in miniature on real (small) networks, tfjs float32 right-hand sides, float64 integrator state
- * (docs/networks.md, "Experiments"; docs/theory/eom.md, "Counter term", "Invariance"):
+ * (docs/networks.md, "Experiments"; docs/theory/eom.md, "Counter terms: the modified equation of explicit Euler", "Scale- and translation-invariant layers"):
  *
  * 1. `gdVersusFlows`: an MLP trained by full-batch GD at several η; the distance of GD from gradient flow
  *    (EoM₀), EoM₁ and EoM₂ at the same times t = kη. EoM_j's error is O(η^{j+1}) over a fixed time, so

@@ -9,7 +9,7 @@
  *   the Gauss quadrature vᵀ f(A) v ≈ Σ_i τ_i f(θ_i), τ_i = (U_{1i})²; averaged over runs and broadened
  *   by a Gaussian of width σ, a density that integrates to 1;
  * - the gradient-noise covariance Σ = (1/N) Σ_i g_i g_iᵀ − ḡḡᵀ of per-example gradients g_i (docs/theory/
- *   langevin.md, "Gradient noise"), applied as v ↦ (1/N) Σ_i g_i (g_i·v) − ḡ(ḡ·v) without forming Σ;
+ *   langevin.md, "Discrete update"), applied as v ↦ (1/N) Σ_i g_i (g_i·v) − ḡ(ḡ·v) without forming Σ;
  * - how far H and Σ are from commuting: ‖HΣ − ΣH‖_F / (‖H‖_F ‖Σ‖_F), each squared Frobenius norm estimated
  *   as E‖Az‖² over the same Rademacher probes (‖A‖²_F = E[zᵀAᵀAz]).
  * The host-side routines take any symmetric operator (v: Float64Array) => Float64Array.
