@@ -9,13 +9,19 @@
  * 2. `weightNormGrowth`: a weight-normalised hidden layer, u_j = w_j·x/‖w_j‖, is scale-invariant in each w_j,
  *    so w_j·g_j = 0 and H_j w_j = −g_j. Under GF ‖w_j‖ is constant; GD grows it, ‖w‖²_{k+1} = ‖w‖²_k + η²‖g‖²;
  *    EoM₁ (θ̇ = −g − ½ηHg) gives d‖w_j‖²/dt = −ηw_j·H g = η‖g_j‖², the same growth to leading order.
+ * 4. `sgdStepSize` (the second source's measurement, docs/theory/langevin.md, "Anomalous diffusion"): SGD with
+ *    heavy-ball momentum β and weight decay λ, minibatches of S drawn with replacement, run to stationarity;
+ *    then the step size δ(k) = ‖θ_{k+1} − θ_k‖² stays flat at ≈ η² tr Σ / (S(1−β²)), Σ the per-example
+ *    gradient covariance at the end (the velocity v = θ_{k+1} − θ_k is driven by the noise −ηε, Cov ε = Σ/S,
+ *    and damped by β: E‖v‖² ≈ η² tr(Σ/S) / (1 − β²) when the drift is negligible).
  * 3. Translation invariance: softmax cross-entropy is unchanged by a shift of all logits, so with logits
  *    V h + c the sums 𝟙ᵀc and 𝟙ᵀV (per hidden unit) are conserved by GD, GF and every EoM_j (𝟙ᵀg = 0 and
  *    𝟙ᵀ of every elementary differential vanishes).
  */
 import { InputError } from '../../errors.ts';
 import type { Tf } from './backend.ts';
-import { type TfLoss, type Scalar, type Tensor1D, eomFieldTf, flowAtSteps, gdAtSteps, tfLoss, type TrajectoryOptions } from './autodiff.ts';
+import { type TfLoss, type Scalar, type Tensor1D, eomFieldTf, flowAtSteps, gdAtSteps, gradOf, tfLoss, tidyValue, type TrajectoryOptions } from './autodiff.ts';
+import { noiseCovariance, perExampleGradients } from './spectra.ts';
 import { type NetworkLoss, mlpInit, mlpLossTf, twoBlobs, activate, type TfActivation } from './networks.ts';
 import { Rng } from '../prng.ts';
 
@@ -202,6 +208,86 @@ export function weightNormGrowth(tf: Tf, o: WeightNormOptions): WeightNormResult
   const growth: Record<string, number[]> = { GD: gro(gdAtSteps(L, theta0, o.eta, rec)) };
   for (const j of o.orders ?? [0, 1, 2]) growth[j === 0 ? 'GF' : `EoM${j}`] = gro(flowAtSteps(eomFieldTf(L, o.eta, j), theta0, o.eta, rec, o.integrator));
   return { steps: rec, growth, initialNormSq: n0, n: L.n, hidden };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// SGD with momentum and weight decay: the stationary step size
+
+export interface SgdStepSizeOptions {
+  sizes?: number[];
+  examples?: number;
+  seed?: number;
+  eta: number;
+  beta: number;
+  weightDecay: number;
+  batchSize: number;
+  /** steps before measuring (burn-in to stationarity) */
+  burnIn: number;
+  /** steps over which δ(k) is averaged */
+  window: number;
+  /** Σ is measured at this many θ spread over the window and averaged (default 4) */
+  sigmaSnapshots?: number;
+}
+
+export interface SgdStepSizeResult {
+  /** mean of δ(k) = ‖θ_{k+1} − θ_k‖² over the window */
+  measured: number;
+  /** its standard error (batch means over 10 blocks) */
+  standardError: number;
+  /** η² tr Σ / (S(1−β²)) with tr Σ averaged over the snapshots */
+  predicted: number;
+  traceSigma: number;
+  /** δ(k) along the whole run (for plots) */
+  delta: Float64Array;
+}
+
+/** Experiment 4: the stationary step size of SGD + momentum + weight decay against η² tr Σ/(S(1−β²)). */
+export function sgdStepSize(tf: Tf, o: SgdStepSizeOptions): SgdStepSizeResult {
+  const where = 'sgdStepSize';
+  checkEtas([o.eta], where);
+  if (!(o.beta >= 0 && o.beta < 1)) throw new InputError(`${where}: beta must lie in [0, 1), got ${o.beta}`);
+  if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay)) throw new InputError(`${where}: weightDecay must be finite and >= 0`);
+  for (const [k, v] of [['batchSize', o.batchSize], ['burnIn', o.burnIn], ['window', o.window]] as const)
+    if (!Number.isInteger(v) || v < 1) throw new InputError(`${where}: ${k} must be a positive integer, got ${v}`);
+  const sizes = o.sizes ?? [2, 8, 2];
+  const seed = o.seed ?? 5;
+  const L = blobsMlp(tf, sizes, o.examples ?? 64, seed);
+  const rng = new Rng(seed + 11);
+  const n = L.n;
+  const S = o.batchSize;
+  let theta: Float64Array = mlpInit(sizes, seed + 1);
+  let prev: Float64Array = Float64Array.from(theta);
+  const idx = new Int32Array(S);
+  const buf = new Float32Array(n);
+  const total = o.burnIn + o.window;
+  const delta = new Float64Array(total);
+  const snapshots = o.sigmaSnapshots ?? 4;
+  const snapAt = new Set(Array.from({ length: snapshots }, (_, i) => o.burnIn + Math.floor(((i + 0.5) * o.window) / snapshots)));
+  let traceSum = 0;
+  for (let k = 0; k < total; k++) {
+    if (snapAt.has(k)) traceSum += noiseCovariance(perExampleGradients(L, theta), L.examples, n).trace;
+    for (let i = 0; i < S; i++) idx[i] = rng.int(0, L.examples);
+    for (let i = 0; i < n; i++) buf[i] = theta[i]!;
+    const g = tidyValue(tf, () => gradOf(tf, (t) => L.batchLoss(t, idx))(tf.tensor1d(buf, 'float32')).dataSync());
+    const next = new Float64Array(n);
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      next[i] = theta[i]! - o.eta * (g[i]! + o.weightDecay * theta[i]!) + o.beta * (theta[i]! - prev[i]!);
+      d += (next[i]! - theta[i]!) ** 2;
+    }
+    delta[k] = d;
+    prev = theta;
+    theta = next;
+  }
+  const w = delta.subarray(o.burnIn);
+  const measured = w.reduce((a, b) => a + b, 0) / w.length;
+  const blocks = 10;
+  const bl = Math.floor(w.length / blocks);
+  const means = Array.from({ length: blocks }, (_, b) => w.subarray(b * bl, (b + 1) * bl).reduce((a, c) => a + c, 0) / bl);
+  const sd = Math.sqrt(means.reduce((a, m) => a + (m - measured) ** 2, 0) / (blocks - 1));
+  const traceSigma = traceSum / snapshots;
+  const predicted = (o.eta ** 2 * traceSigma) / (S * (1 - o.beta ** 2));
+  return { measured, standardError: sd / Math.sqrt(blocks), predicted, traceSigma, delta };
 }
 
 // ---------------------------------------------------------------------------------------------------------

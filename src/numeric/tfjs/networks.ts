@@ -36,6 +36,8 @@ export interface NetworkLoss extends TfLoss {
   readonly examples: number;
   /** ℓ_i(θ) for the single example i (costs one example's forward pass) */
   readonly exampleLoss: (theta: Tensor1D, i: number) => Scalar;
+  /** the mean of ℓ_i over the given example indices (a minibatch; repeats allowed) */
+  readonly batchLoss: (theta: Tensor1D, indices: Int32Array) => Scalar;
 }
 
 /** Apply the activation (gelu: the tanh form ½x(1 + tanh(√(2/π)(x + 0.044715x³)))). */
@@ -141,10 +143,15 @@ export function mlpLossTf(tf: Tf, o: MlpTfOptions): NetworkLoss {
     if (!Number.isInteger(i) || i < 0 || i >= N) throw new InputError(`${where}: example index ${i} is not an integer in [0, ${N})`);
     return tf.reshape(lossesOn(theta, tf.slice(X, [i, 0], [1, nin]), tf.slice(T, [i, 0], [1, nout])), []) as Scalar;
   };
+  const batchLoss = (theta: Tensor1D, indices: Int32Array): Scalar => {
+    for (const i of indices) if (!Number.isInteger(i) || i < 0 || i >= N) throw new InputError(`${where}: example index ${i} is not an integer in [0, ${N})`);
+    const idx = tf.tensor1d(indices, 'int32');
+    return tf.mean(lossesOn(theta, tf.gather(X, idx), tf.gather(T, idx))) as Scalar;
+  };
   const fn = (theta: Tensor1D): Scalar => tf.mean(perExample(theta)) as Scalar;
   const shapes: number[][] = [];
   for (let l = 1; l < sizes.length; l++) shapes.push([sizes[l]!, sizes[l - 1]!], [sizes[l]!]);
-  return { ...tfLoss(tf, fn, mlpParameterCount(sizes)), shapes, perExample, exampleLoss, examples: N };
+  return { ...tfLoss(tf, fn, mlpParameterCount(sizes)), shapes, perExample, exampleLoss, batchLoss, examples: N };
 }
 
 /** Glorot-style seeded initialisation of an MLP's θ: W entries N(0, 1/fan_in)·gain, biases 0 (float64). */

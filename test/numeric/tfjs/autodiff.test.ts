@@ -238,6 +238,19 @@ describe('tfjs counter terms by nested autodiff', () => {
     });
   });
 
+  it('wasm backend: the P3 counter terms agree with the symbolic ones and with the cpu backend', async () => {
+    const wasm = await loadTf('wasm');
+    try {
+      const L = mlpLossTf(wasm, { sizes: [2, 3, 1], activation: 'tanh', X: [[1, 0], [0, 1], [1, 1], [-1, 0.5]], Y: [1, -1, 0, 0.5] });
+      const th = points(13, [0.3])[0]!;
+      const sym = symbolicCounterTerms(p3Network, p3NetworkLayout, th);
+      const ad = counterTermsTf(L, th, 3);
+      for (let k = 0; k < 3; k++) expect(relErr(ad[k]!, sym[k]!)).toBeLessThan(2e-6);
+    } finally {
+      await loadTf('cpu');
+    }
+  });
+
   it('no tensor leaks across calls', () => {
     const L = mlpLossTf(tf, { sizes: [2, 3, 1], X: [[1, 0], [0, 1]], Y: [1, -1] });
     const th = mlpInit([2, 3, 1], 1);

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { loadTf, type Tf } from '../../../src/numeric/tfjs/backend.ts';
-import { gdVersusFlows, weightNormGrowth, linePlotSpec, renderSvg } from '../../../src/numeric/tfjs/experiments.ts';
+import { gdVersusFlows, weightNormGrowth, sgdStepSize, linePlotSpec, renderSvg } from '../../../src/numeric/tfjs/experiments.ts';
 import { heavyBallAtSteps, heavyBallFieldTf, flowAtSteps, eomFieldTf } from '../../../src/numeric/tfjs/autodiff.ts';
 import { blobsMlp } from '../../../src/numeric/tfjs/experiments.ts';
 import { mlpInit } from '../../../src/numeric/tfjs/networks.ts';
@@ -80,6 +80,18 @@ describe('experiments in miniature (tfjs cpu, float32 fields, float64 integrator
     GUARD,
   );
 
+  it(
+    'SGD + momentum + weight decay at stationarity: δ(k) = ‖θ_{k+1} − θ_k‖² within 20 % of η² tr Σ/(S(1−β²))',
+    () => {
+      const r = sgdStepSize(tf, { eta: 0.05, beta: 0.9, weightDecay: 1e-3, batchSize: 8, burnIn: 1000, window: 800, sigmaSnapshots: 3 });
+      expect(r.traceSigma).toBeGreaterThan(0);
+      expect(Math.abs(r.measured / r.predicted - 1)).toBeLessThan(0.2);
+      // and the prediction is not met by accident: without the 1/(1−β²) momentum factor it is off by 5×
+      expect(r.measured / (r.predicted * (1 - 0.9 ** 2))).toBeGreaterThan(3);
+    },
+    GUARD,
+  );
+
   it('a plot of the distances renders to SVG', async () => {
     const rows = [
       { eta: 0.1, step: 0, flow: 'GF', distance: 0 },
@@ -98,5 +110,7 @@ describe('experiments in miniature (tfjs cpu, float32 fields, float64 integrator
     expect(() => gdVersusFlows(tf, { etas: [] })).toThrow(InputError);
     expect(() => gdVersusFlows(tf, { etas: [-0.1] })).toThrow(InputError);
     expect(() => weightNormGrowth(tf, { eta: 0.1, steps: 0 })).toThrow(InputError);
+    expect(() => sgdStepSize(tf, { eta: 0.1, beta: 1, weightDecay: 0, batchSize: 4, burnIn: 1, window: 10 })).toThrow(/beta/);
+    expect(() => sgdStepSize(tf, { eta: 0.1, beta: 0.5, weightDecay: 0, batchSize: 0, burnIn: 1, window: 10 })).toThrow(/batchSize/);
   });
 });
