@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTf, type TfBackendName } from '../../src/numeric/tfjs/backend.ts';
-import { gdVersusFlows, weightNormGrowth, linePlotSpec, renderSvg, blobsMlp } from '../../src/numeric/tfjs/experiments.ts';
+import { gdVersusFlows, weightNormGrowth, sgdStepSize, linePlotSpec, renderSvg, blobsMlp } from '../../src/numeric/tfjs/experiments.ts';
 import { gdAtSteps } from '../../src/numeric/tfjs/autodiff.ts';
 import { mlpInit } from '../../src/numeric/tfjs/networks.ts';
 import { hessianOperatorTf, topEigenpairs, hutchinsonTrace, spectralDensity, perExampleGradients, noiseCovariance, commutatorMeasure } from '../../src/numeric/tfjs/spectra.ts';
@@ -69,6 +69,34 @@ const fmt = (x: number): string => (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x
     }),
   );
   writeFileSync(join(here, 'weightnorm.svg'), svg);
+}
+
+// 4: SGD + momentum + weight decay at stationarity
+{
+  const t0 = performance.now();
+  console.log('\n## 4. SGD + momentum + weight decay (λ = 1e-3, S = 8, MLP 2-8-2 on 64 points): stationary step size');
+  console.log('| η | β | measured δ = ‖θ_{k+1} − θ_k‖² | ± | η² tr Σ/(S(1−β²)) | measured/predicted |\n|---|---|---|---|---|---|');
+  const rows: Record<string, unknown>[] = [];
+  for (const [eta, beta] of [[0.02, 0.9], [0.05, 0.9], [0.05, 0.5], [0.1, 0.5]] as const) {
+    const r = sgdStepSize(tf, { eta, beta, weightDecay: 1e-3, batchSize: 8, burnIn: 1500, window: 1000 });
+    console.log(`| ${eta} | ${beta} | ${fmt(r.measured)} | ${fmt(r.standardError)} | ${fmt(r.predicted)} | ${(r.measured / r.predicted).toFixed(3)} |`);
+    // running mean of δ over blocks of 50 steps
+    for (let b = 0; b + 50 <= r.delta.length; b += 50)
+      rows.push({ step: b + 25, delta: r.delta.subarray(b, b + 50).reduce((a, c) => a + c, 0) / 50, run: `η = ${eta}, β = ${beta}` });
+    for (const k of [0, r.delta.length - 1]) rows.push({ step: k, delta: r.predicted, run: `prediction η = ${eta}, β = ${beta}` });
+  }
+  console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const svg = await renderSvg(
+    linePlotSpec(rows, {
+      title: 'SGD + momentum: step size δ(k) (block means of 50) against η² tr Σ/(S(1−β²))',
+      x: { field: 'step', title: 'step k' },
+      y: { field: 'delta', title: 'δ(k) = ‖θ_{k+1} − θ_k‖²', log: true },
+      color: { field: 'run' },
+      width: 520,
+      height: 280,
+    }),
+  );
+  writeFileSync(join(here, 'sgd-step-size.svg'), svg.replace(/<circle[^>]*\/>/g, ''));
 }
 
 // spectra at the end of training
