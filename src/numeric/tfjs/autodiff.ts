@@ -197,9 +197,8 @@ function lossWeights(K: number): { tree: RootedTree; weight: number }[][] {
   return generalSeries(K).terms.map((row) => row.map((x) => ({ tree: x.tree, weight: x.lossWeight.toNumber() })));
 }
 
-/** Inside a tidy: the tensors f_1 … f_K at θ. */
-function counterTermTensors(L: TfLoss, th: Tensor1D, K: number): Tensor1D[] {
-  const rows = lossWeights(K);
+/** Inside a tidy: the tensors f_1 … f_K at θ (rows: the weights of lossWeights(K)). */
+function counterTermTensors(L: TfLoss, th: Tensor1D, K: number, rows = lossWeights(K)): Tensor1D[] {
   const G = elementaryTensors(L, th, treesUpTo(K).filter((t) => rows[t.order - 1]!.some((x) => x.tree === t)));
   return rows.map((row) => {
     let acc: Tensor1D = L.tf.zeros([L.n]);
@@ -266,10 +265,11 @@ export function eomFieldTf(L: TfLoss, eta: number, j: number): VectorField {
   if (!Number.isInteger(j) || j < 0 || j > 7) throw new InputError(`${where}: truncation order j must be an integer in 0..7, got ${j}`);
   const tf = L.tf;
   const buf = new Float32Array(L.n);
+  const rows = j >= 2 ? lossWeights(j + 1) : [];
   const compute = (th: Tensor1D): Tensor1D => {
     if (j === 0) return tf.neg(nestedDirectionalGradient(L, [])(th));
     if (j === 1) return eom1Tensor(L, th, eta);
-    const f = counterTermTensors(L, th, j + 1);
+    const f = counterTermTensors(L, th, j + 1, rows);
     let acc = f[0]!;
     for (let k = 1; k <= j; k++) acc = tf.add(acc, tf.mul(f[k]!, eta ** k));
     return acc;

@@ -38,6 +38,8 @@ export interface NetworkLoss extends TfLoss {
   readonly exampleLoss: (theta: Tensor1D, i: number) => Scalar;
   /** the mean of ℓ_i over the given example indices (a minibatch; repeats allowed) */
   readonly batchLoss: (theta: Tensor1D, indices: Int32Array) => Scalar;
+  /** free the data tensors held on the device (the loss is unusable afterwards) */
+  dispose(): void;
 }
 
 /** Apply the activation (gelu: the tanh form ½x(1 + tanh(√(2/π)(x + 0.044715x³)))). */
@@ -151,7 +153,11 @@ export function mlpLossTf(tf: Tf, o: MlpTfOptions): NetworkLoss {
   const fn = (theta: Tensor1D): Scalar => tf.mean(perExample(theta)) as Scalar;
   const shapes: number[][] = [];
   for (let l = 1; l < sizes.length; l++) shapes.push([sizes[l]!, sizes[l - 1]!], [sizes[l]!]);
-  return { ...tfLoss(tf, fn, mlpParameterCount(sizes)), shapes, perExample, exampleLoss, batchLoss, examples: N };
+  const dispose = (): void => {
+    X.dispose();
+    T.dispose();
+  };
+  return { ...tfLoss(tf, fn, mlpParameterCount(sizes)), shapes, perExample, exampleLoss, batchLoss, examples: N, dispose };
 }
 
 /** Glorot-style seeded initialisation of an MLP's θ: W entries N(0, 1/fan_in)·gain, biases 0 (float64). */

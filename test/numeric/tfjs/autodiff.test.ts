@@ -251,15 +251,19 @@ describe('tfjs counter terms by nested autodiff', () => {
     }
   });
 
-  it('no tensor leaks across calls', () => {
+  it('no tensor leaks: calls leave the tensor count unchanged, dispose() frees the data', () => {
+    const start = tf.memory().numTensors;
     const L = mlpLossTf(tf, { sizes: [2, 3, 1], X: [[1, 0], [0, 1]], Y: [1, -1] });
     const th = mlpInit([2, 3, 1], 1);
     counterTermsTf(L, th, 3);
     const before = tf.memory().numTensors;
     counterTermsTf(L, th, 3);
-    const F = eomFieldTf(L, 0.1, 2);
-    F(th, new Float64Array(L.n));
+    for (const j of [0, 1, 2]) eomFieldTf(L, 0.1, j)(th, new Float64Array(L.n));
+    heavyBallFieldTf(L, 0.1, 0.5)(th, new Float64Array(L.n));
+    hvpTf(L, th, th);
     expect(tf.memory().numTensors).toBe(before);
+    L.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   it('symbolic gradient and Hessian of the P3 network agree with the tfjs ones (second independent route for HVP)', () => {
