@@ -45,7 +45,9 @@ export interface TfLoss {
 
 /**
  * Wrap a tfjs loss of a flat θ ∈ ℝⁿ. Enables higher-order gradients on this tfjs instance
- * (./higher-order.ts) and checks once, at θ = 0.1·(1, …, 1), that the loss returns a finite scalar.
+ * (./higher-order.ts), then differentiates the loss once at θ = 0.1·(1, …, 1): it must return a scalar, every
+ * op must have a gradient, and no op whose higher derivatives tfjs gets wrong (BROKEN_HIGHER_ORDER_OPS) may
+ * appear — each failure is an InputError naming the op and the rewrite.
  */
 export function tfLoss(tf: Tf, fn: TfLossFn, n: number): TfLoss {
   const where = 'tfLoss';
