@@ -307,7 +307,11 @@ export function heavyBallFieldTf(L: TfLoss, eta: number, beta: number): VectorFi
 }
 
 export interface TrajectoryOptions {
-  /** 'dop853' (default; rtol 1e-7, atol 1e-9 unless given: the field itself is float32) or 'rk4' */
+  /**
+   * 'dop853' (default; rtol 1e-7, atol 1e-9 and at most 20,000 steps unless given: the field itself is float32
+   * and each evaluation costs tfjs work, so a stiff or divergent flow stops with an InputError instead of
+   * running for hours) or 'rk4'
+   */
   method?: 'dop853' | 'rk4';
   /** rk4 sub-steps per GD step (default 4) */
   substeps?: number;
@@ -326,7 +330,7 @@ export function flowAtSteps(field: VectorField, theta0: ArrayLike<number>, eta: 
   });
   const n = theta0.length;
   if ((opts.method ?? 'dop853') === 'dop853') {
-    const r = dop853(field, theta0, 0, steps.map((k) => k * eta), { rtol: 1e-7, atol: 1e-9, ...opts.dop853 });
+    const r = dop853(field, theta0, 0, steps.map((k) => k * eta), { rtol: 1e-7, atol: 1e-9, maxSteps: 20_000, ...opts.dop853 });
     return steps.map((_, i) => r.states.slice(i * n, (i + 1) * n));
   }
   if (opts.method !== 'rk4') throw new InputError(`${where}: method must be 'dop853' or 'rk4', got '${String(opts.method)}'`);

@@ -7,6 +7,7 @@ import {
   elementaryDifferentialsTf,
   eomFieldTf,
   heavyBallFieldTf,
+  flowAtSteps,
   hvpTf,
   gradientTf,
   type TfLoss,
@@ -235,6 +236,9 @@ describe('tfjs counter terms by nested autodiff', () => {
       expect(() => counterTermsTf(L, [1, 2], 0)).toThrow(InputError);
       expect(() => eomFieldTf(L, -1, 1)).toThrow(InputError);
       expect(() => heavyBallFieldTf(L, 0.1, 1)).toThrow(InputError);
+      // a flow that blows up in finite time (L = −Σθ⁴/4: θ̇ = θ³) stops with an InputError, it does not hang
+      const blowUp = tfLoss(tf, (w: Tensor1D) => tf.mul(tf.sum(tf.pow(w, 4)), -0.25) as Scalar, 2);
+      expect(() => flowAtSteps(eomFieldTf(blowUp, 0.1, 0), [1, 1], 0.1, [0, 20], { dop853: { maxSteps: 2000 } })).toThrow(InputError);
     });
   });
 
