@@ -236,6 +236,14 @@ describe('tfjs counter terms by nested autodiff', () => {
       expect(() => counterTermsTf(L, [1, 2], 0)).toThrow(InputError);
       expect(() => eomFieldTf(L, -1, 1)).toThrow(InputError);
       expect(() => heavyBallFieldTf(L, 0.1, 1)).toThrow(InputError);
+      // network builders
+      expect(() => mlpLossTf(tf, { sizes: [2], X: [[1, 2]], Y: [1] })).toThrow(/sizes/);
+      expect(() => mlpLossTf(tf, { sizes: [2, 3, 1], X: [[1, 2, 3]], Y: [1] })).toThrow(/dimension mismatch/);
+      expect(() => mlpLossTf(tf, { sizes: [2, 3, 1], X: [[1, 2]], Y: [1, 2] })).toThrow(/one per row/);
+      expect(() => mlpLossTf(tf, { sizes: [2, 3, 2], X: [[1, 2]], Y: [2], loss: 'softmax-ce' })).toThrow(/class label/);
+      expect(() => mlpLossTf(tf, { sizes: [2, 3, 1], X: [[1, NaN]], Y: [1] })).toThrow(/not finite/);
+      expect(() => mlpLossTf(tf, { sizes: [2, 3, 1], X: [[1, 2]], Y: [1], activation: 'swish' as never })).toThrow(InputError);
+      expect(() => layersModelLoss(tf, {} as never, tf.zeros([1]), tf.zeros([1]), (a) => a)).toThrow(/LayersModel/);
       // a flow that blows up in finite time (L = −Σθ⁴/4: θ̇ = θ³) stops with an InputError, it does not hang
       const blowUp = tfLoss(tf, (w: Tensor1D) => tf.mul(tf.sum(tf.pow(w, 4)), -0.25) as Scalar, 2);
       expect(() => flowAtSteps(eomFieldTf(blowUp, 0.1, 0), [1, 1], 0.1, [0, 20], { dop853: { maxSteps: 2000 } })).toThrow(InputError);

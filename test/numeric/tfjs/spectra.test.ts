@@ -190,6 +190,9 @@ describe('spectra of tfjs losses (Lanczos, Hutchinson, SLQ, noise covariance)', 
       }
     const trace = Array.from({ length: n }, (_, i) => Sd[i * n + i]!).reduce((a, b) => a + b, 0);
     expect(Math.abs(S.trace - trace) / trace).toBeLessThan(1e-5);
+    // Hutchinson on the implicit Σ agrees with its exact trace within 4 standard errors
+    const h = hutchinsonTrace(S.apply, n, 300, 9);
+    expect(Math.abs(h.trace - S.trace)).toBeLessThan(4 * h.standardError);
     const ref = eigDesc(Sd, n);
     const top = topEigenpairs(S.apply, n, 3, { seed: 2 });
     for (let i = 0; i < 3; i++) {
