@@ -97,6 +97,7 @@ async function main(): Promise<void> {
     ['P6', './p6.ts', 'runP6'],
     ['S', './startup.ts', 'runStartup'],
     ['P6L', './langevin.ts', 'runLangevinBench'],
+    ['N', './networks.ts', 'runNetworks'],
   ] as const) {
     if (!selected(id)) continue;
     const t = await optionalTask(id, file, name, log);

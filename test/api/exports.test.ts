@@ -84,6 +84,7 @@ const INDEXES = [
   'src/theory/bseries/index.ts',
   'src/theory/eom/index.ts',
   'src/theory/langevin/index.ts',
+  'src/theory/networks/index.ts',
   'src/testing/index.ts',
 ];
 

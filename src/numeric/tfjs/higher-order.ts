@@ -1,0 +1,125 @@
+/**
+ * Higher-order automatic differentiation on TensorFlow.js (docs/networks.md, "Which ops differentiate twice").
+ *
+ * tfjs computes a gradient of a gradient by recording the backward pass on the outer tape (engine
+ * `gradientDepth`). That works for every op whose gradient is written in differentiable ops, EXCEPT the ops
+ * whose gradient function reads the op's own *output* (`outputsToSave`): the engine saves that output as a
+ * clone whose tape node is pushed *before* the op's node, so the outer tape cannot connect the saved output
+ * to the input and the second derivative fails with "Cannot compute gradient of y=f(x) with respect to x"
+ * (measured with tfjs 4.22: Tanh, Sigmoid, Exp, Softmax, Elu, Pow, Max, Min; see docs/networks.md).
+ *
+ * `enableHigherOrderGradients(tf)` re-registers the gradients of those kernels with the SAME formulas,
+ * written from the saved *inputs* (the output is recomputed inside the gradient, one extra forward op):
+ *
+ *     tanh′ = 1 − tanh²,  σ′ = σ(1 − σ),  exp′ = exp,  softmax: dx = y⊙dy − y⟨y, dy⟩,
+ *     elu′ = 1 (x > 0), eˣ (x ≤ 0),  ∂_a aᵇ = b aᵇ⁻¹, ∂_b aᵇ = aᵇ log a (a > 0),  max/min: dy·[x = max].
+ *
+ * This changes the gradient registry of that tfjs instance (globally, for every caller), with unchanged
+ * values; it is idempotent. It also gives the comparison kernels (Equal, NotEqual, Greater, Less, LessEqual)
+ * their zero derivative (and LogicalNot, inside the gradients of elu/selu/leakyRelu), which the masks inside other gradients (Maximum, Minimum, Max, …) need once they are
+ * differentiated again. `tf.logSoftmax` is a customGrad op with the same defect and cannot be
+ * re-registered: write it as x − logSumExp(x) (logSumExp is built from Max, Exp, Sum, Log), which
+ * differentiates to any order after the fix.
+ */
+import { EomkitError, InputError } from '../../errors.ts';
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { Tf } from './backend.ts';
+
+type Tensor = tfTypes.Tensor;
+type NamedAttr = Record<string, unknown>;
+
+const enabled = new WeakSet<object>();
+
+/** Kernels whose stock gradient reads the op's output and so cannot be differentiated again. */
+export const OUTPUT_SAVING_KERNELS: readonly string[] = ['Tanh', 'Sigmoid', 'Exp', 'Softmax', 'Elu', 'Pow', 'Max', 'Min'];
+
+/** Comparison kernels given a zero gradient (tfjs 4.22 has none for these; LogicalNot likewise). */
+export const COMPARISON_KERNELS: readonly string[] = ['Equal', 'NotEqual', 'Greater', 'Less', 'LessEqual'];
+
+/** Sum `res` over the broadcast axes so that it has `shape` (the reduction of a broadcast binary op's gradient). */
+function unbroadcast(tf: Tf, res: Tensor, shape: number[], outShape: number[]): Tensor {
+  const axes = tf.backend_util.getReductionAxes(shape, outShape);
+  const r = axes.length > 0 ? tf.sum(res, axes) : res;
+  return tf.reshape(r, shape);
+}
+
+/** Re-register the output-saving gradients of `tf` in input-saving form (see the module comment). Idempotent. */
+export function enableHigherOrderGradients(tf: Tf): void {
+  if (enabled.has(tf)) return;
+  const reg = (kernelName: string, inputsToSave: string[], gradFunc: (dy: Tensor, saved: Tensor[], attrs: NamedAttr) => Record<string, () => Tensor>): void =>
+    tf.registerGradient({ kernelName, inputsToSave, gradFunc: gradFunc as unknown as tfTypes.GradConfig['gradFunc'] });
+  reg('Tanh', ['x'], (dy, [x]) => ({ x: () => tf.mul(dy, tf.sub(1, tf.square(tf.tanh(x!)))) }));
+  reg('Sigmoid', ['x'], (dy, [x]) => ({
+    x: () => {
+      const s = tf.sigmoid(x!);
+      return tf.mul(dy, tf.mul(s, tf.sub(1, s)));
+    },
+  }));
+  reg('Exp', ['x'], (dy, [x]) => ({ x: () => tf.mul(dy, tf.exp(x!)) }));
+  reg('Softmax', ['logits'], (dy, [logits], attrs) => ({
+    logits: () => {
+      const dim = attrs['dim'] as number;
+      const y = tf.softmax(logits!, dim);
+      const dyTimesY = tf.mul(dy, y);
+      return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
+    },
+  }));
+  reg('Elu', ['x'], (dy, [x]) => ({ x: () => tf.mul(dy, tf.where(tf.greater(x!, 0), tf.onesLike(x!), tf.exp(tf.minimum(x!, 0)))) }));
+  reg('Pow', ['a', 'b'], (dy, [a, b]) => {
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
+    return {
+      a: () => unbroadcast(tf, tf.mul(dy, tf.mul(b!, tf.pow(a!, tf.sub(b!, 1)))), a!.shape, outShape),
+      b: () => {
+        const logA = tf.where(tf.greater(a!, 0), tf.log(tf.maximum(a!, 1e-30)), tf.zerosLike(a!));
+        return unbroadcast(tf, tf.mul(dy, tf.mul(tf.pow(a!, b!), logA)), b!.shape, outShape);
+      },
+    };
+  });
+  const minMax = (kernelName: 'Max' | 'Min'): void =>
+    reg(kernelName, ['x'], (dy, [x], attrs) => ({
+      x: () => {
+        const axes = tf.util.parseAxisParam(attrs['reductionIndices'] as number | number[], x!.shape);
+        const y = kernelName === 'Max' ? tf.max(x!, axes, true) : tf.min(x!, axes, true);
+        const dyK = dy.rank < x!.rank ? tf.reshape(dy, tf.backend_util.expandShapeToKeepDim(dy.shape, axes)) : dy;
+        return tf.mul(dyK, tf.cast(tf.equal(x!, y), 'float32'));
+      },
+    }));
+  minMax('Max');
+  minMax('Min');
+  // comparisons are piecewise constant: derivative 0 almost everywhere. tfjs registers none (except
+  // GreaterEqual), so the masks inside the gradients of Maximum, Minimum, Max, Min, Relu6, Pow, … stopped a
+  // second backward pass with "gradient function not found for Less/Equal/…".
+  for (const kernelName of COMPARISON_KERNELS) reg(kernelName, ['a', 'b'], (_dy, [a, b]) => ({ a: () => tf.zeros(a!.shape, 'float32'), b: () => tf.zeros(b!.shape, 'float32') }));
+  reg('LogicalNot', ['x'], (_dy, [x]) => ({ x: () => tf.zeros(x!.shape, 'float32') }));
+  enabled.add(tf);
+}
+
+/**
+ * Run `f`, turning tfjs's "gradient function not found" into an InputError that names the op and what to do.
+ * `where` names the caller; `order` the derivative order being taken.
+ */
+export function withOpCheck<T>(where: string, order: number, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const m = /gradient function not found for (\w+)/i.exec(msg);
+    if (m)
+      throw new InputError(
+        `${where}: the loss uses the tfjs op '${m[1]}', which has no gradient function, so its derivative of order ${order} cannot be taken ` +
+          `by automatic differentiation; rewrite the loss without '${m[1]}' (docs/networks.md lists the ops that differentiate to order 3).`,
+      );
+    if (/Cannot compute gradient of y=f\(x\)/.test(msg))
+      throw new InputError(
+        `${where}: tfjs could not differentiate the loss to order ${order}: either the loss does not depend on theta, or it uses an op whose ` +
+          `gradient is not itself differentiable in tfjs (e.g. tf.logSoftmax: write x − tf.logSumExp(x) instead; docs/networks.md lists the ops).`,
+      );
+    if (e instanceof EomkitError) throw e;
+    // anything else thrown inside tfjs while differentiating (e.g. tf.moments/batchNorm at order 2: a TypeError
+    // "Cannot read properties of undefined (reading 'dataId')") is an op of the loss that tfjs cannot differentiate
+    throw new InputError(
+      `${where}: tfjs failed while differentiating the loss to order ${order}: ${msg}. An op of the loss does not support derivatives of this ` +
+        `order in tfjs (tf.moments/batchNorm and conv2d do not at order 2; docs/networks.md lists the ops).`,
+    );
+  }
+}
