@@ -23,7 +23,7 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { InputError } from '../../errors.ts';
 import { type MatrixInput, checkBeta, checkEta, checkFiniteNonNeg, toDense } from '../../numeric/linalg.ts';
-import { lyapunov, matmul, phaseSpaceOU } from '../../numeric/lyapunov.ts';
+import { discreteLyapunov, lyapunov, matmul, phaseSpaceOU } from '../../numeric/lyapunov.ts';
 
 /** Hyper-parameters of SGD with heavy-ball momentum (langevin.md "Discrete update"). */
 export interface DiffusionHyper {
@@ -150,36 +150,18 @@ export function expm(x: Float64Array, n: number): Float64Array {
 }
 
 /**
- * Stationary covariance of x_{k+1} = Φ x_k + w, Cov w = W: P = Φ P Φᵀ + W, by the doubling iteration
- * P ← P + Φ_j P Φ_jᵀ, Φ_{j+1} = Φ_j² (Smith 1968), which sums the series Σ_k Φ^k W Φ^kᵀ in O(log) steps.
- * Requires spectral radius ρ(Φ) < 1; otherwise an InputError (no stationary state).
+ * Stationary covariance of x_{k+1} = Φ x_k + w, Cov w = W: P = Φ P Φᵀ + W (the discrete Lyapunov equation,
+ * solved by `discreteLyapunov`, Smith's doubling). Requires spectral radius ρ(Φ) < 1; otherwise an InputError
+ * (no stationary state: the learning rate is too large for the curvature).
  */
 export function discreteStationaryCovariance(phi: Float64Array, w: Float64Array, n: number, where = 'discreteStationaryCovariance'): Float64Array {
-  let P = Float64Array.from(w);
-  let F = Float64Array.from(phi);
-  for (let it = 0; it < 200; it++) {
-    const add = congruence(F, P, n);
-    let addN = 0;
-    let pN = 0;
-    for (let i = 0; i < n * n; i++) {
-      addN = Math.max(addN, Math.abs(add[i]!));
-      pN = Math.max(pN, Math.abs(P[i]!));
-    }
-    for (let i = 0; i < n * n; i++) P[i] = P[i]! + add[i]!;
-    F = matmul(F, F, n);
-    if (!Number.isFinite(addN) || !Number.isFinite(normInf(F, n)) || normInf(F, n) > 1e200)
-      throw new InputError(`${where}: the recursion is unstable (spectral radius of the one-step map ≥ 1): no stationary covariance; lower the learning rate`);
-    if (addN <= 1e-17 * pN && normInf(F, n) < 1e-8) break;
-    if (it === 199) throw new InputError(`${where}: the recursion is marginally stable (spectral radius ≈ 1): the stationary covariance does not converge`);
+  try {
+    return discreteLyapunov(phi, w).X;
+  } catch (e) {
+    if (e instanceof InputError)
+      throw new InputError(`${where}: the recursion is unstable (spectral radius of the one-step map ≥ 1): no stationary covariance; lower the learning rate (${e.message})`);
+    throw e;
   }
-  // symmetrise
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < i; j++) {
-      const s = 0.5 * (P[i * n + j]! + P[j * n + i]!);
-      P[i * n + j] = s;
-      P[j * n + i] = s;
-    }
-  return P;
 }
 
 // ---------------------------------------------------------------------------------------------------------
