@@ -1,0 +1,328 @@
+/**
+ * Simulated SGD that checks the diffusion predictions of diffusion.ts (docs/theory/langevin.md, "Anomalous
+ * diffusion", "Linear regression: exact solutions"): ensembles of independent chains of SGD with Gaussian
+ * gradient noise on a quadratic (float64, `sgdGaussianEnsemble`), measured Δ(k) = ‖θ_k − θ_0‖² and
+ * δ(k) = ‖θ_{k+1} − θ_k‖² averaged over chains with chain-level standard errors, the exponent fitted on
+ * log–log axes with a bootstrap over chains, and the phase-space quantities (θ–v cross-covariance, rotation
+ * per step of each Hessian eigendirection).
+ *
+ * The chains simulate θ − μ directly (the minimum μ drops out of every quantity here). "From stationarity"
+ * means that (θ_0, θ_{−1}) is drawn from the exact discrete stationary law N(0, P), P = M P Mᵀ + W, so the
+ * ensemble is stationary at every step, and Δ(k) is compared with the exact discrete prediction.
+ */
+import { InputError } from '../../errors.ts';
+import { choleskyPsd } from '../../numeric/linalg.ts';
+import { sgdGaussianEnsemble } from '../../numeric/optimizers.ts';
+import { Rng } from '../../numeric/prng.ts';
+import { type DiffusionProblem, type DiffusionStart, type ExponentFit, discreteChain, fitExponent, symmetricEigen } from './diffusion.ts';
+import { toDense } from '../../numeric/linalg.ts';
+
+export interface SimulateOptions {
+  /** number of independent chains B */
+  chains: number;
+  /** steps k at which Δ(k) and δ(k) are measured (strictly increasing, ≥ 1) */
+  steps: readonly number[];
+  /** chain c draws its gradient noise from Rng(seed + c); the stationary start from a separate stream. Default 0. */
+  seed?: number;
+  /** 'stationary' (default) or a fixed θ_0 − μ (and θ_{−1} − μ) */
+  start?: DiffusionStart;
+}
+
+export interface MeasuredDiffusion {
+  steps: number[];
+  chains: number;
+  /** ensemble means of Δ(k) and their standard errors (chain-level: sd/√B) */
+  dist2: number[];
+  dist2Se: number[];
+  /** ensemble means of δ(k) and standard errors */
+  step2: number[];
+  step2Se: number[];
+  /** per-chain Δ(k): row-major [steps.length × chains] (for bootstraps) */
+  perChainDist2: Float64Array;
+}
+
+function dimOf(a: DiffusionProblem['H']): number {
+  return a instanceof Float64Array ? Math.round(Math.sqrt(a.length)) : a.length;
+}
+
+/** Batched gradient (H + 0)·θ for every chain (the weight decay is added by the optimizer). */
+function quadraticBatchGrad(H: Float64Array, m: number): (theta: Float64Array, out: Float64Array, chains: number) => void {
+  return (theta, out, B) => {
+    for (let c = 0; c < B; c++) {
+      const o = c * m;
+      for (let i = 0; i < m; i++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += H[i * m + j]! * theta[o + j]!;
+        out[o + i] = s;
+      }
+    }
+  };
+}
+
+/** Initial (θ_0, θ_{−1}) of every chain: a fixed point, or draws from the exact discrete stationary law. */
+function initialStates(p: DiffusionProblem, m: number, B: number, start: DiffusionStart, seed: number): { theta0: Float64Array; thetaPrev: Float64Array } {
+  const theta0 = new Float64Array(B * m);
+  const thetaPrev = new Float64Array(B * m);
+  if (start === 'stationary') {
+    const ch = discreteChain(p);
+    const L = choleskyPsd(ch.P, 2 * m, undefined, 'stationary start');
+    const r = new Rng(seed + 2 ** 40); // a stream disjoint from the chains' Rng(seed + c)
+    const z = new Float64Array(2 * m);
+    for (let c = 0; c < B; c++) {
+      r.fillNormal(z);
+      for (let i = 0; i < 2 * m; i++) {
+        let s = 0;
+        for (let j = 0; j <= i; j++) s += L[i * 2 * m + j]! * z[j]!;
+        if (i < m) theta0[c * m + i] = s;
+        else thetaPrev[c * m + i - m] = s;
+      }
+    }
+    return { theta0, thetaPrev };
+  }
+  const t0 = start.theta0;
+  const tp = start.thetaPrev ?? t0;
+  if (t0.length !== m || tp.length !== m) throw new InputError(`simulateDiffusion: start.theta0/thetaPrev must have length ${m}`);
+  for (let c = 0; c < B; c++)
+    for (let i = 0; i < m; i++) {
+      theta0[c * m + i] = t0[i]!;
+      thetaPrev[c * m + i] = tp[i]!;
+    }
+  return { theta0, thetaPrev };
+}
+
+function checkSimSteps(steps: readonly number[], where: string): number[] {
+  if (!Array.isArray(steps) || steps.length === 0) throw new InputError(`${where}: steps must be a non-empty array`);
+  for (let i = 0; i < steps.length; i++) {
+    const k = steps[i]!;
+    if (!Number.isInteger(k) || k < 1) throw new InputError(`${where}: step ${k} is not an integer ≥ 1`);
+    if (i > 0 && k <= steps[i - 1]!) throw new InputError(`${where}: steps must be strictly increasing`);
+  }
+  return [...steps];
+}
+
+/** Run B chains of SGD on the quadratic and measure Δ(k), δ(k) with chain-level standard errors. */
+export function simulateDiffusion(p: DiffusionProblem, o: SimulateOptions): MeasuredDiffusion {
+  const where = 'simulateDiffusion';
+  const m = dimOf(p.H);
+  const H = toDense(p.H, m, 'H', where);
+  const B = o.chains;
+  if (!Number.isInteger(B) || B < 2) throw new InputError(`${where}: chains must be an integer ≥ 2 (standard errors need two), got ${B}`);
+  const ks = checkSimSteps(o.steps, where);
+  const seed = o.seed ?? 0;
+  const { theta0, thetaPrev } = initialStates(p, m, B, o.start ?? 'stationary', seed);
+  const record = [...new Set([0, ...ks, ...ks.map((k) => k + 1)])].sort((a, b) => a - b);
+  const res = sgdGaussianEnsemble({
+    grad: quadraticBatchGrad(H, m),
+    n: m,
+    chains: B,
+    theta0,
+    thetaPrev,
+    eta: p.hyper.eta,
+    beta: p.hyper.beta ?? 0,
+    weightDecay: p.hyper.weightDecay ?? 0,
+    batchSize: p.hyper.batchSize,
+    noise: { sigma: p.Sigma },
+    steps: ks[ks.length - 1]! + 1,
+    seed,
+    record,
+  });
+  if (res.nonFinite > 0) throw new InputError(`${where}: ${res.nonFinite} of ${B} chains diverged (non-finite θ): lower the learning rate`);
+  const row = (k: number): number => record.indexOf(k) * B * m;
+  const T = res.trajectory;
+  const r0 = row(0);
+  const perChainDist2 = new Float64Array(ks.length * B);
+  const dist2: number[] = [];
+  const dist2Se: number[] = [];
+  const step2: number[] = [];
+  const step2Se: number[] = [];
+  const meanSe = (vals: Float64Array): [number, number] => {
+    let s = 0;
+    for (const v of vals) s += v;
+    const mean = s / vals.length;
+    let ss = 0;
+    for (const v of vals) ss += (v - mean) ** 2;
+    return [mean, Math.sqrt(ss / (vals.length - 1) / vals.length)];
+  };
+  const d = new Float64Array(B);
+  const st = new Float64Array(B);
+  ks.forEach((k, j) => {
+    const rk = row(k);
+    const rk1 = row(k + 1);
+    for (let c = 0; c < B; c++) {
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < m; i++) {
+        a += (T[rk + c * m + i]! - T[r0 + c * m + i]!) ** 2;
+        b += (T[rk1 + c * m + i]! - T[rk + c * m + i]!) ** 2;
+      }
+      d[c] = a;
+      st[c] = b;
+      perChainDist2[j * B + c] = a;
+    }
+    const [dm, ds] = meanSe(d);
+    const [sm, ss] = meanSe(st);
+    dist2.push(dm);
+    dist2Se.push(ds);
+    step2.push(sm);
+    step2Se.push(ss);
+  });
+  return { steps: ks, chains: B, dist2, dist2Se, step2, step2Se, perChainDist2 };
+}
+
+export interface BootstrapExponent extends ExponentFit {
+  /** percentile interval of the exponent over bootstrap resamples of the chains */
+  ci: [number, number];
+  /** bootstrap standard deviation of the exponent */
+  bootstrapSe: number;
+  resamples: number;
+}
+
+/**
+ * The exponent of the ensemble-mean Δ(k) over a window, with a bootstrap over chains (resample the B chains
+ * with replacement, refit; `level` percentile interval, default 95 %). Deterministic for a given seed.
+ */
+export function bootstrapExponent(
+  meas: Pick<MeasuredDiffusion, 'steps' | 'chains' | 'perChainDist2' | 'dist2'>,
+  opts: { kMin?: number; kMax?: number; resamples?: number; seed?: number; level?: number } = {},
+): BootstrapExponent {
+  const where = 'bootstrapExponent';
+  const win = { ...(opts.kMin !== undefined ? { kMin: opts.kMin } : {}), ...(opts.kMax !== undefined ? { kMax: opts.kMax } : {}) };
+  const fit = fitExponent(meas.steps, meas.dist2, win, where);
+  const R = opts.resamples ?? 200;
+  if (!Number.isInteger(R) || R < 10) throw new InputError(`${where}: resamples must be an integer ≥ 10, got ${R}`);
+  const level = opts.level ?? 0.95;
+  if (!(level > 0 && level < 1)) throw new InputError(`${where}: level must lie in (0, 1), got ${level}`);
+  const B = meas.chains;
+  const K = meas.steps.length;
+  const r = new Rng((opts.seed ?? 0) + 2 ** 41);
+  const idx = new Int32Array(B);
+  const mean = new Float64Array(K);
+  const slopes: number[] = [];
+  for (let s = 0; s < R; s++) {
+    for (let c = 0; c < B; c++) idx[c] = r.int(0, B);
+    for (let j = 0; j < K; j++) {
+      let a = 0;
+      for (let c = 0; c < B; c++) a += meas.perChainDist2[j * B + idx[c]!]!;
+      mean[j] = a / B;
+    }
+    slopes.push(fitExponent(meas.steps, mean, win, where).exponent);
+  }
+  slopes.sort((a, b) => a - b);
+  const q = (x: number): number => slopes[Math.min(R - 1, Math.max(0, Math.round(x * (R - 1))))]!;
+  const mu = slopes.reduce((a, b) => a + b, 0) / R;
+  const sd = Math.sqrt(slopes.reduce((a, b) => a + (b - mu) ** 2, 0) / (R - 1));
+  return { ...fit, ci: [q((1 - level) / 2), q(1 - (1 - level) / 2)], bootstrapSe: sd, resamples: R };
+}
+
+export interface PhaseSpaceMeasurement {
+  /** time- and ensemble-averaged E[θ_k v_kᵀ], v_k = (θ_{k+1} − θ_{k−1})/(2η), row-major m×m, and its chain-level SE */
+  crossCov: Float64Array;
+  crossCovSe: Float64Array;
+  /** per Hessian eigendirection (ascending eigenvalues): rotation per step from the AR(2) fit of the autocovariance */
+  rotation: number[];
+  rotationSe: number[];
+  hessianEigenvalues: number[];
+  /** H eigenvectors (columns), row-major m×m */
+  U: Float64Array;
+  /** one chain's trajectory in the eigenbasis: rows k = 0…T, a_k = Uᵀθ_k (m values) — for phase portraits */
+  sample: Float64Array;
+  steps: number;
+}
+
+/**
+ * Stationary chains recorded at every step for `steps` steps: the θ–v cross-covariance (centred velocity) and
+ * the rotation per step of each eigendirection a = u_iᵀθ. The rotation comes from least squares on the
+ * autocovariance recursion γ_{j+1} + b γ_{j−1} = a γ_j over lags 1…maxLag (exact for the mode's AR(2)
+ * dynamics, which depend on H alone), then φ = arccos(a/(2√b)); it is fitted per chain and averaged.
+ */
+export function measurePhaseSpace(p: DiffusionProblem, o: { chains: number; steps: number; seed?: number; maxLag?: number }): PhaseSpaceMeasurement {
+  const where = 'measurePhaseSpace';
+  const m = dimOf(p.H);
+  const H = toDense(p.H, m, 'H', where);
+  const B = o.chains;
+  const T = o.steps;
+  if (!Number.isInteger(B) || B < 2) throw new InputError(`${where}: chains must be an integer ≥ 2, got ${B}`);
+  if (!Number.isInteger(T) || T < 10) throw new InputError(`${where}: steps must be an integer ≥ 10, got ${T}`);
+  const maxLag = o.maxLag ?? 8;
+  const seed = o.seed ?? 0;
+  const { theta0, thetaPrev } = initialStates(p, m, B, 'stationary', seed);
+  const record = Array.from({ length: T + 1 }, (_, k) => k);
+  const res = sgdGaussianEnsemble({
+    grad: quadraticBatchGrad(H, m),
+    n: m,
+    chains: B,
+    theta0,
+    thetaPrev,
+    eta: p.hyper.eta,
+    beta: p.hyper.beta ?? 0,
+    weightDecay: p.hyper.weightDecay ?? 0,
+    batchSize: p.hyper.batchSize,
+    noise: { sigma: p.Sigma },
+    steps: T,
+    seed,
+    record,
+  });
+  if (res.nonFinite > 0) throw new InputError(`${where}: ${res.nonFinite} chains diverged: lower the learning rate`);
+  const X = res.trajectory; // [T+1][B][m]
+  const at = (k: number, c: number, i: number): number => X[(k * B + c) * m + i]!;
+  const eta = p.hyper.eta;
+  // cross-covariance per chain
+  const perChain = new Float64Array(B * m * m);
+  for (let c = 0; c < B; c++)
+    for (let k = 1; k < T; k++)
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) perChain[(c * m + i) * m + j] += (at(k, c, i) * (at(k + 1, c, j) - at(k - 1, c, j))) / (2 * eta) / (T - 1);
+  const crossCov = new Float64Array(m * m);
+  const crossCovSe = new Float64Array(m * m);
+  for (let e = 0; e < m * m; e++) {
+    let s = 0;
+    for (let c = 0; c < B; c++) s += perChain[c * m * m + e]!;
+    const mu = s / B;
+    let ss = 0;
+    for (let c = 0; c < B; c++) ss += (perChain[c * m * m + e]! - mu) ** 2;
+    crossCov[e] = mu;
+    crossCovSe[e] = Math.sqrt(ss / (B - 1) / B);
+  }
+  // modes
+  const { values, U } = symmetricEigen(H, m);
+  const rotation: number[] = [];
+  const rotationSe: number[] = [];
+  const a = new Float64Array(T + 1);
+  const sample = new Float64Array((T + 1) * m);
+  for (let i = 0; i < m; i++) {
+    const phis: number[] = [];
+    for (let c = 0; c < B; c++) {
+      for (let k = 0; k <= T; k++) {
+        let s = 0;
+        for (let j = 0; j < m; j++) s += U[j * m + i]! * at(k, c, j);
+        a[k] = s;
+        if (c === 0) sample[k * m + i] = s;
+      }
+      const g: number[] = [];
+      for (let lag = 0; lag <= maxLag + 1; lag++) {
+        let s = 0;
+        for (let k = 0; k + lag <= T; k++) s += a[k]! * a[k + lag]!;
+        g.push(s / (T + 1 - lag));
+      }
+      // least squares for (α, b) in γ_{j+1} = α γ_j − b γ_{j−1}, j = 1…maxLag
+      let s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0;
+      for (let j = 1; j <= maxLag; j++) {
+        const x1 = g[j]!, x2 = -g[j - 1]!, y = g[j + 1]!;
+        s11 += x1 * x1;
+        s12 += x1 * x2;
+        s22 += x2 * x2;
+        r1 += x1 * y;
+        r2 += x2 * y;
+      }
+      const det = s11 * s22 - s12 * s12;
+      const alpha = (r1 * s22 - r2 * s12) / det;
+      const b = (s11 * r2 - s12 * r1) / det;
+      const cos = b > 0 ? alpha / (2 * Math.sqrt(b)) : 1;
+      phis.push(Math.acos(Math.max(-1, Math.min(1, cos))));
+    }
+    const mu = phis.reduce((x, y) => x + y, 0) / B;
+    rotation.push(mu);
+    rotationSe.push(Math.sqrt(phis.reduce((x, y) => x + (y - mu) ** 2, 0) / (B - 1) / B));
+  }
+  return { crossCov, crossCovSe, rotation, rotationSe, hessianEigenvalues: values, U, sample, steps: T };
+}
