@@ -105,8 +105,8 @@ function congruence(a: Float64Array, b: Float64Array, n: number): Float64Array {
 /** Φ^k by repeated squaring: O(n³ log k). */
 export function matrixPower(phi: Float64Array, n: number, k: number): Float64Array {
   if (!Number.isInteger(k) || k < 0) throw new InputError(`matrixPower: k must be a non-negative integer, got ${k}`);
-  let result = identity(n);
-  let base = Float64Array.from(phi);
+  let result: Float64Array = identity(n);
+  let base: Float64Array = Float64Array.from(phi);
   let e = k;
   while (e > 0) {
     if (e & 1) result = matmul(result, base, n);
