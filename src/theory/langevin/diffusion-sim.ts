@@ -326,3 +326,102 @@ export function measurePhaseSpace(p: DiffusionProblem, o: { chains: number; step
   }
   return { crossCov, crossCovSe, rotation, rotationSe, hessianEigenvalues: values, U, sample, steps: T };
 }
+
+export interface LinearRegressionData {
+  /** design matrix, row-major N × m */
+  X: Float64Array;
+  y: Float64Array;
+  N: number;
+  m: number;
+  /** least-squares optimum μ = (XᵀX)⁻¹Xᵀy */
+  optimum: Float64Array;
+  /** H = XᵀX/N (row-major m×m) */
+  H: number[][];
+  /**
+   * Σ at the optimum: (1/N) Σ_i r_i² x_i x_iᵀ − ∇L∇Lᵀ with r_i the residual (∇L = 0 there): the label-noise
+   * gradient covariance of langevin.md "Linear regression" (≈ σ²H for Gaussian labels), computed from the data
+   */
+  Sigma: number[][];
+}
+
+/**
+ * Seeded synthetic linear regression whose Hessian spectrum spans `decades` decades: feature j has scale
+ * 10^{−decades·j/(2(m−1))} (so H's eigenvalues run from ~1 down to ~10^{−decades}) after a random rotation,
+ * labels y = x·θ* + σ ξ (label noise). H and Σ are computed from the data at the least-squares optimum.
+ */
+export function linearRegressionData(o: { dim: number; samples: number; decades: number; labelNoise: number; seed?: number }): LinearRegressionData {
+  const where = 'linearRegressionData';
+  const { dim: m, samples: N, decades, labelNoise: sigma } = o;
+  if (!Number.isInteger(m) || m < 1) throw new InputError(`${where}: dim must be an integer ≥ 1, got ${m}`);
+  if (!Number.isInteger(N) || N < m + 1) throw new InputError(`${where}: samples must be an integer > dim, got ${N}`);
+  if (!(decades >= 0 && decades <= 12)) throw new InputError(`${where}: decades must lie in [0, 12], got ${decades}`);
+  if (!(sigma > 0 && Number.isFinite(sigma))) throw new InputError(`${where}: labelNoise must be a finite number > 0, got ${sigma}`);
+  const r = new Rng(o.seed ?? 0);
+  // random rotation Q from Gram–Schmidt of a Gaussian matrix
+  const Q = new Float64Array(m * m);
+  r.fillNormal(Q);
+  for (let j = 0; j < m; j++) {
+    for (let k = 0; k < j; k++) {
+      let d = 0;
+      for (let i = 0; i < m; i++) d += Q[i * m + j]! * Q[i * m + k]!;
+      for (let i = 0; i < m; i++) Q[i * m + j] = Q[i * m + j]! - d * Q[i * m + k]!;
+    }
+    let nn = 0;
+    for (let i = 0; i < m; i++) nn += Q[i * m + j]! ** 2;
+    nn = Math.sqrt(nn);
+    for (let i = 0; i < m; i++) Q[i * m + j] = Q[i * m + j]! / nn;
+  }
+  const scale = Array.from({ length: m }, (_, j) => 10 ** (-(decades * j) / (2 * Math.max(1, m - 1))));
+  const X = new Float64Array(N * m);
+  const y = new Float64Array(N);
+  const thetaStar = new Float64Array(m);
+  r.fillNormal(thetaStar);
+  const z = new Float64Array(m);
+  for (let n = 0; n < N; n++) {
+    r.fillNormal(z);
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0; j < m; j++) s += Q[i * m + j]! * scale[j]! * z[j]!;
+      X[n * m + i] = s;
+    }
+    let t = 0;
+    for (let i = 0; i < m; i++) t += X[n * m + i]! * thetaStar[i]!;
+    y[n] = t + sigma * r.normal();
+  }
+  // normal equations by Cholesky (H is SPD for N > m with probability 1)
+  const Hf = new Float64Array(m * m);
+  const b = new Float64Array(m);
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < m; i++) {
+      b[i] = b[i]! + (X[n * m + i]! * y[n]!) / N;
+      for (let j = 0; j < m; j++) Hf[i * m + j] = Hf[i * m + j]! + (X[n * m + i]! * X[n * m + j]!) / N;
+    }
+  const L = choleskyPsd(Hf, m, undefined, where);
+  const w = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[i * m + k]! * w[k]!;
+    if (!(L[i * m + i]! > 0)) throw new InputError(`${where}: the design is rank-deficient (use fewer decades or more samples)`);
+    w[i] = s / L[i * m + i]!;
+  }
+  const mu = new Float64Array(m);
+  for (let i = m - 1; i >= 0; i--) {
+    let s = w[i]!;
+    for (let k = i + 1; k < m; k++) s -= L[k * m + i]! * mu[k]!;
+    mu[i] = s / L[i * m + i]!;
+  }
+  const Sg = new Float64Array(m * m);
+  for (let n = 0; n < N; n++) {
+    let res = -y[n]!;
+    for (let i = 0; i < m; i++) res += X[n * m + i]! * mu[i]!;
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) Sg[i * m + j] = Sg[i * m + j]! + (res * res * X[n * m + i]! * X[n * m + j]!) / N;
+  }
+  const rows = (a: Float64Array): number[][] => Array.from({ length: m }, (_, i) => Array.from(a.subarray(i * m, (i + 1) * m)));
+  // exact symmetry (the sums above are symmetric up to the order of additions)
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < i; j++) {
+      Hf[j * m + i] = Hf[i * m + j]!;
+      Sg[j * m + i] = Sg[i * m + j]!;
+    }
+  return { X, y, N, m, optimum: mu, H: rows(Hf), Sigma: rows(Sg) };
+}
