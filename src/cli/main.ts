@@ -94,6 +94,32 @@ function buildProgram(io: CliIO, state: RunState): Command {
     });
 
   program
+    .command('diffusion')
+    .description(
+      'anomalous diffusion of SGD near a quadratic minimum: E‖θ_k − θ_0‖² and E‖θ_{k+1} − θ_k‖² from the continuous Langevin model and the exact discrete recursion (from matrices), or the exponent of a training log beside the linear theory (--log)',
+    )
+    .option('--hessian <matrix>', 'Hessian H as JSON rows, e.g. "[[1,0.3],[0.3,0.2]]"')
+    .option('--noise <matrix>', 'per-example gradient-noise covariance Σ as JSON rows (the minibatch noise is Σ/S)')
+    .option('--lr <eta>', 'learning rate η')
+    .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1) (default 0)')
+    .option('--batch <S>', 'batch size S')
+    .option('--weight-decay <lambda>', 'weight decay λ ≥ 0 (default 0)')
+    .option('--steps <list>', 'steps k, increasing (default 1,10,100,1000)')
+    .option('--from <theta0>', 'start at θ_0 − μ (comma list) instead of stationarity')
+    .option('--from-prev <thetaPrev>', 'θ_{−1} − μ for --from (default θ_0: zero initial velocity)')
+    .option('--log <file>', 'a training log (.json, .csv or .npy with columns step, dist2, step2)')
+    .option('--window <kMin:kMax>', 'fit window for --log (default: the whole log)')
+    .option('--hessian-eigs <list>', 'for --log: final top Hessian eigenvalues')
+    .option('--noise-spectrum <list>', 'for --log: noise variance u_iᵀΣu_i along each eigenvector')
+    .option('--noise-trace <trace>', 'for --log: tr Σ')
+    .option('--json', 'print one JSON object')
+    .option('--plot <file.svg>', 'write an SVG plot')
+    .action(async (opts: import('./diffusion.ts').DiffusionCliOptions) => {
+      const { runDiffusion } = await import('./diffusion.ts');
+      await runDiffusion(opts, io);
+    });
+
+  program
     .command('demo')
     .description('the built-in example: a small non-quadratic loss, its gradient, Hessian, counter terms and their LaTeX')
     .action(async () => {
