@@ -1,7 +1,7 @@
 /**
  * Simulated SGD that checks the diffusion predictions of diffusion.ts (docs/theory/langevin.md, "Anomalous
  * diffusion", "Linear regression: exact solutions"): ensembles of independent chains of SGD with Gaussian
- * gradient noise on a quadratic (float64, `sgdGaussianEnsemble`), measured Δ(k) = ‖θ_k − θ_0‖² and
+ * gradient noise on a quadratic (float64, `linearSgdEnsemble`, bit-identical to `sgdGaussianEnsemble`), measured Δ(k) = ‖θ_k − θ_0‖² and
  * δ(k) = ‖θ_{k+1} − θ_k‖² averaged over chains with chain-level standard errors, the exponent fitted on
  * log–log axes with a bootstrap over chains, and the phase-space quantities (θ–v cross-covariance, rotation
  * per step of each Hessian eigendirection).
@@ -12,7 +12,7 @@
  */
 import { InputError } from '../../errors.ts';
 import { choleskyPsd } from '../../numeric/linalg.ts';
-import { sgdGaussianEnsemble } from '../../numeric/optimizers.ts';
+import { linearSgdEnsemble } from '../../numeric/ensemble-linear.ts';
 import { Rng } from '../../numeric/prng.ts';
 import { type DiffusionProblem, type DiffusionStart, type ExponentFit, discreteChain, fitExponent, symmetricEigen } from './diffusion.ts';
 import { toDense } from '../../numeric/linalg.ts';
@@ -45,18 +45,17 @@ function dimOf(a: DiffusionProblem['H']): number {
   return a instanceof Float64Array ? Math.round(Math.sqrt(a.length)) : a.length;
 }
 
-/** Batched gradient (H + 0)·θ for every chain (the weight decay is added by the optimizer). */
-function quadraticBatchGrad(H: Float64Array, m: number): (theta: Float64Array, out: Float64Array, chains: number) => void {
-  return (theta, out, B) => {
-    for (let c = 0; c < B; c++) {
-      const o = c * m;
-      for (let i = 0; i < m; i++) {
-        let s = 0;
-        for (let j = 0; j < m; j++) s += H[i * m + j]! * theta[o + j]!;
-        out[o + i] = s;
+/** Every chain finite at the end (a diverging learning rate gives ±∞/NaN). */
+function checkFinite(theta: Float64Array, B: number, where: string): void {
+  let bad = 0;
+  const m = theta.length / B;
+  for (let c = 0; c < B; c++)
+    for (let i = 0; i < m; i++)
+      if (!Number.isFinite(theta[c * m + i]!)) {
+        bad++;
+        break;
       }
-    }
-  };
+  if (bad > 0) throw new InputError(`${where}: ${bad} of ${B} chains diverged (non-finite θ): lower the learning rate`);
 }
 
 /** Initial (θ_0, θ_{−1}) of every chain: a fixed point, or draws from the exact discrete stationary law. */
@@ -111,9 +110,9 @@ export function simulateDiffusion(p: DiffusionProblem, o: SimulateOptions): Meas
   const seed = o.seed ?? 0;
   const { theta0, thetaPrev } = initialStates(p, m, B, o.start ?? 'stationary', seed);
   const record = [...new Set([0, ...ks, ...ks.map((k) => k + 1)])].sort((a, b) => a - b);
-  const res = sgdGaussianEnsemble({
-    grad: quadraticBatchGrad(H, m),
-    n: m,
+  const res = linearSgdEnsemble({
+    H,
+    Sigma: p.Sigma,
     chains: B,
     theta0,
     thetaPrev,
@@ -121,12 +120,11 @@ export function simulateDiffusion(p: DiffusionProblem, o: SimulateOptions): Meas
     beta: p.hyper.beta ?? 0,
     weightDecay: p.hyper.weightDecay ?? 0,
     batchSize: p.hyper.batchSize,
-    noise: { sigma: p.Sigma },
     steps: ks[ks.length - 1]! + 1,
     seed,
     record,
   });
-  if (res.nonFinite > 0) throw new InputError(`${where}: ${res.nonFinite} of ${B} chains diverged (non-finite θ): lower the learning rate`);
+  checkFinite(res.theta, B, where);
   const row = (k: number): number => record.indexOf(k) * B * m;
   const T = res.trajectory;
   const r0 = row(0);
@@ -247,9 +245,9 @@ export function measurePhaseSpace(p: DiffusionProblem, o: { chains: number; step
   const seed = o.seed ?? 0;
   const { theta0, thetaPrev } = initialStates(p, m, B, 'stationary', seed);
   const record = Array.from({ length: T + 1 }, (_, k) => k);
-  const res = sgdGaussianEnsemble({
-    grad: quadraticBatchGrad(H, m),
-    n: m,
+  const res = linearSgdEnsemble({
+    H,
+    Sigma: p.Sigma,
     chains: B,
     theta0,
     thetaPrev,
@@ -257,12 +255,11 @@ export function measurePhaseSpace(p: DiffusionProblem, o: { chains: number; step
     beta: p.hyper.beta ?? 0,
     weightDecay: p.hyper.weightDecay ?? 0,
     batchSize: p.hyper.batchSize,
-    noise: { sigma: p.Sigma },
     steps: T,
     seed,
     record,
   });
-  if (res.nonFinite > 0) throw new InputError(`${where}: ${res.nonFinite} chains diverged: lower the learning rate`);
+  checkFinite(res.theta, B, where);
   const X = res.trajectory; // [T+1][B][m]
   const at = (k: number, c: number, i: number): number => X[(k * B + c) * m + i]!;
   const eta = p.hyper.eta;
