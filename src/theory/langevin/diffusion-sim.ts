@@ -59,7 +59,7 @@ function checkFinite(theta: Float64Array, B: number, where: string): void {
 }
 
 /** Initial (θ_0, θ_{−1}) of every chain: a fixed point, or draws from the exact discrete stationary law. */
-function initialStates(p: DiffusionProblem, m: number, B: number, start: DiffusionStart, seed: number): { theta0: Float64Array; thetaPrev: Float64Array } {
+export function initialStates(p: DiffusionProblem, m: number, B: number, start: DiffusionStart, seed: number): { theta0: Float64Array; thetaPrev: Float64Array } {
   const theta0 = new Float64Array(B * m);
   const thetaPrev = new Float64Array(B * m);
   if (start === 'stationary') {
@@ -89,7 +89,7 @@ function initialStates(p: DiffusionProblem, m: number, B: number, start: Diffusi
   return { theta0, thetaPrev };
 }
 
-function checkSimSteps(steps: readonly number[], where: string): number[] {
+export function checkSimSteps(steps: readonly number[], where: string): number[] {
   if (!Array.isArray(steps) || steps.length === 0) throw new InputError(`${where}: steps must be a non-empty array`);
   for (let i = 0; i < steps.length; i++) {
     const k = steps[i]!;
@@ -125,9 +125,15 @@ export function simulateDiffusion(p: DiffusionProblem, o: SimulateOptions): Meas
     record,
   });
   checkFinite(res.theta, B, where);
-  const row = (k: number): number => record.indexOf(k) * B * m;
-  const T = res.trajectory;
-  const r0 = row(0);
+  return summarizeEnsemble(ks, B, m, (k) => res.trajectory.subarray(record.indexOf(k) * B * m, (record.indexOf(k) + 1) * B * m));
+}
+
+/**
+ * Δ(k), δ(k) means with chain-level standard errors from recorded ensembles: `at(k)` is the [B × m] state at
+ * step k (k = 0, every k in ks and k + 1). Shared by the float64 and the tfjs simulations.
+ */
+export function summarizeEnsemble(ks: readonly number[], B: number, m: number, at: (k: number) => ArrayLike<number>): MeasuredDiffusion {
+  const X0 = at(0);
   const perChainDist2 = new Float64Array(ks.length * B);
   const dist2: number[] = [];
   const dist2Se: number[] = [];
@@ -144,14 +150,14 @@ export function simulateDiffusion(p: DiffusionProblem, o: SimulateOptions): Meas
   const d = new Float64Array(B);
   const st = new Float64Array(B);
   ks.forEach((k, j) => {
-    const rk = row(k);
-    const rk1 = row(k + 1);
+    const Xk = at(k);
+    const Xk1 = at(k + 1);
     for (let c = 0; c < B; c++) {
       let a = 0;
       let b = 0;
       for (let i = 0; i < m; i++) {
-        a += (T[rk + c * m + i]! - T[r0 + c * m + i]!) ** 2;
-        b += (T[rk1 + c * m + i]! - T[rk + c * m + i]!) ** 2;
+        a += (Xk[c * m + i]! - X0[c * m + i]!) ** 2;
+        b += (Xk1[c * m + i]! - Xk[c * m + i]!) ** 2;
       }
       d[c] = a;
       st[c] = b;
@@ -164,7 +170,7 @@ export function simulateDiffusion(p: DiffusionProblem, o: SimulateOptions): Meas
     step2.push(sm);
     step2Se.push(ss);
   });
-  return { steps: ks, chains: B, dist2, dist2Se, step2, step2Se, perChainDist2 };
+  return { steps: [...ks], chains: B, dist2, dist2Se, step2, step2Se, perChainDist2 };
 }
 
 export interface BootstrapExponent extends ExponentFit {
