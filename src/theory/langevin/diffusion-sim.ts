@@ -13,6 +13,7 @@
 import { InputError } from '../../errors.ts';
 import { choleskyPsd } from '../../numeric/linalg.ts';
 import { linearSgdEnsemble } from '../../numeric/ensemble-linear.ts';
+import { sgdMinibatch } from '../../numeric/optimizers.ts';
 import { Rng } from '../../numeric/prng.ts';
 import { type DiffusionProblem, type DiffusionStart, type ExponentFit, discreteChain, fitExponent, symmetricEigen } from './diffusion.ts';
 import { toDense } from '../../numeric/linalg.ts';
@@ -427,4 +428,101 @@ export function linearRegressionData(o: { dim: number; samples: number; decades:
       Sg[j * m + i] = Sg[i * m + j]!;
     }
   return { X, y, N, m, optimum: mu, H: rows(Hf), Sigma: rows(Sg) };
+}
+
+/**
+ * The same measurement with real minibatch SGD on the regression data (label noise, sampling with
+ * replacement: Cov ε = Σ(θ)/S with Σ(θ) the per-example gradient covariance, langevin.md "Discrete update"),
+ * chain by chain with `sgdMinibatch`: per-example gradients ∇ℓ_i = x_i(x_iᵀθ − y_i). Chain c starts at
+ * μ + a Gaussian draw with the process's exact stationary second moments (`effectiveMinibatchNoise`) and
+ * uses seed + c. Its Δ(k), δ(k) are predicted exactly by the Gaussian model with Σ_eff; the constant Σ(μ) of
+ * langevin.md "Linear regression" underestimates them by O(η tr H/S).
+ */
+export function simulateMinibatchDiffusion(
+  data: LinearRegressionData,
+  hyper: { eta: number; beta?: number; batchSize: number; weightDecay?: number },
+  o: { chains: number; steps: readonly number[]; seed?: number },
+): MeasuredDiffusion {
+  const where = 'simulateMinibatchDiffusion';
+  const { m, N, X, y, optimum } = data;
+  const B = o.chains;
+  if (!Number.isInteger(B) || B < 2) throw new InputError(`${where}: chains must be an integer ≥ 2, got ${B}`);
+  if (hyper.weightDecay) throw new InputError(`${where}: weightDecay must be 0 here (the stationary point of the regression is μ only without it)`);
+  const ks = checkSimSteps(o.steps, where);
+  const seed = o.seed ?? 0;
+  // the start: the exact stationary second moments of the minibatch process (Σ_eff, effectiveMinibatchNoise)
+  const { theta0, thetaPrev } = initialStates({ H: data.H, Sigma: effectiveMinibatchNoise(data, hyper).Sigma, hyper }, m, B, 'stationary', seed);
+  const record = [...new Set([0, ...ks, ...ks.map((k) => k + 1)])].sort((a, b) => a - b);
+  const states = record.map(() => new Float64Array(B * m));
+  const gradExample = (theta: Float64Array, i: number, out: Float64Array): void => {
+    let r = -y[i]!;
+    for (let j = 0; j < m; j++) r += X[i * m + j]! * theta[j]!;
+    for (let j = 0; j < m; j++) out[j] = X[i * m + j]! * r;
+  };
+  for (let c = 0; c < B; c++) {
+    const t0 = new Float64Array(m);
+    const tp = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      t0[i] = optimum[i]! + theta0[c * m + i]!;
+      tp[i] = optimum[i]! + thetaPrev[c * m + i]!;
+    }
+    const res = sgdMinibatch({ gradExample, nData: N, batchSize: hyper.batchSize, theta0: t0, thetaPrev: tp, eta: hyper.eta, beta: hyper.beta ?? 0, steps: ks[ks.length - 1]! + 1, seed: seed + c, record });
+    if (!res.finite) throw new InputError(`${where}: chain ${c} diverged: lower the learning rate`);
+    record.forEach((_, r) => states[r]!.set(res.trajectory.subarray(r * m, (r + 1) * m), c * m));
+  }
+  return summarizeEnsemble(ks, B, m, (k) => states[record.indexOf(k)]!);
+}
+
+/**
+ * The exact second-moment noise of minibatch SGD (with replacement) on the regression data in stationarity.
+ * Given θ, Cov ε = Σ(θ)/S with Σ(θ) = (1/N) Σ_i r_i(θ)² x_i x_iᵀ − ∇L∇Lᵀ (langevin.md "Discrete update").
+ * With δ = θ − μ, r_i(θ) = r_i(μ) + x_iᵀδ and ∇L = Hδ; averaging over the stationary law (E δ = 0,
+ * Cov δ = C) gives Σ_eff = Σ(μ) + (1/N) Σ_i (x_iᵀ C x_i) x_i x_iᵀ − H C H. The noise is a martingale
+ * difference, so the second moments of the recursion — hence Δ(k), δ(k) from stationarity — are exactly
+ * those of the Gaussian model with constant Σ_eff; C itself depends on Σ_eff (C = the θθ block of the
+ * discrete stationary covariance), solved here by fixed-point iteration (a contraction: the correction is
+ * O(η tr H/S) relative). Needs weight decay 0 (μ is then the stationary mean).
+ */
+export function effectiveMinibatchNoise(data: LinearRegressionData, hyper: { eta: number; beta?: number; batchSize: number }, opts: { tol?: number; maxIter?: number } = {}): { Sigma: number[][]; iterations: number } {
+  const where = 'effectiveMinibatchNoise';
+  const { m, N, X } = data;
+  const H = toDense(data.H, m, 'H', where);
+  const S0 = toDense(data.Sigma, m, 'Sigma', where);
+  const tol = opts.tol ?? 1e-13;
+  const maxIter = opts.maxIter ?? 200;
+  let Sg = Float64Array.from(S0);
+  for (let it = 1; it <= maxIter; it++) {
+    const ch = discreteChain({ H: data.H, Sigma: Sg, hyper });
+    const n = 2 * m;
+    const C = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) C[i * m + j] = ch.P[i * n + j]!;
+    const next = Float64Array.from(S0);
+    for (let r = 0; r < N; r++) {
+      let q = 0;
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) q += X[r * m + i]! * C[i * m + j]! * X[r * m + j]!;
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) next[i * m + j] = next[i * m + j]! + (q * X[r * m + i]! * X[r * m + j]!) / N;
+    }
+    // − H C H
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) s += H[i * m + a]! * C[a * m + b]! * H[b * m + j]!;
+        next[i * m + j] = next[i * m + j]! - s;
+      }
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < i; j++) {
+        const s = 0.5 * (next[i * m + j]! + next[j * m + i]!);
+        next[i * m + j] = s;
+        next[j * m + i] = s;
+      }
+    let diff = 0;
+    let scale = 0;
+    for (let e = 0; e < m * m; e++) {
+      diff = Math.max(diff, Math.abs(next[e]! - Sg[e]!));
+      scale = Math.max(scale, Math.abs(next[e]!));
+    }
+    Sg = next;
+    if (diff <= tol * scale) return { Sigma: Array.from({ length: m }, (_, i) => Array.from(Sg.subarray(i * m, (i + 1) * m))), iterations: it };
+  }
+  throw new InputError(`${where}: the fixed point did not converge in ${maxIter} iterations (learning rate too close to the stability limit)`);
 }
