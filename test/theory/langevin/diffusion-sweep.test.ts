@@ -37,6 +37,14 @@ describe('exponent sweeps on a linear regression with a four-decade spectrum', (
     expect(svg).toMatch(/^<svg/);
   });
 
+  it('batch-size sweep: Δ scales as 1/S from stationarity, so the predicted exponent does not move, and neither does the measured one', { timeout: 20000 }, async () => {
+    const steps = logSteps(1, 300, 8);
+    const r = await diffusionSweep({ problem: { ...problem, hyper: { eta: 0.5, beta: 0.5, batchSize: 1 } }, parameter: 'batchSize', values: [1, 16], chains: 150, steps, window: { kMin: 3, kMax: 300 }, seed: 6, mode: 'serial', progress: false, resamples: 60 });
+    expect(Math.abs(r.rows[0]!.predicted - r.rows[1]!.predicted)).toBeLessThan(1e-12);
+    r.rows[0]!.dist2Predicted.forEach((d, i) => expect(d / r.rows[1]!.dist2Predicted[i]!).toBeCloseTo(16, 9));
+    for (const row of r.rows) expect(Math.abs(row.measured - row.predicted)).toBeLessThan(4 * row.measuredSe);
+  });
+
   it('the parallel run (piscina workers loading the .ts worker through tsx) gives results identical to the serial run', { timeout: 60000 }, async () => {
     const o = { problem, parameter: 'eta' as const, values: [0.2, 1], chains: 20, steps: [1, 10, 30, 100], window: { kMin: 1, kMax: 100 }, seed: 9, progress: false, resamples: 20 };
     const serial = await diffusionSweep({ ...o, mode: 'serial' });
