@@ -479,15 +479,17 @@ export function continuousModeDist2(mode: Mode, hyper: DiffusionHyper, k: number
 /** Σ_i Δ_i(k) over the modes, discrete and continuous, for commuting H and Σ. */
 export function perModeDiffusion(H: MatrixInput, Sigma: MatrixInput, hyper: DiffusionHyper, steps: readonly number[]): {
   modes: Mode[];
-  discrete: { dist2: number[]; step2: number };
-  continuous: { dist2: number[] };
+  /** totals over the modes, and per mode ([mode][step], modes in ascending Hessian eigenvalue) */
+  discrete: { dist2: number[]; step2: number; perMode: number[][] };
+  continuous: { dist2: number[]; perMode: number[][] };
 } {
   const modes = commutingModes(H, Sigma);
   const ks = sortedSteps(steps, 'perModeDiffusion');
-  const dd = ks.map((k) => modes.reduce((s, md) => s + discreteModeDiffusion(md, hyper, k).dist2, 0));
+  const dPer = modes.map((md) => ks.map((k) => discreteModeDiffusion(md, hyper, k).dist2));
+  const cPer = modes.map((md) => ks.map((k) => continuousModeDist2(md, hyper, k)));
+  const sum = (per: number[][]): number[] => ks.map((_, j) => per.reduce((s, row) => s + row[j]!, 0));
   const ds = modes.reduce((s, md) => s + discreteModeDiffusion(md, hyper, 1).step2, 0);
-  const cd = ks.map((k) => modes.reduce((s, md) => s + continuousModeDist2(md, hyper, k), 0));
-  return { modes, discrete: { dist2: dd, step2: ds }, continuous: { dist2: cd } };
+  return { modes, discrete: { dist2: sum(dPer), step2: ds, perMode: dPer }, continuous: { dist2: sum(cPer), perMode: cPer } };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -136,6 +136,11 @@ describe('exact discrete recursion: Δ(k), δ(k)', () => {
         expect(rel(pm.continuous.dist2[i]!, pr.continuous.dist2[i]!)).toBeLessThan(1e-8);
       });
       expect(rel(pm.discrete.step2, pr.discrete.step2[0]!)).toBeLessThan(1e-9);
+      // per mode: each mode alone (a 1-D problem) through the matrix route
+      pm.modes.forEach((md, i) => {
+        const one = predictDiffusion({ H: [[md.hessian]], Sigma: [[md.noise]], hyper }, ks);
+        ks.forEach((_, j) => expect(rel(pm.discrete.perMode[i]![j]!, one.discrete.dist2[j]!)).toBeLessThan(1e-8));
+      });
     }
   });
 
