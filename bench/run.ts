@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     ['P4', './p4.ts', 'runP4'],
     ['P5', './p5.ts', 'runP5'],
     ['P6', './p6.ts', 'runP6'],
+    ['P6L', './langevin.ts', 'runLangevinBench'],
     ['P8', './p8.ts', 'runP8'],
   ] as const) {
     if (!selected(id)) continue;

@@ -28,6 +28,7 @@ import {
   type Activation,
 } from '../src/symbolic/index.ts';
 import { counterTerms } from '../src/theory/eom/index.ts';
+import { type LinearHyper, type NoiseSpec, langevinModel, perExampleLosses, stationaryForLoss } from '../src/theory/langevin/index.ts';
 import { type OutputValue, emitModule, separatingPoint } from '../src/codegen/index.ts';
 
 export const CATALOGUE_DIR = dirname(fileURLToPath(import.meta.url));
@@ -54,6 +55,15 @@ export interface Spec {
     counterTerms?: number;
     /** the EoM field f1 + η f2 + … + η^j f_{j+1} with η a hyper-parameter of the generated code (needs counterTerms ≥ j+1) */
     field?: number;
+    /**
+     * SGD's continuous (Langevin) model with these numeric settings: outputs Σ(θ), the phase-space A(θ) and D(θ),
+     * the momentum modified loss; and the stationary covariances (continuous and exact discrete) at the minimum
+     * (or at `at`). Noise 'per-example' takes the per-example losses of a linear/logistic builder's rows.
+     */
+    langevin?: LinearHyper & {
+      noise: { kind: 'matrix'; sigma: (number | string)[][] } | { kind: 'hessian'; scale: number | string } | { kind: 'isotropic'; variance: number | string } | { kind: 'per-example' };
+      at?: Record<string, number>;
+    };
   };
 }
 
@@ -168,9 +178,17 @@ export function derive(spec: Spec): DerivedEntry {
       hyper.push(s.eta);
     }
   }
+  const stationaryLines = d.langevin ? langevinOutputs(spec, L, outputs) : undefined;
   const points = checkPoints(L.params, hyper);
   const comps = components(outputs);
-  const what = [d.loss && 'L', d.gradient && 'g = ∇L', d.hessian && 'H = ∇²L', d.counterTerms && `counter terms f1..f${d.counterTerms}`, d.field !== undefined && `EoM field F${d.field} = f1 + η f2 + … (η = hyper[${hyper.length - 1}])`]
+  const what = [
+    d.loss && 'L',
+    d.gradient && 'g = ∇L',
+    d.hessian && 'H = ∇²L',
+    d.counterTerms && `counter terms f1..f${d.counterTerms}`,
+    d.field !== undefined && `EoM field F${d.field} = f1 + η f2 + … (η = hyper[${hyper.length - 1}])`,
+    d.langevin && 'SGD noise Σ, Langevin phase-space A and D, momentum modified loss Lmod, stationary covariances',
+  ]
     .filter(Boolean)
     .join(', ');
   const header = [
@@ -194,12 +212,61 @@ export function derive(spec: Spec): DerivedEntry {
       tex.push(`% ${c.latexKey}: too large to print (values at the check points: ${r.values!.join(', ')})`);
     }
   }
+  if (stationaryLines) {
+    txt.push(...stationaryLines.txt);
+    tex.push(...stationaryLines.tex);
+  }
   const ts = emitModule(outputs, L.params, {
     name: camel(spec.name),
     hyper,
     derivation: [`Derivation catalogue entry '${spec.name}' (derivations/${spec.name}/spec.json): ${spec.title}.`, `Loss: ${clipLine(toText(L.expr), 300)}`, `Derived: ${what}.`, 'Regenerate with `npm run derivations -- --update`.'].join('\n'),
   });
   return { spec, loss: L, outputs, hyper, files: { txt: `${txt.join('\n')}\n`, tex: `${tex.join('\n')}\n`, ts } };
+}
+
+/** significant digits of recorded float64 stationary covariances */
+const STATIONARY_DIGITS = 10;
+
+/** Langevin outputs (added to `outputs`) and the stationary-state lines of the .txt/.tex files. */
+function langevinOutputs(spec: Spec, L: Loss, outputs: DerivedEntry['outputs']): { txt: string[]; tex: string[] } {
+  const cfg = spec.derive.langevin!;
+  const { noise: noiseCfg, at, ...hyper } = cfg;
+  let noise: NoiseSpec;
+  if (noiseCfg.kind === 'per-example') {
+    const b = spec.builder;
+    if (!b || (b.kind !== 'linear' && b.kind !== 'logistic') || b.intercept) throw new Error(`${spec.name}: per-example noise needs a linear or logistic builder without intercept`);
+    const rows = b.X.map((x, i) => [...x, b.y[i]!]);
+    noise = { kind: 'per-example', losses: perExampleLosses(b.kind, rows, { params: L.params.map((p) => p.name) }).losses };
+  } else noise = noiseCfg;
+  const model = langevinModel(L, hyper, noise);
+  outputs.push({ name: 'Sigma', value: model.sigma.map((r) => [...r]) });
+  outputs.push({ name: 'A', value: model.A.map((r) => [...r]) });
+  outputs.push({ name: 'D', value: model.diffusion.map((r) => [...r]) });
+  outputs.push({ name: 'Lmod', value: model.modifiedLoss });
+  const r = stationaryForLoss(L, hyper, noise, at ? { at } : {});
+  const s = r.stationary;
+  const p = s.p;
+  const num = (x: number): string => String(Number(x.toPrecision(STATIONARY_DIGITS)));
+  const txt: string[] = [`# stationary state of SGD (η = ${s.hyper.eta}, β = ${s.hyper.beta}, S = ${s.hyper.batchSize}, λ = ${s.hyper.weightDecay}) at θ* = (${Array.from(r.point, num).join(', ')}), ${s.exact ? 'exact rationals' : `float64, ${STATIONARY_DIGITS} digits`}:`];
+  const block = (name: string, M: Float64Array, exactM?: string[][]): void => {
+    for (let i = 0; i < p; i++)
+      for (let j = i; j < p; j++) txt.push(exactM ? `${name}[${i + 1},${j + 1}] = ${exactM[i]![j]}` : `${name}[${i + 1},${j + 1}] ≈ ${num(M[i * p + j]!)}`);
+  };
+  const sub = (M: string[][] | undefined, r0: number, c0: number): string[][] | undefined => M?.slice(r0, r0 + p).map((row) => row.slice(c0, c0 + p));
+  const cExact = s.continuous.rational?.C.map((row) => row.map(String));
+  const xExact = s.discrete.rational?.X.map((row) => row.map(String));
+  block('stationary.Ctheta_cont', s.continuous.thetaTheta, sub(cExact, 0, 0));
+  block('stationary.Cv_cont', s.continuous.vv, sub(cExact, p, p));
+  block('stationary.Ctheta_disc', s.discrete.thetaTheta, sub(xExact, 0, 0));
+  txt.push(`stationary.gap_trace_ratio ≈ ${num(s.gap.thetaTraceRatio)}`);
+  s.modes.forEach((m, i) => txt.push(`stationary.mode[${i + 1}] ≈ λ ${num(m.hessianEigenvalue)}, ω ${num(m.omega)}, γ ${num(m.gamma)}, ${m.underdamped ? 'underdamped' : 'overdamped'}`));
+  const pm = (M: Float64Array): string => `\\begin{pmatrix} ${Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => num(M[i * p + j]!)).join(' & ')).join(' \\\\ ')} \\end{pmatrix}`;
+  const tex = [
+    `% stationary covariances at θ* (continuous Langevin model and exact discrete recursion)`,
+    `C_{\\theta\\theta}^{\\mathrm{cont}} = ${pm(s.continuous.thetaTheta)} \\\\`,
+    `C_{\\theta\\theta}^{\\mathrm{disc}} = ${pm(s.discrete.thetaTheta)} \\\\`,
+  ];
+  return { txt, tex };
 }
 
 function clipLine(s: string, n: number): string {

@@ -11,6 +11,7 @@ export * from './symbolic/index.ts';
 export * from './codegen/index.ts';
 export * from './numeric/index.ts';
 export * from './theory/eom/index.ts';
+export * from './theory/langevin/index.ts';
 export {
   heavyBallSeries,
   heavyBallSecondOrder,

@@ -8,6 +8,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { EomkitError, isUserError } from '../errors.ts';
+import { registerStationary } from './stationary.ts';
 
 export { UsageError } from './errors.ts';
 
@@ -126,6 +127,8 @@ function buildProgram(io: CliIO, state: RunState): Command {
       const { runDemo } = await import('./demo.ts');
       await runDemo(io);
     });
+
+  registerStationary(program, io);
   return program;
 }
 

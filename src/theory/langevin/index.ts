@@ -4,7 +4,6 @@
  */
 export {
   type Scalar,
-  type Sampling,
   type SgdHyper,
   type Hyper,
   type NoiseSpec,
@@ -19,3 +18,33 @@ export {
   momentumModifiedLoss,
   langevinModel,
 } from './model.ts';
+export {
+  type RationalInput,
+  type RMatrix,
+  EXACT_MAX_DIM,
+  rationalMatrix,
+  lyapunovExact,
+  discreteLyapunovExact,
+} from './exact.ts';
+export {
+  type LinearHyper,
+  type ExactMode,
+  type OuStationary,
+  type Mode,
+  type PhaseBlocks,
+  type LinearStationary,
+  type ExactHyper,
+  exactHyper,
+  ouStationary,
+  linearStationary,
+  phaseSpaceExact,
+  discreteRecursionExact,
+} from './linear.ts';
+export {
+  type LossStationaryOptions,
+  type LossStationary,
+  type RegressionKind,
+  findMinimum,
+  stationaryForLoss,
+  perExampleLosses,
+} from './at-minimum.ts';

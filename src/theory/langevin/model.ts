@@ -43,16 +43,18 @@ import {
   sum,
   sym,
   toLatex,
+  latexName,
   vectorLatex,
   RESERVED_NAMES,
 } from '../../symbolic/index.ts';
 import { InputError, describe as describeValue } from '../../errors.ts';
+import type { Sampling } from '../../numeric/optimizers.ts';
 
-/** A hyper-parameter: a number (exact decimal), a fraction or symbol as text ("1/3", "eta"), or an expression. */
-export type Scalar = number | string | Expr;
+/** A hyper-parameter: a number (exact decimal), a fraction or symbol as text ("1/3", "eta"), a Rational, or an expression. */
+export type Scalar = number | string | Rational | Expr;
 
-/** How the minibatch is drawn; decides the batch noise factor c (Cov ε = c Σ). */
-export type Sampling = 'with-replacement' | 'without-replacement';
+/** How the minibatch is drawn ('with-replacement' | 'without-replacement'); decides the batch noise factor c (Cov ε = c Σ). */
+export type { Sampling };
 
 /** The SGD settings. */
 export interface SgdHyper {
@@ -87,6 +89,7 @@ export function scalarExpr(x: Scalar, name: string): Expr {
     if (!Number.isFinite(x)) throw new InputError(`${name} must be a finite number (got ${x})`);
     return num(Rational.fromFloat(x));
   }
+  if (x instanceof Rational) return num(x);
   if (typeof x === 'string') {
     return parseExpr(x, {
       resolve: (id) => {
@@ -460,13 +463,17 @@ function sdeLatex(m: LangevinModel): string {
   const tex = (e: Expr): string => toLatex(e).replace(/η/g, '\\eta ');
   const invMass = div(num(2), mul(h.eta, add(ONE, h.beta)));
   const noiseAmp = mul(invMass, pow(mul(h.eta, h.noiseFactor), Rational.HALF));
-  const shown = new Map(m.velocity.map((v, i) => [v, sym(`v_${m.params[i]!.name}`)] as const));
+  // velocities print as \dot{θ_i}: placeholder symbols are printed, then replaced (a loss parameter that
+  // happened to be named QvelocityQ0 would only change this display)
+  const marker = 'QvelocityQ';
+  const shown = new Map(m.velocity.map((v, i) => [v, sym(`${marker}${i}`)] as const));
+  const dots = (s: string): string => s.replace(/\\mathrm\{QvelocityQ\}_\{(\d+)\}/g, (_, i: string) => `\\dot{${latexName(m.params[Number(i)]!.name)}}`);
   const g = m.gradient.map((x) => subs(x, shown));
   const force = g.map((x, i) => add(x, mul(h.weightDecay, m.params[i]!), mul(m.friction, shown.get(m.velocity[i]!)!)));
   const theta = vectorLatex(m.params);
   const v = vectorLatex([...shown.values()]);
   const sigma = matrixLatex(m.sigma.map((r) => r.map((x) => x)));
-  return (
+  return dots(
     '\\begin{aligned} ' +
     `d${theta} &= ${v}\\,dt \\\\ ` +
     `d${v} &= -${paren(tex(invMass))}${vectorLatex(force).replace(/η/g, '\\eta ')}\\,dt + ${paren(tex(noiseAmp))}${sigma.replace(/η/g, '\\eta ')}^{1/2}\\,dW_t` +
