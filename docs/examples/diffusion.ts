@@ -11,7 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { logSteps, symmetricEigen } from '../../src/theory/langevin/diffusion.ts';
+import { logSteps } from '../../src/theory/langevin/diffusion.ts';
+import { symmetricEigen } from '../../src/numeric/symeig.ts';
 import { linearRegressionData, simulateDiffusion } from '../../src/theory/langevin/diffusion-sim.ts';
 import { type SweepRow, diffusionSweep, formatSweep } from '../../src/theory/langevin/diffusion-sweep.ts';
 import type { DiffusionLog } from '../../src/theory/langevin/diffusion-log.ts';
@@ -29,7 +30,9 @@ export function exampleLog(): DiffusionLog & { note: string } {
   const steps = logSteps(1, 5000, 30);
   const meas = simulateDiffusion({ H, Sigma, hyper }, { chains: 32, steps, seed: 11 });
   const m = H.length;
-  const { values, U } = symmetricEigen(Float64Array.from(H.flat()), m);
+  const eig = symmetricEigen(H);
+  const values = Array.from(eig.values);
+  const U = eig.vectors;
   const noiseSpectrum = values.map((_, i) => {
     let s = 0;
     for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) s += U[a * m + i]! * Sigma[a]![b]! * U[b * m + i]!;

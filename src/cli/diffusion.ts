@@ -125,12 +125,13 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
   if (thetaPrev && !theta0) throw new UsageError('--from-prev needs --from');
   for (const [v, flag] of [[theta0, 'from'], [thetaPrev, 'from-prev']] as const)
     if (v && v.length !== H.length) throw new UsageError(`--${flag} has ${v.length} values, the problem has ${H.length} parameters`);
-  const { predictDiffusion, crossoverSteps, fitExponent, symmetricEigen } = await import('../theory/langevin/diffusion.ts');
+  const { predictDiffusion, crossoverSteps, fitExponent } = await import('../theory/langevin/diffusion.ts');
+  const { symmetricEigen } = await import('../numeric/symeig.ts');
   const hyper = { eta, beta: beta ?? 0, batchSize: S, weightDecay: lam ?? 0 };
   const problem = { H, Sigma, hyper };
   const start = theta0 ? { theta0, ...(thetaPrev ? { thetaPrev } : {}) } : ('stationary' as const);
   const pr = predictDiffusion(problem, steps, start);
-  const eig = symmetricEigen(Float64Array.from(H.flat()), H.length).values;
+  const eig = Array.from(symmetricEigen(H, '--hessian').values);
   const cross = crossoverSteps(eig, hyper);
   const positive = steps.filter((k) => k > 0).length;
   const exps =

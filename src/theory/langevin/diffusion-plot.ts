@@ -8,7 +8,8 @@
  * - the exponent of a sweep against the swept parameter, predicted line and measured points with intervals.
  * vega and vega-lite are imported lazily.
  */
-import { type DiffusionProblem, type SampledChain, discreteChain, matrixPower, symmetricEigen } from './diffusion.ts';
+import { type DiffusionProblem, type SampledChain, discreteChain, matrixPower } from './diffusion.ts';
+import { symmetricEigen } from '../../numeric/symeig.ts';
 import type { PhaseSpaceMeasurement } from './diffusion-sim.ts';
 import type { SweepRow } from './diffusion-sweep.ts';
 import { matmul } from '../../numeric/lyapunov.ts';
@@ -165,7 +166,7 @@ export function spiralSpec(p: DiffusionProblem, theta0: readonly number[], steps
   const ch = discreteChain(p);
   const { m, n } = ch;
   const H = toDense(p.H, m, 'H', 'spiralSpec');
-  const { values, U } = symmetricEigen(H, m);
+  const { values, vectors: U } = symmetricEigen(H, 'spiralSpec');
   const eta = p.hyper.eta;
   const x = new Float64Array(n);
   for (let i = 0; i < m; i++) {

@@ -15,7 +15,8 @@ import { choleskyPsd } from '../../numeric/linalg.ts';
 import { linearSgdEnsemble } from '../../numeric/ensemble-linear.ts';
 import { sgdMinibatch } from '../../numeric/optimizers.ts';
 import { Rng } from '../../numeric/prng.ts';
-import { type DiffusionProblem, type DiffusionStart, type ExponentFit, discreteChain, fitExponent, symmetricEigen } from './diffusion.ts';
+import { type DiffusionProblem, type DiffusionStart, type ExponentFit, discreteChain, fitExponent } from './diffusion.ts';
+import { symmetricEigen } from '../../numeric/symeig.ts';
 import { toDense } from '../../numeric/linalg.ts';
 
 export interface SimulateOptions {
@@ -288,7 +289,9 @@ export function measurePhaseSpace(p: DiffusionProblem, o: { chains: number; step
     crossCovSe[e] = Math.sqrt(ss / (B - 1) / B);
   }
   // modes
-  const { values, U } = symmetricEigen(H, m);
+  const eig = symmetricEigen(H, where);
+  const values = Array.from(eig.values);
+  const U = eig.vectors;
   const rotation: number[] = [];
   const rotationSe: number[] = [];
   const a = new Float64Array(T + 1);

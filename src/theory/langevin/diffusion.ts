@@ -20,10 +20,11 @@
  *
  * Matrices are row-major Float64Array.
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { InputError } from '../../errors.ts';
 import { type MatrixInput, checkBeta, checkEta, checkFiniteNonNeg, toDense } from '../../numeric/linalg.ts';
 import { discreteLyapunov, lyapunov, matmul, phaseSpaceOU } from '../../numeric/lyapunov.ts';
+import { expm } from '../../numeric/expm.ts';
+import { symmetricEigen } from '../../numeric/symeig.ts';
 
 /** Hyper-parameters of SGD with heavy-ball momentum (langevin.md "Discrete update"). */
 export interface DiffusionHyper {
@@ -116,39 +117,6 @@ export function matrixPower(phi: Float64Array, n: number, k: number): Float64Arr
   return result;
 }
 
-function normInf(a: Float64Array, n: number): number {
-  let mx = 0;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += Math.abs(a[i * n + j]!);
-    mx = Math.max(mx, s);
-  }
-  return mx;
-}
-
-/**
- * e^{X} by scaling and squaring with a Taylor polynomial: X/2^s has ‖·‖_∞ ≤ 1/2, then 24 terms (truncation
- * below 2⁻⁵³ relative), then s squarings. Used for the continuous model's one-step propagator e^{−Aη}.
- */
-export function expm(x: Float64Array, n: number): Float64Array {
-  const nrm = normInf(x, n);
-  if (!Number.isFinite(nrm)) throw new InputError('expm: the matrix has a non-finite entry');
-  const s = nrm > 0.5 ? Math.ceil(Math.log2(nrm / 0.5)) : 0;
-  const scale = 2 ** -s;
-  const xs = new Float64Array(n * n);
-  for (let i = 0; i < n * n; i++) xs[i] = x[i]! * scale;
-  const out = identity(n);
-  let term = identity(n);
-  for (let j = 1; j <= 24; j++) {
-    term = matmul(term, xs, n);
-    for (let i = 0; i < n * n; i++) term[i] = term[i]! / j;
-    for (let i = 0; i < n * n; i++) out[i] = out[i]! + term[i]!;
-  }
-  let r = out;
-  for (let j = 0; j < s; j++) r = matmul(r, r, n);
-  return r;
-}
-
 /**
  * Stationary covariance of x_{k+1} = Φ x_k + w, Cov w = W: P = Φ P Φᵀ + W (the discrete Lyapunov equation,
  * solved by `discreteLyapunov`, Smith's doubling). Requires spectral radius ρ(Φ) < 1; otherwise an InputError
@@ -216,7 +184,7 @@ export function continuousChain(p: DiffusionProblem): SampledChain {
   const { C } = lyapunov(A, D);
   const minusAeta = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) minusAeta[i] = -A[i]! * c.eta;
-  const phi = expm(minusAeta, n);
+  const phi = expm(minusAeta);
   const pcp = congruence(phi, C, n);
   const W = new Float64Array(n * n);
   for (let i = 0; i < n * n; i++) W[i] = C[i]! - pcp[i]!;
@@ -356,22 +324,7 @@ export function stepSizeLaw(p: DiffusionProblem): number {
 // ---------------------------------------------------------------------------------------------------------
 // Per-mode closed forms (H and Σ commute)
 
-/** Symmetric eigendecomposition (ml-matrix), eigenvalues ascending, eigenvectors as columns of U (row-major). */
-export function symmetricEigen(a: Float64Array, m: number): { values: number[]; U: Float64Array } {
-  const rows: number[][] = [];
-  for (let i = 0; i < m; i++) rows.push(Array.from(a.subarray(i * m, (i + 1) * m)));
-  const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
-  const vals = evd.realEigenvalues;
-  const V = evd.eigenvectorMatrix;
-  const order = vals.map((_, i) => i).sort((x, y) => vals[x]! - vals[y]!);
-  const U = new Float64Array(m * m);
-  order.forEach((col, j) => {
-    for (let i = 0; i < m; i++) U[i * m + j] = V.get(i, col);
-  });
-  return { values: order.map((i) => vals[i]!), U };
-}
-
-export interface Mode {
+export interface DiffusionMode {
   /** Hessian eigenvalue λ_i */
   hessian: number;
   /** noise variance along the mode σ_i = u_iᵀ Σ u_i */
@@ -382,12 +335,12 @@ export interface Mode {
  * The modes of a commuting pair (H, Σ): eigenvalues of H and Σ's diagonal in H's eigenbasis. Throws an
  * InputError when Σ is not diagonal there (‖off-diagonal‖ > tol·‖Σ‖): use the matrix routes then.
  */
-export function commutingModes(H: MatrixInput, Sigma: MatrixInput, tol = 1e-9): Mode[] {
+export function commutingModes(H: MatrixInput, Sigma: MatrixInput, tol = 1e-9): DiffusionMode[] {
   const where = 'commutingModes';
   const m = dimOf(H);
   const h = toDense(H, m, 'H', where);
   const s = toDense(Sigma, m, 'Sigma', where);
-  const { values, U } = symmetricEigen(h, m);
+  const { values, vectors: U } = symmetricEigen(h, where);
   const ut = transposeOf(U, m);
   const sd = matmul(matmul(ut, s, m), U, m);
   let off = 0;
@@ -399,7 +352,7 @@ export function commutingModes(H: MatrixInput, Sigma: MatrixInput, tol = 1e-9): 
     }
   // degenerate eigenvalues of H: Σ need only be block-diagonal; rotate inside equal-eigenvalue blocks is not done here
   if (off > tol * Math.max(all, 1e-300)) throw new InputError(`${where}: H and Sigma do not commute (off-diagonal ${off.toExponential(2)} of Σ in H's eigenbasis): use predictDiffusion`);
-  return values.map((v, i) => ({ hessian: v, noise: sd[i * m + i]! }));
+  return Array.from(values, (v, i) => ({ hessian: v, noise: sd[i * m + i]! }));
 }
 
 /**
@@ -408,7 +361,7 @@ export function commutingModes(H: MatrixInput, Sigma: MatrixInput, tol = 1e-9): 
  * γ_0 = η σ (1+β) / (S q (1−β)(2(1+β) − ηq)) (langevin.md, 1-D exact), γ_1 = a γ_0/(1+β) (Yule–Walker), and
  * γ_k = a γ_{k−1} − β γ_{k−2}, solved in closed form from the roots of r² − a r + β (complex, real or double).
  */
-export function discreteModeAutocovariance(mode: Mode, hyper: DiffusionHyper, k: number): number {
+export function discreteModeAutocovariance(mode: DiffusionMode, hyper: DiffusionHyper, k: number): number {
   const eta = hyper.eta;
   const beta = hyper.beta ?? 0;
   const q = mode.hessian + (hyper.weightDecay ?? 0);
@@ -441,7 +394,7 @@ export function discreteModeAutocovariance(mode: Mode, hyper: DiffusionHyper, k:
 }
 
 /** Per-mode stationary Δ_i(k) = 2(γ_0 − γ_k) and δ_i = 2(γ_0 − γ_1) of the exact discrete recursion. */
-export function discreteModeDiffusion(mode: Mode, hyper: DiffusionHyper, k: number): { dist2: number; step2: number } {
+export function discreteModeDiffusion(mode: DiffusionMode, hyper: DiffusionHyper, k: number): { dist2: number; step2: number } {
   const g0 = discreteModeAutocovariance(mode, hyper, 0);
   return { dist2: 2 * (g0 - discreteModeAutocovariance(mode, hyper, k)), step2: 2 * (g0 - discreteModeAutocovariance(mode, hyper, 1)) };
 }
@@ -452,7 +405,7 @@ export function discreteModeDiffusion(mode: Mode, hyper: DiffusionHyper, k: numb
  * overdamped, 1 + γt when critical), C_θ,i = η σ_i / (2S(1−β)(λ_i+λ)), ω_i² = 2(λ_i+λ)/(η(1+β)),
  * γ = (1−β)/(η(1+β)), t = kη.
  */
-export function continuousModeDist2(mode: Mode, hyper: DiffusionHyper, k: number): number {
+export function continuousModeDist2(mode: DiffusionMode, hyper: DiffusionHyper, k: number): number {
   const eta = hyper.eta;
   const beta = hyper.beta ?? 0;
   const q = mode.hessian + (hyper.weightDecay ?? 0);
@@ -478,7 +431,7 @@ export function continuousModeDist2(mode: Mode, hyper: DiffusionHyper, k: number
 
 /** Σ_i Δ_i(k) over the modes, discrete and continuous, for commuting H and Σ. */
 export function perModeDiffusion(H: MatrixInput, Sigma: MatrixInput, hyper: DiffusionHyper, steps: readonly number[]): {
-  modes: Mode[];
+  modes: DiffusionMode[];
   /** totals over the modes, and per mode ([mode][step], modes in ascending Hessian eigenvalue) */
   discrete: { dist2: number[]; step2: number; perMode: number[][] };
   continuous: { dist2: number[]; perMode: number[][] };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diffusionSweep, formatSweep, sweepJobs } from '../../../src/theory/langevin/diffusion-sweep.ts';
 import { linearRegressionData } from '../../../src/theory/langevin/diffusion-sim.ts';
-import { logSteps, symmetricEigen } from '../../../src/theory/langevin/diffusion.ts';
+import { logSteps } from '../../../src/theory/langevin/diffusion.ts';
+import { symmetricEigen } from '../../../src/numeric/symeig.ts';
 import { renderSvg, sweepPlotSpec, phasePortraitSpec, spiralSpec } from '../../../src/theory/langevin/diffusion-plot.ts';
 import { measurePhaseSpace } from '../../../src/theory/langevin/diffusion-sim.ts';
 
@@ -10,7 +11,7 @@ const problem = { H: data.H, Sigma: data.Sigma, hyper: { eta: 0.1, beta: 0, batc
 
 describe('exponent sweeps on a linear regression with a four-decade spectrum', () => {
   it('the data: H = XᵀX/N spans four decades; Σ is the label-noise covariance ≈ σ²H', () => {
-    const ev = symmetricEigen(Float64Array.from(data.H.flat()), 10).values;
+    const ev = symmetricEigen(data.H).values;
     expect(ev[9]! / ev[0]!).toBeGreaterThan(3e3);
     expect(ev[9]! / ev[0]!).toBeLessThan(3e4);
     // tr Σ / tr H ≈ σ² = 0.25 (residual variance of the fit)

@@ -9,7 +9,6 @@ import {
   crossoverSteps,
   discreteChain,
   discreteModeDiffusion,
-  expm,
   fitExponent,
   learningRateMap,
   logSteps,
@@ -221,24 +220,6 @@ describe('continuous model: Δ(t), δ', () => {
     expect(gaps[1]!).toBeLessThan(gaps[0]! / 5);
     expect(gaps[2]!).toBeLessThan(gaps[1]! / 5);
     expect(gaps[2]!).toBeLessThan(2e-3);
-  });
-
-  it('expm agrees with the eigen-decomposition of a diagonalisable matrix', () => {
-    const X = new Float64Array([-3, 1, 0.5, 0, -0.2, 2, 0.1, -1, -7]);
-    const ev = new EigenvalueDecomposition(new Matrix([[-3, 1, 0.5], [0, -0.2, 2], [0.1, -1, -7]]));
-    const V = ev.eigenvectorMatrix;
-    const Vi = new Matrix(V.to2DArray());
-    // only real eigenvalues here: check e^X V = V e^Λ
-    expect(ev.imaginaryEigenvalues.every((x) => Math.abs(x) < 1e-12)).toBe(true);
-    const E = expm(X, 3);
-    for (let c = 0; c < 3; c++) {
-      const l = Math.exp(ev.realEigenvalues[c]!);
-      for (let i = 0; i < 3; i++) {
-        let s = 0;
-        for (let j = 0; j < 3; j++) s += E[i * 3 + j]! * Vi.get(j, c);
-        expect(Math.abs(s - l * Vi.get(i, c))).toBeLessThan(1e-12 * Math.max(1, l));
-      }
-    }
   });
 });
 
