@@ -10,7 +10,7 @@
  */
 import { type DiffusionProblem, type SampledChain, discreteChain, matrixPower } from './diffusion.ts';
 import { symmetricEigen } from '../../numeric/symeig.ts';
-import type { PhaseSpaceMeasurement } from './diffusion-sim.ts';
+import type { MeanPath, PhaseSpaceMeasurement } from './diffusion-sim.ts';
 import type { SweepRow } from './diffusion-sweep.ts';
 import { matmul } from '../../numeric/lyapunov.ts';
 import { toDense } from '../../numeric/linalg.ts';
@@ -162,7 +162,7 @@ export function phasePortraitSpec(p: DiffusionProblem, ph: PhaseSpaceMeasurement
 }
 
 /** Predicted mean spirals (a_k, v_k) per eigendirection from a displaced start (exact discrete recursion). */
-export function spiralSpec(p: DiffusionProblem, theta0: readonly number[], steps: number, opts: { title?: string } = {}): Spec {
+export function spiralSpec(p: DiffusionProblem, theta0: readonly number[], steps: number, opts: { title?: string; measured?: MeanPath } = {}): Spec {
   const ch = discreteChain(p);
   const { m, n } = ch;
   const H = toDense(p.H, m, 'H', 'spiralSpec');
@@ -191,8 +191,14 @@ export function spiralSpec(p: DiffusionProblem, theta0: readonly number[], steps
         a += U[j * m + i]! * path[k]![j]!;
         v += (U[j * m + i]! * (path[k + 1]![j]! - path[k]![m + j]!)) / (2 * eta);
       }
-      pts.push({ a, v, k, mode: `mode ${i + 1} (λ = ${values[i]!.toPrecision(3)})` });
+      pts.push({ a, v, k, mode: `mode ${i + 1} (λ = ${values[i]!.toPrecision(3)})`, series: 'predicted mean (exact discrete)' });
     }
+  // simulated ensemble means (measureMeanPath: k = 1 … T−1 in its own arrays), same modes
+  const meas = opts.measured;
+  if (meas)
+    for (let i = 0; i < m; i++)
+      for (let k = 1; k <= Math.min(steps, meas.a[i]!.length); k++)
+        pts.push({ a: meas.a[i]![k - 1], v: meas.v[i]![k - 1], k, mode: `mode ${i + 1} (λ = ${values[i]!.toPrecision(3)})`, series: 'simulated ensemble mean' });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: opts.title ?? 'mean phase-space spirals E(θ_i, v_i) from a displaced start (exact discrete recursion)',
@@ -201,7 +207,12 @@ export function spiralSpec(p: DiffusionProblem, theta0: readonly number[], steps
     facet: { field: 'mode', type: 'nominal', title: null },
     columns: Math.min(3, m),
     resolve: { scale: { x: 'independent', y: 'independent' } },
-    spec: { width: 240, height: 200, mark: { type: 'line', point: { size: 8 } }, encoding: { x: { field: 'a', type: 'quantitative', title: 'E θ_i' }, y: { field: 'v', type: 'quantitative', title: 'E v_i' }, order: { field: 'k' } } },
+    spec: {
+      width: 240,
+      height: 200,
+      mark: { type: 'line', point: { size: 8 } },
+      encoding: { x: { field: 'a', type: 'quantitative', title: 'E θ_i' }, y: { field: 'v', type: 'quantitative', title: 'E v_i' }, order: { field: 'k' }, color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } } },
+    },
   };
 }
 

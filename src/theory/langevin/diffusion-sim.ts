@@ -529,3 +529,92 @@ export function effectiveMinibatchNoise(data: LinearRegressionData, hyper: { eta
   }
   throw new InputError(`${where}: the fixed point did not converge in ${maxIter} iterations (learning rate too close to the stability limit)`);
 }
+
+export interface MeanPath {
+  /** Hessian eigenvalues (ascending) and eigenvectors (columns, row-major) defining the modes */
+  hessianEigenvalues: number[];
+  U: Float64Array;
+  /** per mode [mode][k], k = 1 … steps − 1: ensemble mean of a_k = u_iᵀ(θ_k − μ) and of the centred velocity
+   * v_k = (a_{k+1} − a_{k−1})/(2η), with standard errors */
+  a: number[][];
+  aSe: number[][];
+  v: number[][];
+  vSe: number[][];
+  /** the same means predicted by the exact discrete recursion, E x_k = M^k x_0 */
+  aPredicted: number[][];
+  vPredicted: number[][];
+}
+
+/**
+ * The mean phase-space spiral per Hessian eigendirection from a displaced start θ_0 − μ (θ_{−1} = θ_0): a
+ * seeded ensemble against E x_k = M^k x_0 of the exact discrete recursion (docs/theory/langevin.md, "Linear
+ * regression: exact solutions": per mode a damped oscillator).
+ */
+export function measureMeanPath(p: DiffusionProblem, theta0: readonly number[], o: { chains: number; steps: number; seed?: number }): MeanPath {
+  const where = 'measureMeanPath';
+  const m = p.H instanceof Float64Array ? Math.round(Math.sqrt(p.H.length)) : p.H.length;
+  const H = toDense(p.H, m, 'H', where);
+  const B = o.chains;
+  const T = o.steps;
+  if (!Number.isInteger(B) || B < 2) throw new InputError(`${where}: chains must be an integer ≥ 2, got ${B}`);
+  if (!Number.isInteger(T) || T < 3) throw new InputError(`${where}: steps must be an integer ≥ 3, got ${T}`);
+  if (theta0.length !== m) throw new InputError(`${where}: theta0 has length ${theta0.length}, expected ${m}`);
+  const record = Array.from({ length: T + 1 }, (_, k) => k);
+  const res = linearSgdEnsemble({ H, Sigma: p.Sigma, chains: B, theta0, eta: p.hyper.eta, beta: p.hyper.beta ?? 0, weightDecay: p.hyper.weightDecay ?? 0, batchSize: p.hyper.batchSize, steps: T, seed: o.seed ?? 0, record });
+  checkFinite(res.theta, B, where);
+  const eig = symmetricEigen(H, where);
+  const U = eig.vectors;
+  const eta = p.hyper.eta;
+  const ch = discreteChain(p);
+  const n = 2 * m;
+  // predicted path x_k = M^k x_0, x_0 = (θ_0, θ_0)
+  const path: Float64Array[] = [];
+  let x = new Float64Array(n);
+  for (let i = 0; i < m; i++) x[i] = x[m + i] = theta0[i]!;
+  path.push(x);
+  for (let k = 0; k < T; k++) {
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += ch.phi[i * n + j]! * x[j]!;
+      y[i] = s;
+    }
+    path.push(y);
+    x = y;
+  }
+  const proj = (vec: ArrayLike<number>, off: number, i: number): number => {
+    let s = 0;
+    for (let j = 0; j < m; j++) s += U[j * m + i]! * vec[off + j]!;
+    return s;
+  };
+  const out: MeanPath = { hessianEigenvalues: Array.from(eig.values), U, a: [], aSe: [], v: [], vSe: [], aPredicted: [], vPredicted: [] };
+  const X = res.trajectory;
+  for (let i = 0; i < m; i++) {
+    const a: number[] = [], aSe: number[] = [], v: number[] = [], vSe: number[] = [], ap: number[] = [], vp: number[] = [];
+    for (let k = 1; k < T; k++) {
+      let sa = 0, sa2 = 0, sv = 0, sv2 = 0;
+      for (let c = 0; c < B; c++) {
+        const ak = proj(X, (k * B + c) * m, i);
+        const vk = (proj(X, ((k + 1) * B + c) * m, i) - proj(X, ((k - 1) * B + c) * m, i)) / (2 * eta);
+        sa += ak;
+        sa2 += ak * ak;
+        sv += vk;
+        sv2 += vk * vk;
+      }
+      const ma = sa / B, mv = sv / B;
+      a.push(ma);
+      v.push(mv);
+      aSe.push(Math.sqrt(Math.max(0, (sa2 / B - ma * ma) / (B - 1))));
+      vSe.push(Math.sqrt(Math.max(0, (sv2 / B - mv * mv) / (B - 1))));
+      ap.push(proj(path[k]!, 0, i));
+      vp.push((proj(path[k + 1]!, 0, i) - proj(path[k - 1]!, 0, i)) / (2 * eta));
+    }
+    out.a.push(a);
+    out.aSe.push(aSe);
+    out.v.push(v);
+    out.vSe.push(vSe);
+    out.aPredicted.push(ap);
+    out.vPredicted.push(vp);
+  }
+  return out;
+}

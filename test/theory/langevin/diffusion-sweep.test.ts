@@ -61,6 +61,10 @@ describe('exponent sweeps on a linear regression with a four-decade spectrum', (
     const q = { H: [[1, 0.3], [0.3, 0.12]], Sigma: [[0.5, -0.2], [-0.2, 1]], hyper: { eta: 0.1, beta: 0.9, batchSize: 2 } };
     const ph = measurePhaseSpace(q, { chains: 2, steps: 300, seed: 1 });
     expect(await renderSvg(phasePortraitSpec(q, ph))).toMatch(/^<svg/);
-    expect(await renderSvg(spiralSpec(q, [1, -1], 100))).toMatch(/^<svg/);
+    const { measureMeanPath } = await import('../../../src/theory/langevin/diffusion-sim.ts');
+    const mean = measureMeanPath(q, [1, -1], { chains: 20, steps: 101, seed: 2 });
+    const svg = await renderSvg(spiralSpec(q, [1, -1], 100, { measured: mean }));
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain('simulated ensemble mean');
   });
 });
