@@ -5,7 +5,8 @@
  *   decades, started from stationarity, with the final Hessian eigenvalues and the noise along them;
  * - docs/examples/diffusion-sweep.md and diffusion-sweep-eta.svg / diffusion-sweep-beta.svg: the fitted
  *   exponent against η and β, simulated (bootstrap interval) beside predicted;
- * - diffusion-log.svg: the log read back with the fit and the linear theory.
+ * - diffusion-log.svg: the log read back with the fit and the linear theory;
+ * - diffusion-phase.svg, diffusion-spiral.svg: phase portraits with the predicted ellipse, mean spirals.
  * Everything is seeded: the files are reproduced bit for bit (test/theory/langevin/diffusion-docs.test.ts).
  */
 import { writeFileSync } from 'node:fs';
@@ -88,6 +89,12 @@ async function main(): Promise<void> {
       }),
     ),
   );
+  // phase space of a 2-D non-commuting case with momentum: portraits with the predicted ellipse, mean spirals
+  const { measurePhaseSpace, measureMeanPath } = await import('../../src/theory/langevin/diffusion-sim.ts');
+  const { phasePortraitSpec, spiralSpec } = await import('../../src/theory/langevin/diffusion-plot.ts');
+  const q = { H: [[1, 0.3], [0.3, 0.12]], Sigma: [[0.5, -0.2], [-0.2, 1]], hyper: { eta: 0.1, beta: 0.9, batchSize: 2 } };
+  writeFileSync(join(dir, 'diffusion-phase.svg'), await renderSvg(phasePortraitSpec(q, measurePhaseSpace(q, { chains: 2, steps: 3000, seed: 7 }))));
+  writeFileSync(join(dir, 'diffusion-spiral.svg'), await renderSvg(spiralSpec(q, [3, -2], 80, { measured: measureMeanPath(q, [3, -2], { chains: 400, steps: 81, seed: 12 }) })));
   const sw = await exampleSweeps({ chains: 400, kMax: 2000 });
   writeFileSync(join(dir, 'diffusion-sweep-eta.svg'), await renderSvg(sweepPlotSpec(sw.eta)));
   writeFileSync(join(dir, 'diffusion-sweep-beta.svg'), await renderSvg(sweepPlotSpec(sw.beta)));
@@ -105,6 +112,12 @@ async function main(): Promise<void> {
     '```',
     '',
     '![exponent against η](diffusion-sweep-eta.svg) ![exponent against β](diffusion-sweep-beta.svg)',
+    '',
+    'Phase space of a 2-D case where H and Σ do not commute (η = 0.1, β = 0.9, S = 2): one chain per Hessian',
+    'eigendirection with the predicted 2σ ellipse, and the mean spirals from a displaced start, simulated (400',
+    'chains) beside E x_k = M^k x_0:',
+    '',
+    '![phase portraits](diffusion-phase.svg) ![mean spirals](diffusion-spiral.svg)',
     '',
     'The example log read back (`eomkit diffusion --log docs/examples/diffusion-log.json --window 10:5000`):',
     '',
