@@ -9,6 +9,9 @@
  * the step-size law, the crossover steps and the effective exponent over the steps; from stationarity unless
  * --from gives θ_0 − μ (optionally --from-prev θ_{−1} − μ).
  *
+ * From a loss: --loss "<formula>" --params w1,w2 [--constants …] with --noise or --noise-scale σ² (Σ = σ²H):
+ * H and Σ at the minimum (found by the Langevin layer's Newton search) or at --at.
+ *
  * From a training log (.json, .csv or .npy; schema in src/theory/langevin/diffusion-log.ts):
  *   eomkit diffusion --log run.csv [--window 10:1000] [--lr … --momentum … --batch … --weight-decay …]
  *     [--hessian-eigs 1.2,0.3] [--noise-spectrum …] [--noise-trace …] [--json] [--plot out.svg]
@@ -22,6 +25,11 @@ import type { CliIO } from './main.ts';
 import { UsageError } from './errors.ts';
 
 export interface DiffusionCliOptions {
+  loss?: string;
+  params?: string;
+  constants?: string;
+  noiseScale?: string;
+  at?: string;
   hessian?: string;
   noise?: string;
   lr?: string;
@@ -112,12 +120,22 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
   const S = parseNumber(opts.batch, 'batch', (x) => x > 0, 'a number > 0');
   const lam = parseNumber(opts.weightDecay, 'weight-decay', (x) => x >= 0, 'a number ≥ 0');
   if (opts.log !== undefined) return runFromLog(opts, io, { eta, beta, S, lam });
-  if (opts.hessian === undefined || opts.noise === undefined)
-    throw new UsageError('give --hessian and --noise (matrices), or --log <file> (a training log); see eomkit diffusion --help');
   if (eta === undefined) throw new UsageError('--lr (the learning rate η) is required');
   if (S === undefined) throw new UsageError('--batch (the batch size S) is required');
-  const H = parseMatrix(opts.hessian, 'hessian');
-  const Sigma = parseMatrix(opts.noise, 'noise');
+  let H: number[][];
+  let Sigma: number[][];
+  let lossNote: string | undefined;
+  if (opts.loss !== undefined) {
+    if (opts.hessian !== undefined) throw new UsageError('give either --loss or --hessian, not both');
+    ({ H, Sigma, note: lossNote } = await quadraticOfLoss(opts, { eta, beta: beta ?? 0, batchSize: S, weightDecay: lam ?? 0 }));
+  } else {
+    if (opts.hessian === undefined || (opts.noise === undefined && opts.noiseScale === undefined))
+      throw new UsageError('give --hessian with --noise (or --noise-scale σ² for Σ = σ²H), or --loss with --params, or --log <file>; see eomkit diffusion --help');
+    H = parseMatrix(opts.hessian, 'hessian');
+    if (opts.noise !== undefined && opts.noiseScale !== undefined) throw new UsageError('give either --noise or --noise-scale, not both');
+    const s2 = parseNumber(opts.noiseScale, 'noise-scale', (x) => x >= 0, 'a number ≥ 0');
+    Sigma = opts.noise !== undefined ? parseMatrix(opts.noise, 'noise') : H.map((row) => row.map((h) => h * s2!));
+  }
   if (Sigma.length !== H.length) throw new UsageError(`--noise is ${Sigma.length}×${Sigma.length}, --hessian is ${H.length}×${H.length}`);
   const steps = parseSteps(opts.steps);
   const theta0 = parseList(opts.from, 'from');
@@ -156,6 +174,7 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
       JSON.stringify(
         {
           steps,
+          ...(lossNote ? { quadratic: { note: lossNote, H, Sigma } } : {}),
           start: theta0 ? { theta0, thetaPrev: thetaPrev ?? theta0 } : 'stationary',
           hyper,
           continuous: { dist2: pr.continuous.dist2, step2: pr.continuous.step2 },
@@ -173,6 +192,7 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
     return;
   }
   const lines = [
+    ...(lossNote ? [lossNote] : []),
     `SGD diffusion near a quadratic minimum (${H.length} parameters), η = ${eta}, β = ${hyper.beta}, S = ${S}, λ = ${hyper.weightDecay}, ${theta0 ? 'from θ_0 − μ = [' + theta0.join(', ') + ']' : 'from stationarity'}`,
     `${'k'.padStart(8)} ${'Δ continuous'.padStart(14)} ${'Δ discrete'.padStart(14)} ${'ratio'.padStart(9)} ${'δ continuous'.padStart(14)} ${'δ discrete'.padStart(14)} ${'ratio'.padStart(9)}`,
   ];
@@ -186,6 +206,28 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
   if (exps) lines.push(`effective exponent over the steps: ${exps.discrete.toFixed(4)} (exact discrete), ${exps.continuous.toFixed(4)} (continuous)`);
   if (opts.plot !== undefined) lines.push(`plot ${opts.plot}`);
   io.out(lines.join('\n'));
+}
+
+/** H and Σ of a loss at its minimum (or at --at), through the Langevin layer's `stationaryForLoss`. */
+async function quadraticOfLoss(opts: DiffusionCliOptions, hyper: { eta: number; beta: number; batchSize: number; weightDecay: number }): Promise<{ H: number[][]; Sigma: number[][]; note: string }> {
+  const { parseAssignments, parseNames, parsePoint } = await import('./args.ts');
+  const { loss } = await import('../symbolic/index.ts');
+  const { stationaryForLoss } = await import('../theory/langevin/at-minimum.ts');
+  const params = parseNames(opts.params, 'params');
+  if (params.length === 0) throw new UsageError('--loss needs --params (the parameter names)');
+  const constants = Object.fromEntries(opts.constants ? parseAssignments(opts.constants, 'constants') : []);
+  const L = loss(opts.loss!, { params, constants });
+  if (opts.noise !== undefined && opts.noiseScale !== undefined) throw new UsageError('give either --noise or --noise-scale, not both');
+  let noise: import('../theory/langevin/model.ts').NoiseSpec;
+  if (opts.noise !== undefined) noise = { kind: 'matrix', sigma: parseMatrix(opts.noise, 'noise') };
+  else if (opts.noiseScale !== undefined) noise = { kind: 'hessian', scale: parseNumber(opts.noiseScale, 'noise-scale', (x) => x >= 0, 'a number ≥ 0')! };
+  else throw new UsageError('--loss needs the noise: --noise "[[…]]" (Σ) or --noise-scale σ² (Σ = σ²H)');
+  const r = stationaryForLoss(L, hyper, noise, { exact: 'never', ...(opts.at !== undefined ? { at: parsePoint(opts.at, params, 'at') } : {}) });
+  const m = params.length;
+  const rows = (M: Float64Array): number[][] => Array.from({ length: m }, (_, i) => Array.from(M.subarray(i * m, (i + 1) * m)));
+  const where = opts.at !== undefined ? 'at' : 'at the minimum';
+  const point = params.map((p, i) => `${p}=${r.point[i]!.toPrecision(6)}`).join(', ');
+  return { H: rows(r.stationary.H), Sigma: rows(r.stationary.Sigma), note: `loss ${L.formula} ${where} ${point} (‖∇L_λ‖ = ${r.gradientNorm.toExponential(2)})` };
 }
 
 async function runFromLog(opts: DiffusionCliOptions, io: CliIO, h: { eta?: number | undefined; beta?: number | undefined; S?: number | undefined; lam?: number | undefined }): Promise<void> {

@@ -150,6 +150,17 @@ describe('eomkit diffusion', () => {
     expect(o.predicted.exponentDiscrete).toBeGreaterThan(0);
   });
 
+  it('--loss gives the quadratic of the loss at its minimum: the same numbers as --hessian with --noise-scale', async () => {
+    const common = ['--lr', '0.1', '--momentum', '0.5', '--batch', '4', '--steps', '1,10,100', '--json'];
+    const a = JSON.parse((await run(['diffusion', '--loss', '0.5*((w1-1)^2 + 3*w2^2) + 0.2*(w1-1)*w2', '--params', 'w1,w2', '--noise-scale', '0.5', ...common])).out);
+    const b = JSON.parse((await run(['diffusion', '--hessian', '[[1,0.2],[0.2,3]]', '--noise-scale', '0.5', ...common])).out);
+    expect(a.quadratic.note).toMatch(/at the minimum w1=1\.00000/);
+    a.discrete.dist2.forEach((x: number, i: number) => expect(x).toBeCloseTo(b.discrete.dist2[i], 12));
+    // Σ = σ²H: the continuous saturation level 2 tr C_θθ = 2 · m · ησ²/(2S(1−β))
+    const sat = JSON.parse((await run(['diffusion', '--hessian', '[[1,0.2],[0.2,3]]', '--noise-scale', '0.5', '--lr', '0.1', '--momentum', '0.5', '--batch', '4', '--steps', '100000', '--json'])).out);
+    expect(sat.continuous.dist2[0]).toBeCloseTo((2 * 2 * 0.1 * 0.5) / (2 * 4 * 0.5), 10);
+  });
+
   it('bad input: exit 2 and one line naming the problem', async () => {
     const bad = join(tmp, 'bad.csv');
     writeFileSync(bad, 'step,dist2,step2\n1,1,1\n2,inf,1\n3,3,1\n');
@@ -163,6 +174,8 @@ describe('eomkit diffusion', () => {
       [['diffusion', '--hessian', '[[30]]', '--noise', '1', '--lr', '0.1', '--batch', '1'], /unstable/],
       [[...args, '--steps', '10,5'], /strictly increasing/],
       [[...args, '--from', '1'], /--from has 1 values/],
+      [['diffusion', '--loss', 'w^2', '--lr', '0.1', '--batch', '1'], /--loss needs --params/],
+      [['diffusion', '--loss', 'w^2', '--params', 'w', '--lr', '0.1', '--batch', '1'], /--loss needs the noise/],
     ];
     for (const [a, re] of cases) {
       const r = await run(a);
