@@ -10,3 +10,5 @@ export { plotValidationSvg, validationPlotSpec, type PlotOptions } from './plot.
 export { choleskyPsd, norm2, distance2, type MatrixInput } from './linalg.ts';
 export { lyapunov, lyapunovKron, lyapunovResidual, phaseSpaceOU, discreteLyapunov, discreteLyapunovResidual, type LyapunovResult, type DiscreteLyapunovResult } from './lyapunov.ts';
 export { leastSquaresGradient, leastSquaresGradientJs, leastSquaresGradientWasm, type GradKernel, type LsBackend } from './kernels/least-squares.ts';
+export { readNpy, writeNpy, type NpyArray } from './npy.ts';
+export { linearSgdEnsemble, linearSgdEnsembleParallel, type LinearEnsembleOptions, type LinearEnsembleResult } from './ensemble-linear.ts';

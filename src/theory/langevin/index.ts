@@ -48,3 +48,4 @@ export {
   stationaryForLoss,
   perExampleLosses,
 } from './at-minimum.ts';
+export * from './diffusion-exports.ts';
