@@ -316,6 +316,17 @@ describe('exponents, crossovers, rotation, cross-covariance, hyper-parameter map
       const P = continuousChain({ H: diag, Sigma: sd, hyper: mp }).P;
       expect(rel(P[15]!, 2 / (hyperN.batchSize * (1 - mp.beta ** 2)))).toBeLessThan(1e-10);
     }
+    // η/(1−β) fixed keeps the Brownian rate η² tr Σ/(S(1−β)²) and the saturation times (1−β)/(η(λ_i+λ)):
+    // past the ballistic crossovers the whole curve Δ(k) is unchanged; before them it is not
+    const h = { eta: 0.01, beta: 0.9, batchSize: 4 };
+    const ks = [1, 1000, 10000, 100000];
+    for (const alpha of [0.5, 2]) {
+      const mp = learningRateMap(h, alpha);
+      const a = predictDiffusion({ H: diag, Sigma: sd, hyper: h }, ks).discrete.dist2;
+      const b = predictDiffusion({ H: diag, Sigma: sd, hyper: mp }, ks).discrete.dist2;
+      expect(Math.abs(b[0]! / a[0]! - alpha)).toBeLessThan(0.01 * alpha);
+      for (let i = 1; i < ks.length; i++) expect(rel(b[i]!, a[i]!)).toBeLessThan(2e-3); // O(ηq) discrete corrections differ
+    }
   });
 
   it('per-mode continuous Δ saturates at 2 C_θ,i and is 0 at k = 0', () => {
