@@ -343,16 +343,33 @@ export function commutingModes(H: MatrixInput, Sigma: MatrixInput, tol = 1e-9): 
   const { values, vectors: U } = symmetricEigen(h, where);
   const ut = transposeOf(U, m);
   const sd = matmul(matmul(ut, s, m), U, m);
+  // equal Hessian eigenvalues form blocks inside which Σ may be any symmetric matrix (the eigenbasis of H is
+  // not unique there): the modes of a block are the eigenvectors of Σ restricted to it
+  const hScale = Math.max(...Array.from(values, Math.abs), 1e-300);
+  const block = new Int32Array(m);
+  for (let i = 1; i < m; i++) block[i] = Math.abs(values[i]! - values[i - 1]!) <= 1e-12 * hScale ? block[i - 1]! : i;
   let off = 0;
   let all = 0;
   for (let i = 0; i < m; i++)
     for (let j = 0; j < m; j++) {
       all = Math.max(all, Math.abs(sd[i * m + j]!));
-      if (i !== j) off = Math.max(off, Math.abs(sd[i * m + j]!));
+      if (block[i] !== block[j]) off = Math.max(off, Math.abs(sd[i * m + j]!));
     }
-  // degenerate eigenvalues of H: Σ need only be block-diagonal; rotate inside equal-eigenvalue blocks is not done here
   if (off > tol * Math.max(all, 1e-300)) throw new InputError(`${where}: H and Sigma do not commute (off-diagonal ${off.toExponential(2)} of Σ in H's eigenbasis): use predictDiffusion`);
-  return Array.from(values, (v, i) => ({ hessian: v, noise: sd[i * m + i]! }));
+  const noise = new Float64Array(m);
+  for (let start = 0; start < m; ) {
+    let end = start + 1;
+    while (end < m && block[end] === start) end++;
+    const k = end - start;
+    if (k === 1) noise[start] = sd[start * m + start]!;
+    else {
+      const sub = new Float64Array(k * k);
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) sub[a * k + b] = 0.5 * (sd[(start + a) * m + start + b]! + sd[(start + b) * m + start + a]!);
+      symmetricEigen(sub, where).values.forEach((v, a) => (noise[start + a] = v));
+    }
+    start = end;
+  }
+  return Array.from(values, (v, i) => ({ hessian: v, noise: noise[i]! }));
 }
 
 /**

@@ -151,6 +151,14 @@ describe('exact discrete recursion: Δ(k), δ(k)', () => {
     expect(modes[0]!.hessian).toBeCloseTo(0.5, 12);
     expect(modes[0]!.noise).toBeCloseTo(7, 12);
     expect(() => commutingModes(Hn, Sn)).toThrow(InputError);
+    // a degenerate H commutes with any Σ: the modes are Σ's eigenvectors, its eigenvalues the noise
+    const deg = commutingModes([[2, 0], [0, 2]], [[3, 1], [1, 3]]);
+    expect(deg.map((d) => d.hessian)).toEqual([2, 2]);
+    expect(deg[0]!.noise).toBeCloseTo(2, 12);
+    expect(deg[1]!.noise).toBeCloseTo(4, 12);
+    const pm = perModeDiffusion([[2, 0], [0, 2]], [[3, 1], [1, 3]], { eta: 0.1, beta: 0.5, batchSize: 2 }, [1, 10]);
+    const pr = predictDiffusion({ H: [[2, 0], [0, 2]], Sigma: [[3, 1], [1, 3]], hyper: { eta: 0.1, beta: 0.5, batchSize: 2 } }, [1, 10]);
+    pm.discrete.dist2.forEach((v, i) => expect(rel(v, pr.discrete.dist2[i]!)).toBeLessThan(1e-10));
   });
 
   it('errors: unstable learning rate, bad steps, asymmetric H', () => {
