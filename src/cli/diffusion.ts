@@ -44,6 +44,8 @@ export interface DiffusionCliOptions {
   hessianEigs?: string;
   noiseSpectrum?: string;
   noiseTrace?: string;
+  simulate?: string;
+  seed?: string;
   json?: boolean;
   plot?: string;
 }
@@ -151,6 +153,16 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
   const pr = predictDiffusion(problem, steps, start);
   const eig = Array.from(symmetricEigen(H, '--hessian').values);
   const cross = crossoverSteps(eig, hyper);
+  const chains = parseNumber(opts.simulate, 'simulate', (x) => Number.isInteger(x) && x >= 2 && x <= 1e6, 'an integer number of chains from 2 to 10⁶');
+  const seed = parseNumber(opts.seed, 'seed', (x) => Number.isInteger(x), 'an integer') ?? 0;
+  let sim: import('../theory/langevin/diffusion-sim.ts').MeasuredDiffusion | undefined;
+  if (chains !== undefined) {
+    const { simulateDiffusion } = await import('../theory/langevin/diffusion-sim.ts');
+    const simSteps = steps.filter((k) => k > 0);
+    if (simSteps.length === 0) throw new UsageError('--simulate needs steps > 0 in --steps');
+    sim = simulateDiffusion(problem, { chains, steps: simSteps, seed, start });
+  }
+  const simAt = (k: number): number => (sim ? sim.steps.indexOf(k) : -1);
   const positive = steps.filter((k) => k > 0).length;
   const exps =
     positive >= 3
@@ -164,6 +176,7 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
         predicted: { 'exact discrete': pr.discrete.dist2, continuous: pr.continuous.dist2 },
         predictedStep2: { 'exact discrete': pr.discrete.step2, continuous: pr.continuous.step2 },
         stepSizeLaw: pr.stepSizeLaw,
+        ...(sim ? { measured: { steps: sim.steps, dist2: sim.dist2, dist2Se: sim.dist2Se, step2: sim.step2 } } : {}),
         title: `SGD diffusion, η = ${eta}, β = ${hyper.beta}, S = ${S}, λ = ${hyper.weightDecay} (${theta0 ? 'from θ_0' : 'from stationarity'})`,
       }),
     );
@@ -183,6 +196,7 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
           stepSizeLaw: pr.stepSizeLaw,
           crossovers: { ballistic: cross.ballistic, saturation: cross.saturation, hessianEigenvalues: eig },
           exponent: exps,
+          ...(sim ? { simulated: { chains: sim.chains, seed, steps: sim.steps, dist2: sim.dist2, dist2Se: sim.dist2Se, step2: sim.step2, step2Se: sim.step2Se } } : {}),
           ...(opts.plot !== undefined ? { plot: opts.plot } : {}),
         },
         null,
@@ -194,13 +208,15 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
   const lines = [
     ...(lossNote ? [lossNote] : []),
     `SGD diffusion near a quadratic minimum (${H.length} parameters), η = ${eta}, β = ${hyper.beta}, S = ${S}, λ = ${hyper.weightDecay}, ${theta0 ? 'from θ_0 − μ = [' + theta0.join(', ') + ']' : 'from stationarity'}`,
-    `${'k'.padStart(8)} ${'Δ continuous'.padStart(14)} ${'Δ discrete'.padStart(14)} ${'ratio'.padStart(9)} ${'δ continuous'.padStart(14)} ${'δ discrete'.padStart(14)} ${'ratio'.padStart(9)}`,
+    `${'k'.padStart(8)} ${'Δ continuous'.padStart(14)} ${'Δ discrete'.padStart(14)} ${'ratio'.padStart(9)} ${'δ continuous'.padStart(14)} ${'δ discrete'.padStart(14)} ${'ratio'.padStart(9)}${sim ? `   ${'Δ simulated ± SE'.padStart(24)} ${'δ simulated ± SE'.padStart(24)}` : ''}`,
   ];
+  const pm = (i: number, mean: number[], se: number[]): string => (i < 0 ? '—' : `${fmt(mean[i]!)} ± ${se[i]!.toPrecision(2)}`);
   steps.forEach((k, i) =>
     lines.push(
-      `${String(k).padStart(8)} ${fmt(pr.continuous.dist2[i]!).padStart(14)} ${fmt(pr.discrete.dist2[i]!).padStart(14)} ${pr.gapDist2[i]!.toFixed(4).padStart(9)} ${fmt(pr.continuous.step2[i]!).padStart(14)} ${fmt(pr.discrete.step2[i]!).padStart(14)} ${pr.gapStep2[i]!.toFixed(4).padStart(9)}`,
+      `${String(k).padStart(8)} ${fmt(pr.continuous.dist2[i]!).padStart(14)} ${fmt(pr.discrete.dist2[i]!).padStart(14)} ${pr.gapDist2[i]!.toFixed(4).padStart(9)} ${fmt(pr.continuous.step2[i]!).padStart(14)} ${fmt(pr.discrete.step2[i]!).padStart(14)} ${pr.gapStep2[i]!.toFixed(4).padStart(9)}${sim ? `   ${pm(simAt(k), sim.dist2, sim.dist2Se).padStart(24)} ${pm(simAt(k), sim.step2, sim.step2Se).padStart(24)}` : ''}`,
     ),
   );
+  if (sim) lines.push(`simulated: ${sim.chains} SGD chains with Gaussian noise Σ/S (seed ${seed}), ${theta0 ? 'from θ_0' : 'from the exact discrete stationary law'}`);
   lines.push(`step-size law η² tr Σ/(S(1−β²)) = ${fmt(pr.stepSizeLaw)}`);
   lines.push(`crossovers: ballistic → Brownian ≈ ${fmt(cross.ballistic)} steps; saturation per mode ≈ ${cross.saturation.map(fmt).join(', ')} steps`);
   if (exps) lines.push(`effective exponent over the steps: ${exps.discrete.toFixed(4)} (exact discrete), ${exps.continuous.toFixed(4)} (continuous)`);

@@ -113,6 +113,8 @@ function buildProgram(io: CliIO, state: RunState): Command {
     .option('--steps <list>', 'steps k, increasing (default 1,10,100,1000)')
     .option('--from <theta0>', 'start at θ_0 − μ (comma list) instead of stationarity')
     .option('--from-prev <thetaPrev>', 'θ_{−1} − μ for --from (default θ_0: zero initial velocity)')
+    .option('--simulate <chains>', 'also simulate that many seeded SGD chains and print the measured Δ, δ with standard errors')
+    .option('--seed <n>', 'seed of --simulate (default 0)')
     .option('--log <file>', 'a training log (.json, .csv or .npy with columns step, dist2, step2)')
     .option('--window <kMin:kMax>', 'fit window for --log (default: the whole log)')
     .option('--hessian-eigs <list>', 'for --log: final top Hessian eigenvalues')

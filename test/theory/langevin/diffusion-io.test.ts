@@ -148,6 +148,18 @@ describe('eomkit diffusion', () => {
     expect(o.predicted.exponentDiscrete).toBeGreaterThan(0);
   });
 
+  it('--simulate adds a seeded ensemble beside the predictions (within 4 SE of the exact discrete ones)', async () => {
+    const o = JSON.parse((await run([...args, '--steps', '0,1,30,300', '--simulate', '1500', '--seed', '3', '--json'])).out);
+    expect(o.simulated.steps).toEqual([1, 30, 300]);
+    o.simulated.steps.forEach((_: number, i: number) => {
+      expect(Math.abs(o.simulated.dist2[i] - o.discrete.dist2[i + 1])).toBeLessThan(4 * o.simulated.dist2Se[i]);
+      expect(Math.abs(o.simulated.step2[i] - o.discrete.step2[i + 1])).toBeLessThan(4 * o.simulated.step2Se[i]);
+    });
+    const bad = await run([...args, '--simulate', '1']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--simulate must be an integer number of chains/);
+  });
+
   it('--loss gives the quadratic of the loss at its minimum: the same numbers as --hessian with --noise-scale', async () => {
     const common = ['--lr', '0.1', '--momentum', '0.5', '--batch', '4', '--steps', '1,10,100', '--json'];
     const a = JSON.parse((await run(['diffusion', '--loss', '0.5*((w1-1)^2 + 3*w2^2) + 0.2*(w1-1)*w2', '--params', 'w1,w2', '--noise-scale', '0.5', ...common])).out);
