@@ -157,7 +157,7 @@ function ouFromRational(A: RMatrix, D: RMatrix, opts: { exact?: ExactMode; maxEx
   const Df = rToFloat(D);
   if (useExact) {
     // stability first: an unstable A can still give a (meaningless) solution of the exact linear system
-    checkStable(Af, Df, n);
+    checkStable(Af, Df);
     const C = lyapunovExact(A, D, { maxDim });
     const Cf = rToFloat(C);
     const Q = rAdd(rMul(A, C), D, Rational.MINUS_ONE);
@@ -168,7 +168,7 @@ function ouFromRational(A: RMatrix, D: RMatrix, opts: { exact?: ExactMode; maxEx
     const antisym = sym.every((r) => r.every((x) => x.isZero())) ? 0 : frob(rToFloat(sym)) / Math.max(frob(Qf), Number.MIN_VALUE);
     return ouResult(n, Af, Cf, Ur ? rToFloat(Ur) : undefined, Qf, antisym, 0, true, { A, D, C, U: Ur, Q });
   }
-  const res = lyapunovOrExplain(Af, Df, n);
+  const res = lyapunovOrExplain(Af, Df);
   return ouFromSolution(Af, Df, res.C, res.relResidual);
 }
 
@@ -200,17 +200,18 @@ function product(a: Float64Array, b: Float64Array, n: number): Float64Array {
   return Float64Array.from(vo);
 }
 
-function lyapunovOrExplain(A: Float64Array, D: Float64Array, n: number): { C: Float64Array; relResidual: number } {
+function lyapunovOrExplain(A: Float64Array, D: Float64Array): { C: Float64Array; relResidual: number } {
   try {
     return lyapunov(A, D);
   } catch (e) {
-    if (e instanceof InputError) throw new InputError(`no stationary state: the drift matrix A is not stable (an eigenvalue with non-positive real part), so the process does not settle to a stationary covariance`);
+    if (e instanceof InputError && /not stable|imaginary axis/.test(e.message))
+      throw new InputError(`no stationary state: the drift matrix A is not stable (an eigenvalue with non-positive real part), so the process does not settle to a stationary covariance`);
     throw e;
   }
 }
 
-function checkStable(A: Float64Array, D: Float64Array, n: number): void {
-  lyapunovOrExplain(A, D, n);
+function checkStable(A: Float64Array, D: Float64Array): void {
+  lyapunovOrExplain(A, D);
 }
 
 function ouResult(
@@ -748,7 +749,7 @@ export function linearStationary(
     X = sol.X;
     discreteResidual = discreteResidualOf(Mf, X, Nf, n2);
   } else {
-    const res = lyapunovOrExplain(Af, Df, n2);
+    const res = lyapunovOrExplain(Af, Df);
     ou = ouFromSolution(Af, Df, res.C, res.relResidual);
     const r = discreteLyapunov(Mf, Nf);
     X = r.X;

@@ -59,6 +59,10 @@ describe('ouStationary: the theory note’s overdamped 2-D example', () => {
       expect(Math.abs((Cp[i * 2 + j]! - Cm[i * 2 + j]!) / (2 * h) - rhs)).toBeLessThan(1e-7);
     }
   });
+  it('an asymmetric D is named as such (not as instability)', () => {
+    expect(() => ouStationary(A, [[4, 1], [0, 1]])).toThrow(/not symmetric/);
+    expect(() => ouStationary(A, [[4, 1], [0, 1]], { exact: 'never' })).toThrow(/not symmetric/);
+  });
   it('an unstable drift has no stationary state', () => {
     expect(() => ouStationary([[-1, 0], [0, 1]], D)).toThrow(/no stationary state/);
     expect(() => ouStationary([[-1, 0], [0, 1]], D, { exact: 'never' })).toThrow(/no stationary state/);
