@@ -135,7 +135,20 @@ export function readDataRows(file: string): { rows: number[][]; columns?: string
 
 const fmt = (x: number): string => (x === 0 ? '0' : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? String(Number(x.toPrecision(6))) : x.toExponential(4));
 
+/** Largest matrix printed in full by the text output (larger ones are summarised; --json has them all). */
+const TEXT_MATRIX_MAX = 6;
+
 function matText(M: Float64Array, n: number): string {
+  if (n > TEXT_MATRIX_MAX) {
+    let tr = 0, lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const d = M[i * n + i]!;
+      tr += d;
+      lo = Math.min(lo, d);
+      hi = Math.max(hi, d);
+    }
+    return `(${n}×${n}: trace ${fmt(tr)}, diagonal in [${fmt(lo)}, ${fmt(hi)}]; --json prints it)`;
+  }
   return '[' + Array.from({ length: n }, (_, i) => '[' + Array.from(M.subarray(i * n, (i + 1) * n), fmt).join(', ') + ']').join(', ') + ']';
 }
 
@@ -272,6 +285,7 @@ function toJson(r: LinearStationary, params: string[], header: Record<string, un
       thetaV: matRows(d.thetaV, p),
       vv: matRows(d.vv, p),
       relResidual: d.relResidual,
+      ...(d.closedForm ? { closedForm: { thetaTheta: matRows(d.closedForm.thetaTheta, p), vv: matRows(d.closedForm.vv, p) } } : {}),
       ...(d.rational ? { exactX: d.rational.X.map((row) => row.map(String)) } : {}),
     },
     gap: r.gap,
@@ -292,9 +306,13 @@ function toText(r: LinearStationary, params: string[], header: Record<string, un
   lines.push(`Σ           ${matText(r.Sigma, p)}   [H, Σ] ${r.commuting ? '= 0 (commuting)' : '≠ 0 (not commuting)'}`);
   lines.push(`arithmetic  ${r.exact ? 'exact rationals' : 'float64'}`);
   lines.push('modes       λ_i (of H)   ω_i          γ            ζ = γ/ω      regime        decay/step cont.  |z| disc.   gap 1/(1−ηq/(2(1+β)))');
-  for (const m of r.modes)
+  const shownModes = r.modes.length <= 12 ? r.modes : [...r.modes.slice(0, 5), undefined, ...r.modes.slice(-5)];
+  for (const m of shownModes)
     lines.push(
-      `            ${[m.hessianEigenvalue, m.omega, m.gamma, m.dampingRatio].map((x) => fmt(x).padEnd(12)).join(' ')} ${(m.underdamped ? 'underdamped' : 'overdamped').padEnd(13)} ${fmt(m.continuousStep.decay).padEnd(17)} ${fmt(m.discreteStep.modulus).padEnd(11)} ${fmt(m.gapFactor)}`,
+      m === undefined
+        ? `            … ${r.modes.length - 10} more modes (--json lists all)`
+        :
+        `            ${[m.hessianEigenvalue, m.omega, m.gamma, m.dampingRatio].map((x) => fmt(x).padEnd(12)).join(' ')} ${(m.underdamped ? 'underdamped' : 'overdamped').padEnd(13)} ${fmt(m.continuousStep.decay).padEnd(17)} ${fmt(m.discreteStep.modulus).padEnd(11)} ${fmt(m.gapFactor)}`,
     );
   lines.push(`continuous  C_θθ = ${matText(r.continuous.thetaTheta, p)}`);
   lines.push(`            C_θv = ${matText(r.continuous.thetaV, p)}`);

@@ -116,12 +116,35 @@ describe('eomkit stationary', () => {
       expect(r.err.trim().split('\n')).toHaveLength(1);
       expect(r.err, args.join(' ')).toMatch(re);
     }
+    // collinear features: a valley of minima, the flat direction is named (exit 2)
+    const col = join(dir, 'col.csv');
+    writeFileSync(col, '1,2,3\n2,4,6\n3,6,9.1\n');
+    const v = await run(['stationary', 'linear', '--data', col, '--lr', '0.01']);
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/zero eigenvalue.*add weight decay/);
     // separable logistic data without weight decay has no minimum: exit 4 (not measurable), one line
     const sep = join(dir, 'sep.csv');
     writeFileSync(sep, '1,1\n2,1\n-1,0\n-2,0\n');
     const r = await run(['stationary', 'logistic', '--data', sep, '--lr', '0.1']);
     expect(r.code).toBe(4);
     expect(r.err).toMatch(/no minimum/);
+  });
+
+  it('large problems: the text output summarises matrices and modes (float64 route, p = 13)', async () => {
+    const p = 13;
+    const H = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? 1 + i / 4 : 0.01)));
+    const r = await run(['stationary', '--hessian', JSON.stringify(H), '--noise-scale', '2', '--lr', '0.1', '--momentum', '0.9', '--batch', '4']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('(13×13: trace');
+    expect(r.out).toContain('… 3 more modes (--json lists all)');
+    expect(r.out).toContain('arithmetic  float64');
+    const j = JSON.parse((await run(['stationary', '--hessian', JSON.stringify(H), '--noise-scale', '2', '--lr', '0.1', '--momentum', '0.9', '--batch', '4', '--json'])).out);
+    expect(j.modes).toHaveLength(p);
+    // Σ = 2H commutes with H: both closed forms are there and agree with the solves
+    for (let i = 0; i < p; i++) {
+      expect(j.continuous.thetaTheta[i][i]).toBeCloseTo(j.continuous.closedForm.thetaTheta[i][i], 12);
+      expect(j.discrete.thetaTheta[i][i]).toBeCloseTo(j.discrete.closedForm.thetaTheta[i][i], 10);
+    }
   });
 
   it('--help lists the options', async () => {

@@ -15,6 +15,7 @@ describe('langevinModel: the continuous model of SGD with momentum', () => {
     const hyper = { eta: 0.1, beta: 0.6, batchSize: 8, weightDecay: 0.05 };
     const Sigma = [[2, 0.5], [0.5, 1]];
     const m = langevinModel(L, hyper, { kind: 'matrix', sigma: Sigma });
+    expect(m.D).toBe(m.diffusion);
     const at = m.at([0.3, -0.2]);
     const ref = phaseSpaceOU([[2, 0.5], [0.5, 1.5]], Sigma, { eta: 0.1, beta: 0.6, batchSize: 8, weightDecay: 0.05 });
     for (let i = 0; i < 16; i++) {
