@@ -232,6 +232,9 @@ export function analyzeDiffusionLog(log: DiffusionLog, opts: { kMin?: number; kM
   if (haveHyper && modes.length) {
     const usable = modes.filter((md) => md.hessian + lam > 0);
     if (usable.length < modes.length) notes.push(`${modes.length - usable.length} logged mode(s) with λ_i + λ ≤ 0 have no stationary state and were left out`);
+  }
+  if (haveHyper && modes.some((md) => md.hessian + lam > 0)) {
+    const usable = modes.filter((md) => md.hessian + lam > 0);
     const disc = steps.map((k) => usable.reduce((s, md) => s + discreteModeDiffusion(md, hyper, k).dist2, 0));
     const cont = steps.map((k) => usable.reduce((s, md) => s + continuousModeDist2(md, hyper, k), 0));
     predicted = {

@@ -105,12 +105,12 @@ function congruence(a: Float64Array, b: Float64Array, n: number): Float64Array {
 
 /** Φ^k by repeated squaring: O(n³ log k). */
 export function matrixPower(phi: Float64Array, n: number, k: number): Float64Array {
-  if (!Number.isInteger(k) || k < 0) throw new InputError(`matrixPower: k must be a non-negative integer, got ${k}`);
+  if (!Number.isSafeInteger(k) || k < 0) throw new InputError(`matrixPower: k must be a non-negative safe integer, got ${k}`);
   let result: Float64Array = identity(n);
   let base: Float64Array = Float64Array.from(phi);
   let e = k;
   while (e > 0) {
-    if (e & 1) result = matmul(result, base, n);
+    if (e % 2 === 1) result = matmul(result, base, n);
     e = Math.floor(e / 2);
     if (e > 0) base = matmul(base, base, n);
   }
@@ -232,7 +232,7 @@ export interface DiffusionCurve {
 
 function sortedSteps(steps: readonly number[], where: string): number[] {
   if (!Array.isArray(steps) || steps.length === 0) throw new InputError(`${where}: steps must be a non-empty array of integers ≥ 0`);
-  for (const k of steps) if (!Number.isInteger(k) || k < 0) throw new InputError(`${where}: step ${k} is not an integer ≥ 0`);
+  for (const k of steps) if (!Number.isSafeInteger(k) || k < 0) throw new InputError(`${where}: step ${k} is not an integer in [0, 2⁵³)`);
   for (let i = 1; i < steps.length; i++) if (steps[i]! <= steps[i - 1]!) throw new InputError(`${where}: steps must be strictly increasing (at index ${i}: ${steps[i - 1]} then ${steps[i]})`);
   return [...steps];
 }

@@ -345,3 +345,13 @@ describe('exponents, crossovers, rotation, cross-covariance, hyper-parameter map
     expect(rel(discreteModeDiffusion(mode, h, 1e6).dist2, continuousModeDist2(mode, h, 1e6) / (1 - (0.05 * 0.3) / 3))).toBeLessThan(1e-10);
   });
 });
+
+describe('large step counts', () => {
+  it('Δ(k) for k beyond 2³¹ equals the saturated value; k ≥ 2⁵³ is refused', () => {
+    const p = { H: [[1]], Sigma: [[2]], hyper: { eta: 0.1, beta: 0.5, batchSize: 1 } };
+    const r = predictDiffusion(p, [1e6, 2 ** 33 + 1, 1e15]);
+    expect(rel(r.discrete.dist2[1]!, r.discrete.dist2[0]!)).toBeLessThan(1e-12);
+    expect(rel(r.discrete.dist2[2]!, r.discrete.dist2[0]!)).toBeLessThan(1e-12);
+    expect(() => predictDiffusion(p, [2 ** 60])).toThrow(InputError);
+  });
+});
