@@ -102,3 +102,19 @@ describe('mean phase-space spirals', () => {
     expect(signs.filter((s, k) => k > 0 && s !== signs[k - 1]).length).toBeGreaterThan(3);
   });
 });
+
+describe('a non-stationary start', () => {
+  it('adds a k² piece that pushes the exponent above 1 (stationary: 0.21), predicted and measured', async () => {
+    const { bootstrapExponent } = await import('../../../src/theory/langevin/diffusion-sim.ts');
+    const diag = (v: number[]): number[][] => v.map((x, i) => v.map((_, j) => (i === j ? x : 0)));
+    const q = { H: diag([1, 0.1, 0.01, 0.001]), Sigma: diag([1, 0.1, 0.01, 0.001]), hyper: { eta: 0.1, beta: 0.5, batchSize: 1 } };
+    const ks = logSteps(10, 1000, 10);
+    const start = { theta0: [0, 0, 0, 30] };
+    const stationary = fitExponent(ks, predictDiffusion(q, ks).discrete.dist2).exponent;
+    const displaced = fitExponent(ks, predictDiffusion(q, ks, start).discrete.dist2).exponent;
+    expect(stationary).toBeLessThan(0.3);
+    expect(displaced).toBeGreaterThan(1.1);
+    const fit = bootstrapExponent(simulateDiffusion(q, { chains: 300, steps: ks, seed: 1, start }), { seed: 1, resamples: 100 });
+    expect(Math.abs(fit.exponent - displaced)).toBeLessThan(4 * fit.bootstrapSe);
+  });
+});
