@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     ['S', './startup.ts', 'runStartup'],
     ['P6L', './langevin.ts', 'runLangevinBench'],
     ['N', './networks.ts', 'runNetworks'],
+    ['P8', './p8.ts', 'runP8'],
   ] as const) {
     if (!selected(id)) continue;
     const t = await optionalTask(id, file, name, log);

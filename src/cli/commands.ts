@@ -11,9 +11,10 @@ import { register as series } from './series.ts';
 import { register as validate } from './validate.ts';
 import { register as demo } from './demo.ts';
 import { register as stationary } from './stationary.ts';
+import { register as diffusion } from './diffusion.ts';
 import { register as codegen } from './codegen.ts';
 import { register as latex } from './latex.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [derive, series, validate, stationary, codegen, latex, demo];
+export const COMMANDS: readonly RegisterCommand[] = [derive, series, validate, stationary, diffusion, codegen, latex, demo];

@@ -54,5 +54,10 @@ export { plotValidationSvg, validationPlotSpec, type PlotOptions } from './plot.
 
 // Linear algebra, the continuous Lyapunov equation, least-squares kernels
 export { choleskyPsd, norm2, distance2, type MatrixInput } from './linalg.ts';
-export { lyapunov, lyapunovKron, lyapunovResidual, phaseSpaceOU, discreteLyapunov, discreteLyapunovResidual, type LyapunovResult, type DiscreteLyapunovResult } from './lyapunov.ts';
+export { lyapunov, lyapunovKron, lyapunovResidual, phaseSpaceOU, type LyapunovResult } from './lyapunov.ts';
+export { discreteLyapunov, discreteLyapunovResidual, type DiscreteLyapunovResult } from './lyapunov.ts';
+export { expm } from './expm.ts';
+export { symmetricEigen, type SymmetricEigen } from './symeig.ts';
 export { leastSquaresGradient, leastSquaresGradientJs, leastSquaresGradientWasm, type GradKernel, type LsBackend } from './kernels/least-squares.ts';
+export { readNpy, writeNpy, type NpyArray } from './npy.ts';
+export { linearSgdEnsemble, linearSgdEnsembleParallel, type LinearEnsembleOptions, type LinearEnsembleResult } from './ensemble-linear.ts';

@@ -116,6 +116,12 @@ describe('eomkit stationary', () => {
       expect(r.err.trim().split('\n')).toHaveLength(1);
       expect(r.err, args.join(' ')).toMatch(re);
     }
+    // collinear features: a valley of minima, the flat direction is named (exit 2)
+    const col = join(dir, 'col.csv');
+    writeFileSync(col, '1,2,3\n2,4,6\n3,6,9.1\n');
+    const v = await run(['stationary', 'linear', '--data', col, '--lr', '0.01']);
+    expect(v.code).toBe(2);
+    expect(v.err).toMatch(/zero eigenvalue.*add weight decay/);
     // separable logistic data without weight decay has no minimum: exit 4 (not measurable), one line
     const sep = join(dir, 'sep.csv');
     writeFileSync(sep, '1,1\n2,1\n-1,0\n-2,0\n');

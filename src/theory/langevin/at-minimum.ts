@@ -81,11 +81,9 @@ export function findMinimum(m: LangevinModel, from: Float64Array, lam: number, m
   for (let it = 0; it < maxIter; it++) {
     const { g, H } = gradHess(m, theta, lam);
     const gn = Math.hypot(...g);
-    if (gn === 0) {
-      const minEig = symmetricEigen(H, 'the Hessian').values[0]!;
-      if (minEig > 0) return { theta, gradientNorm: 0, iterations: it };
-      break; // flat (e.g. underflowed tails): not a minimum
-    }
+    // a critical point; whether it is a strict minimum is for the stationary analysis to say (a zero or
+    // negative eigenvalue of H + λI there is an InputError that explains it)
+    if (gn === 0) return { theta, gradientNorm: 0, iterations: it };
     const { values, vectors } = symmetricEigen(H, 'the Hessian');
     const top = Math.max(...values.map(Math.abs));
     if (!(top > 0)) break;
@@ -98,9 +96,9 @@ export function findMinimum(m: LangevinModel, from: Float64Array, lam: number, m
       for (let i = 0; i < n; i++) step[i] = step[i]! - (vectors[i * n + k]! * proj) / lk;
     }
     const size = Math.max(1, Math.hypot(...theta));
-    // converged: a Newton step below round-off at a point of positive curvature. (On a loss without a minimum,
-    // e.g. separable logistic data, the gradient decays but the Newton step stays O(1).)
-    if (Math.hypot(...step) <= 1e-10 * size && values[0]! > 0) return { theta, gradientNorm: gn, iterations: it };
+    // converged: a Newton step below round-off (in a flat direction the clipped curvature keeps it small).
+    // On a loss without a minimum, e.g. separable logistic data, the gradient decays but the step stays O(1).
+    if (Math.hypot(...step) <= 1e-10 * size) return { theta, gradientNorm: gn, iterations: it };
     let t = 1;
     let next = theta.map((x, i) => x + step[i]!);
     let fn = lossValue(m, next, lam);
@@ -111,7 +109,7 @@ export function findMinimum(m: LangevinModel, from: Float64Array, lam: number, m
     }
     if (!(fn <= f)) {
       // no decrease at all: at the round-off floor of L_λ; accept if the Newton step is small there
-      if (Math.hypot(...step) <= 1e-6 * size && values[0]! > 0) return { theta, gradientNorm: gn, iterations: it };
+      if (Math.hypot(...step) <= 1e-6 * size) return { theta, gradientNorm: gn, iterations: it };
       break;
     }
     theta = next;

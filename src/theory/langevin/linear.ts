@@ -21,6 +21,7 @@ import { lyapunov, discreteLyapunov } from '../../numeric/lyapunov.ts';
 import { expm } from '../../numeric/expm.ts';
 import { symmetricEigen } from '../../numeric/symeig.ts';
 import { luInverse, gemm } from '../../numeric/kernels/dense.ts';
+import { wasmMatrices } from '../../numeric/kernels/gemm-wasm.ts';
 import {
   type RMatrix,
   type RationalInput,
@@ -103,12 +104,32 @@ function congruence(A: Float64Array, B: Float64Array, n: number): Float64Array {
   return out;
 }
 
+/** Cholesky test: is the symmetric C positive definite (every pivot above 1e-12 · its largest diagonal entry)? */
+function isPositiveDefinite(C: Float64Array, n: number): boolean {
+  const L = Float64Array.from(C);
+  let top = 0;
+  for (let i = 0; i < n; i++) top = Math.max(top, C[i * n + i]!);
+  if (!(top > 0)) return false;
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let d = L[rj + j]!;
+    for (let k = 0; k < j; k++) d -= L[rj + k]! ** 2;
+    if (!(d > 1e-12 * top)) return false;
+    d = Math.sqrt(d);
+    L[rj + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let v = L[ri + j]!;
+      for (let k = 0; k < j; k++) v -= L[ri + k]! * L[rj + k]!;
+      L[ri + j] = v / d;
+    }
+  }
+  return true;
+}
+
 /** The inverse of a symmetric positive-definite matrix, or undefined when it is (numerically) singular. */
 function spdInverse(C: Float64Array, n: number): Float64Array | undefined {
-  const { values } = symmetricEigen(C, 'the stationary covariance');
-  const top = Math.max(...values);
-  if (!(values[0]! > 1e-12 * top)) return undefined;
-  return luInverse(C, n, 'the stationary covariance').inv;
+  return isPositiveDefinite(C, n) ? luInverse(C, n, 'the stationary covariance').inv : undefined;
 }
 
 function isExactable(ms: readonly RMatrix[], maxBits = 48): boolean {
@@ -136,7 +157,7 @@ function ouFromRational(A: RMatrix, D: RMatrix, opts: { exact?: ExactMode; maxEx
   const Df = rToFloat(D);
   if (useExact) {
     // stability first: an unstable A can still give a (meaningless) solution of the exact linear system
-    checkStable(Af, Df, n);
+    checkStable(Af, Df);
     const C = lyapunovExact(A, D, { maxDim });
     const Cf = rToFloat(C);
     const Q = rAdd(rMul(A, C), D, Rational.MINUS_ONE);
@@ -147,26 +168,50 @@ function ouFromRational(A: RMatrix, D: RMatrix, opts: { exact?: ExactMode; maxEx
     const antisym = sym.every((r) => r.every((x) => x.isZero())) ? 0 : frob(rToFloat(sym)) / Math.max(frob(Qf), Number.MIN_VALUE);
     return ouResult(n, Af, Cf, Ur ? rToFloat(Ur) : undefined, Qf, antisym, 0, true, { A, D, C, U: Ur, Q });
   }
-  const res = lyapunovOrExplain(Af, Df, n);
-  const Cf = res.C;
-  const Qf = gemm(Af, Cf, n).map((x, i) => x - Df[i]!);
+  const res = lyapunovOrExplain(Af, Df);
+  return ouFromSolution(Af, Df, res.C, res.relResidual);
+}
+
+/** Whether `ouFromRational` takes the exact route for these matrices. */
+function exactRoute(ms: readonly RMatrix[], opts: { exact?: ExactMode; maxExactDim?: number }): boolean {
+  const n = ms[0]!.length;
+  const mode = opts.exact ?? 'auto';
+  return mode === 'always' || (mode === 'auto' && n <= (opts.maxExactDim ?? EXACT_MAX_DIM) && isExactable(ms));
+}
+
+/** U, Q and the checks from a float64 solution C of A C + C Aᵀ = 2D. */
+function ouFromSolution(Af: Float64Array, Df: Float64Array, Cf: Float64Array, relResidual: number): OuStationary {
+  const n = Math.round(Math.sqrt(Af.length));
+  const Qf = product(Af, Cf, n).map((x, i) => x - Df[i]!);
   let s = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s += (Qf[i * n + j]! + Qf[j * n + i]!) ** 2;
   const antisym = Math.sqrt(s) / Math.max(frob(Qf), frob(Df), Number.MIN_VALUE);
-  return ouResult(n, Af, Cf, spdInverse(Cf, n), Qf, antisym, res.relResidual, false);
+  return ouResult(n, Af, Cf, spdInverse(Cf, n), Qf, antisym, relResidual, false);
 }
 
-function lyapunovOrExplain(A: Float64Array, D: Float64Array, n: number): { C: Float64Array; relResidual: number } {
+/** A B (n×n): the wasm SIMD kernel where available (bit-identical to kernels/dense.ts `gemm`). */
+function product(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const wm = n >= 16 ? wasmMatrices(n, 3) : null;
+  if (!wm) return gemm(a, b, n);
+  const [va, vb, vo] = wm.views as [Float64Array, Float64Array, Float64Array];
+  va.set(a);
+  vb.set(b);
+  wm.gemm(va, vb, vo);
+  return Float64Array.from(vo);
+}
+
+function lyapunovOrExplain(A: Float64Array, D: Float64Array): { C: Float64Array; relResidual: number } {
   try {
     return lyapunov(A, D);
   } catch (e) {
-    if (e instanceof InputError) throw new InputError(`no stationary state: the drift matrix A is not stable (an eigenvalue with non-positive real part), so the process does not settle to a stationary covariance`);
+    if (e instanceof InputError && /not stable|imaginary axis/.test(e.message))
+      throw new InputError(`no stationary state: the drift matrix A is not stable (an eigenvalue with non-positive real part), so the process does not settle to a stationary covariance`);
     throw e;
   }
 }
 
-function checkStable(A: Float64Array, D: Float64Array, n: number): void {
-  lyapunovOrExplain(A, D, n);
+function checkStable(A: Float64Array, D: Float64Array): void {
+  lyapunovOrExplain(A, D);
 }
 
 function ouResult(
@@ -358,6 +403,56 @@ export function discreteRecursionExact(H: RMatrix, Sigma: RMatrix, h: ExactHyper
   return { M, noise };
 }
 
+/** A square matrix of numbers (fractions as text allowed) as row-major float64, with shape checks. */
+function floatMatrix(m: readonly (readonly RationalInput[])[], name: string, n?: number): Float64Array {
+  if (!Array.isArray(m) || m.length === 0) throw new InputError(`${name} must be a non-empty array of rows`);
+  const size = n ?? m.length;
+  if (m.length !== size) throw new InputError(`${name} has ${m.length} rows, expected ${size} (dimension mismatch)`);
+  const out = new Float64Array(size * size);
+  m.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== size) throw new InputError(`${name} row ${i} has ${Array.isArray(row) ? row.length : 'no'} entries, expected ${size} (dimension mismatch)`);
+    row.forEach((x, j) => {
+      const v = typeof x === 'number' ? x : rationalOf(x, `${name}[${i}][${j}]`).toNumber();
+      if (!Number.isFinite(v)) throw new InputError(`${name}[${i}][${j}]: ${String(x)} is not a finite number or a fraction like "1/3"`);
+      out[i * size + j] = v;
+    });
+  });
+  return out;
+}
+
+/** Phase-space A and D in float64 (the same formulas as `phaseSpaceExact`). */
+function phaseSpaceFloat(H: Float64Array, S: Float64Array, h: { eta: number; beta: number; lam: number }, c: number): { A: Float64Array; D: Float64Array } {
+  const p = Math.round(Math.sqrt(H.length)), n = 2 * p;
+  const kf = 2 / (h.eta * (1 + h.beta));
+  const twoGamma = (2 * (1 - h.beta)) / (h.eta * (1 + h.beta));
+  const dvv = (2 * c) / (h.eta * (1 + h.beta) ** 2);
+  const A = new Float64Array(n * n), D = new Float64Array(n * n);
+  for (let i = 0; i < p; i++) {
+    A[i * n + p + i] = -1;
+    A[(p + i) * n + p + i] = twoGamma;
+    for (let j = 0; j < p; j++) {
+      A[(p + i) * n + j] = kf * (H[i * p + j]! + (i === j ? h.lam : 0));
+      D[(p + i) * n + p + j] = dvv * S[i * p + j]!;
+    }
+  }
+  return { A, D };
+}
+
+/** The discrete recursion M and Cov ξ in float64 (the same formulas as `discreteRecursionExact`). */
+function discreteRecursionFloat(H: Float64Array, S: Float64Array, h: { eta: number; beta: number; lam: number }, c: number): { M: Float64Array; noise: Float64Array } {
+  const p = Math.round(Math.sqrt(H.length)), n = 2 * p;
+  const M = new Float64Array(n * n), noise = new Float64Array(n * n);
+  for (let i = 0; i < p; i++) {
+    M[i * n + p + i] = -h.beta;
+    M[(p + i) * n + i] = 1;
+    for (let j = 0; j < p; j++) {
+      M[i * n + j] = (i === j ? 1 + h.beta : 0) - h.eta * (H[i * p + j]! + (i === j ? h.lam : 0));
+      noise[i * n + j] = h.eta * h.eta * c * S[i * p + j]!;
+    }
+  }
+  return { M, noise };
+}
+
 function block(X: Float64Array, n2: number, r0: number, c0: number): Float64Array {
   const p = n2 / 2;
   const out = new Float64Array(p * p);
@@ -376,16 +471,44 @@ function trace(M: Float64Array, p: number): number {
   return s;
 }
 
-/** Covariance of (θ_k, v_k = (θ_k − θ_{k−1})/η) from that of z = (θ_k, θ_{k−1}). */
+/** Covariance of (θ_k, v_k = (θ_k − θ_{k−1})/η) from that of z = (θ_k, θ_{k−1}): T X Tᵀ, T = [[I, 0], [I/η, −I/η]]. */
 function discreteToPhase(X: Float64Array, p: number, eta: number): Float64Array {
   const n = 2 * p;
-  const T = new Float64Array(n * n);
-  for (let i = 0; i < p; i++) {
-    T[i * n + i] = 1;
-    T[(p + i) * n + i] = 1 / eta;
-    T[(p + i) * n + p + i] = -1 / eta;
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j < p; j++) {
+      const x11 = X[i * n + j]!, x12 = X[i * n + p + j]!, x21 = X[(p + i) * n + j]!, x22 = X[(p + i) * n + p + j]!;
+      out[i * n + j] = x11;
+      out[i * n + p + j] = (x11 - x12) / eta;
+      out[(p + i) * n + j] = (x11 - x21) / eta;
+      out[(p + i) * n + p + j] = (x11 - x12 - x21 + x22) / (eta * eta);
+    }
+  return out;
+}
+
+/** ‖A C + C Aᵀ − 2D‖_F / ‖2D‖_F with the fast product (C symmetric). */
+function continuousResidual(A: Float64Array, C: Float64Array, D: Float64Array, n: number): number {
+  const ac = product(A, C, n);
+  let num = 0, den = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      num += (ac[i * n + j]! + ac[j * n + i]! - 2 * D[i * n + j]!) ** 2;
+      den += 4 * D[i * n + j]! ** 2;
+    }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), Number.MIN_VALUE);
+}
+
+/** ‖X − M X Mᵀ − Q‖_F / ‖Q‖_F with the fast product. */
+function discreteResidualOf(M: Float64Array, X: Float64Array, Q: Float64Array, n: number): number {
+  const Mt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Mt[i * n + j] = M[j * n + i]!;
+  const mxm = product(product(M, X, n), Mt, n);
+  let num = 0, den = 0;
+  for (let i = 0; i < n * n; i++) {
+    num += (X[i]! - mxm[i]! - Q[i]!) ** 2;
+    den += Q[i]! ** 2;
   }
-  return congruence(T, X, n);
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), Number.MIN_VALUE);
 }
 
 function modeOf(lambdaI: number, h: { eta: number; beta: number; lam: number }): Mode {
@@ -430,11 +553,126 @@ function commutes(H: RMatrix, S: RMatrix): boolean {
 }
 
 function commutesFloat(H: Float64Array, S: Float64Array, p: number): boolean {
-  const hs = gemm(H, S, p), sh = gemm(S, H, p);
+  const hs = product(H, S, p), sh = product(S, H, p);
   const scale = Math.max(frob(hs), Number.MIN_VALUE);
   let d = 0;
   for (let i = 0; i < p * p; i++) d += (hs[i]! - sh[i]!) ** 2;
   return Math.sqrt(d) <= 1e-12 * scale;
+}
+
+/** Parameters above which the float64 route solves mode by mode (`method: 'auto'`). */
+export const MODAL_MIN_PARAMS = 32;
+
+/** x with M x = b for a small dense system (partial pivoting); M is row-major m×m and overwritten. */
+function solveSmall(M: Float64Array, b: Float64Array, m: number): Float64Array {
+  for (let c = 0; c < m; c++) {
+    let piv = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(M[r * m + c]!) > Math.abs(M[piv * m + c]!)) piv = r;
+    if (M[piv * m + c] === 0) throw new InternalError('modal Lyapunov solve: a singular 4×4 block (the stability checks should exclude this)');
+    if (piv !== c) {
+      for (let k = 0; k < m; k++) [M[c * m + k], M[piv * m + k]] = [M[piv * m + k]!, M[c * m + k]!];
+      [b[c], b[piv]] = [b[piv]!, b[c]!];
+    }
+    for (let r = c + 1; r < m; r++) {
+      const f = M[r * m + c]! / M[c * m + c]!;
+      if (f === 0) continue;
+      for (let k = c; k < m; k++) M[r * m + k] = M[r * m + k]! - f * M[c * m + k]!;
+      b[r] = b[r]! - f * b[c]!;
+    }
+  }
+  const x = new Float64Array(m);
+  for (let r = m - 1; r >= 0; r--) {
+    let v = b[r]!;
+    for (let k = r + 1; k < m; k++) v -= M[r * m + k]! * x[k]!;
+    x[r] = v / M[r * m + r]!;
+  }
+  return x;
+}
+
+/**
+ * Both stationary covariances mode by mode (docs/theory/langevin.md, "Linear regression: exact solutions":
+ * per Hessian eigenmode a damped oscillator). In the eigenbasis H = V diag(λ) Vᵀ the phase-space drift and
+ * the discrete recursion are block diagonal with 2×2 blocks A_i = [[0, −1], [k_i, 2γ]],
+ * M_i = [[1+β−ηq_i, −β], [1, 0]]; the noise couples the modes through Σ' = Vᵀ Σ V. For each pair i ≤ j the
+ * 2×2 block C_ij solves A_i C_ij + C_ij A_jᵀ = 2 D_ij (D_ij = diag(0, 2cΣ'_ij/(η(1+β)²))) and X_ij solves
+ * X_ij = M_i X_ij M_jᵀ + Q_ij (Q_ij = diag(η²cΣ'_ij, 0)): p(p+1)/2 systems of size 4. Back-transformed by V:
+ * O(p³) for the eigen-decomposition and the basis changes, where the dense solvers cost O((2p)³) per
+ * iteration.
+ */
+function modalSolve(
+  lambda: Float64Array,
+  V: Float64Array,
+  Sigma: Float64Array,
+  h: { eta: number; beta: number; lam: number },
+  c: number,
+): { C: Float64Array; X: Float64Array } {
+  const p = lambda.length;
+  const { eta, beta, lam } = h;
+  const Vt = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) Vt[i * p + j] = V[j * p + i]!;
+  const Sm = product(product(Vt, Sigma, p), V, p); // Σ' = Vᵀ Σ V
+  const twoGamma = (2 * (1 - beta)) / (eta * (1 + beta));
+  const dvv = (2 * c) / (eta * (1 + beta) ** 2);
+  const k = Array.from(lambda, (l) => (2 * (l + lam)) / (eta * (1 + beta)));
+  const tr = Array.from(lambda, (l) => 1 + beta - eta * (l + lam));
+  // modal-basis blocks: [θθ, θv; vθ, vv] (continuous) and [θθ, θθ₋; θ₋θ, θ₋θ₋] (discrete), p×p each
+  const cb = [0, 1, 2, 3].map(() => new Float64Array(p * p));
+  const xb = [0, 1, 2, 3].map(() => new Float64Array(p * p));
+  const K = new Float64Array(16);
+  const rhs = new Float64Array(4);
+  for (let i = 0; i < p; i++)
+    for (let j = i; j < p; j++) {
+      const s = Sm[i * p + j]!;
+      // continuous: (A_i ⊗ I + I ⊗ A_j) vec(C) = vec(2D), row-major vec (r, c) ↦ 2r + c
+      const Ai = [0, -1, k[i]!, twoGamma], Aj = [0, -1, k[j]!, twoGamma];
+      K.fill(0);
+      for (let r = 0; r < 2; r++)
+        for (let cc = 0; cc < 2; cc++)
+          for (let q = 0; q < 2; q++) {
+            K[(2 * r + cc) * 4 + 2 * q + cc] = K[(2 * r + cc) * 4 + 2 * q + cc]! + Ai[2 * r + q]!;
+            K[(2 * r + cc) * 4 + 2 * r + q] = K[(2 * r + cc) * 4 + 2 * r + q]! + Aj[2 * cc + q]!;
+          }
+      rhs.fill(0);
+      rhs[3] = 2 * dvv * s;
+      const cij = solveSmall(K, rhs, 4);
+      // discrete: (I − M_i ⊗ M_j) vec(X) = vec(Q)
+      const Mi = [tr[i]!, -beta, 1, 0], Mj = [tr[j]!, -beta, 1, 0];
+      K.fill(0);
+      for (let r = 0; r < 2; r++)
+        for (let cc = 0; cc < 2; cc++) {
+          const row = (2 * r + cc) * 4;
+          K[row + 2 * r + cc] = 1;
+          for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) K[row + 2 * a + b] = K[row + 2 * a + b]! - Mi[2 * r + a]! * Mj[2 * cc + b]!;
+        }
+      rhs.fill(0);
+      rhs[0] = eta * eta * c * s;
+      const xij = solveSmall(K, rhs, 4);
+      for (let bl = 0; bl < 4; bl++) {
+        const tb = 2 * (bl % 2) + (bl >> 1); // the transposed block entry for (j, i)
+        cb[bl]![i * p + j] = cij[bl]!;
+        cb[bl]![j * p + i] = cij[tb]!;
+        xb[bl]![i * p + j] = xij[bl]!;
+        xb[bl]![j * p + i] = xij[tb]!;
+      }
+    }
+  // back to the parameter basis: each block B ↦ V B Vᵀ
+  const assemble = (bl: Float64Array[]): Float64Array => {
+    const n = 2 * p;
+    const out = new Float64Array(n * n);
+    bl.forEach((B, idx) => {
+      const T = product(product(V, B, p), Vt, p);
+      const r0 = (idx >> 1) * p, c0 = (idx % 2) * p;
+      for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[(r0 + i) * n + c0 + j] = T[i * p + j]!;
+    });
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < i; j++) {
+        const v = 0.5 * (out[i * n + j]! + out[j * n + i]!);
+        out[i * n + j] = v;
+        out[j * n + i] = v;
+      }
+    return out;
+  };
+  return { C: assemble(cb), X: assemble(xb) };
 }
 
 /**
@@ -447,14 +685,24 @@ export function linearStationary(
   hessianIn: readonly (readonly RationalInput[])[],
   sigmaIn: readonly (readonly RationalInput[])[],
   hyper: LinearHyper,
-  opts: { exact?: ExactMode; maxExactDim?: number } = {},
+  opts: {
+    exact?: ExactMode;
+    maxExactDim?: number;
+    /** float64 route: 'dense' (sign-function and Smith solves of the 2p×2p equations), 'modal' (per pair of
+     * Hessian eigenmodes, 4×4 systems), 'auto' (modal beyond MODAL_MIN_PARAMS parameters) */
+    method?: 'auto' | 'dense' | 'modal';
+  } = {},
 ): LinearStationary {
-  const H = rationalMatrix(hessianIn, 'the Hessian H');
-  const p = H.length;
-  const Sigma = rationalMatrix(sigmaIn, 'the noise covariance Σ', p);
   const h = exactHyper(hyper);
-  const Hf = rToFloat(H), Sf = rToFloat(Sigma);
   const hf = { eta: h.eta.toNumber(), beta: h.beta.toNumber(), lam: h.lam.toNumber() };
+  // exact rationals only for small phase spaces (2p ≤ maxExactDim); the float64 route never builds them
+  const p0 = Array.isArray(hessianIn) ? hessianIn.length : 0;
+  const small = (opts.exact ?? 'auto') === 'always' || ((opts.exact ?? 'auto') === 'auto' && 2 * p0 <= (opts.maxExactDim ?? EXACT_MAX_DIM));
+  const H = small ? rationalMatrix(hessianIn, 'the Hessian H') : undefined;
+  const Hf = H ? rToFloat(H) : floatMatrix(hessianIn, 'the Hessian H');
+  const p = Math.round(Math.sqrt(Hf.length));
+  const Sigma = small ? rationalMatrix(sigmaIn, 'the noise covariance Σ', p) : undefined;
+  const Sf = Sigma ? rToFloat(Sigma) : floatMatrix(sigmaIn, 'the noise covariance Σ', p);
   // shape and sign checks with the reason in the message
   const hEig = symmetricEigen(Hf, 'the Hessian H');
   const sEig = symmetricEigen(Sf, 'the noise covariance Σ');
@@ -477,31 +725,40 @@ export function linearStationary(
     throw new InputError(
       `the learning rate η = ${hf.eta} is beyond the stability limit of the discrete SGD recursion, η < 2(1+β)/q_max = ${stabilityLimit.toPrecision(6)} (q_max = ${Math.max(...q).toPrecision(6)} the largest eigenvalue of H + λI): SGD diverges, there is no stationary state`,
     );
-  const { A, D } = phaseSpaceExact(H, Sigma, h);
-  const ou = ouFromRational(A, D, opts);
-  const exact = ou.exact;
   const n2 = 2 * p;
-  const cBlocks = blocks(ou.C, n2);
-  // discrete
-  const { M, noise } = discreteRecursionExact(H, Sigma, h);
-  const Mf = rToFloat(M), Nf = rToFloat(noise);
+  const c = h.c.toNumber();
+  const exactSystems = H && Sigma ? { ...phaseSpaceExact(H, Sigma, h), ...discreteRecursionExact(H, Sigma, h) } : undefined;
+  const exact = exactSystems !== undefined && exactRoute([exactSystems.A, exactSystems.D], opts);
+  const { A: Af, D: Df } = phaseSpaceFloat(Hf, Sf, hf, c);
+  const { M: Mf, noise: Nf } = discreteRecursionFloat(Hf, Sf, hf, c);
+  const method = opts.method ?? 'auto';
+  let ou: OuStationary;
   let X: Float64Array;
   let discreteRational: LinearStationary['discrete']['rational'];
   let discreteResidual: number;
   if (exact) {
+    const { A, D, M, noise } = exactSystems!;
+    ou = ouFromRational(A, D, { ...opts, exact: 'always' });
     const Xr = discreteLyapunovExact(M, noise, { maxDim: opts.maxExactDim ?? EXACT_MAX_DIM });
     X = rToFloat(Xr);
     discreteRational = { M, noise, X: Xr };
     discreteResidual = 0;
+  } else if (method === 'modal' || (method === 'auto' && p > MODAL_MIN_PARAMS)) {
+    const sol = modalSolve(hEig.values, hEig.vectors, Sf, hf, c);
+    ou = ouFromSolution(Af, Df, sol.C, continuousResidual(Af, sol.C, Df, n2));
+    X = sol.X;
+    discreteResidual = discreteResidualOf(Mf, X, Nf, n2);
   } else {
+    const res = lyapunovOrExplain(Af, Df);
+    ou = ouFromSolution(Af, Df, res.C, res.relResidual);
     const r = discreteLyapunov(Mf, Nf);
     X = r.X;
     discreteResidual = r.relResidual;
   }
+  const cBlocks = blocks(ou.C, n2);
   const dBlocks = blocks(discreteToPhase(X, p, hf.eta), n2);
-  const c = h.c.toNumber();
   const traceVVPredicted = (c * trace(Sf, p)) / (1 - hf.beta * hf.beta);
-  const isCommuting = exact ? commutes(H, Sigma) : commutesFloat(Hf, Sf, p);
+  const isCommuting = H && Sigma ? commutes(H, Sigma) : commutesFloat(Hf, Sf, p);
   let closedForm: LinearStationary['continuous']['closedForm'];
   let discreteClosedForm: LinearStationary['discrete']['closedForm'];
   if (isCommuting) {
@@ -537,8 +794,8 @@ export function linearStationary(
     continuous: {
       ...ou,
       ...cBlocks,
-      A: rToFloat(A),
-      D: rToFloat(D),
+      A: Af,
+      D: Df,
       traceVV: trace(cBlocks.vv, p),
       traceVVPredicted,
       closedForm,

@@ -28,6 +28,7 @@ import {
   div,
   evaluate,
   expand,
+  freeSymbols,
   gradient,
   hessian,
   loss as makeLoss,
@@ -407,41 +408,11 @@ function evalMatrix(M: readonly (readonly Expr[])[], env: Record<string, number>
 function missingSymbols(m: LangevinModel, env: Record<string, number>): string[] {
   const needed = new Set<string>();
   const visit = (rows: readonly (readonly Expr[])[]): void => {
-    for (const r of rows) for (const e of r) for (const s of freeNames(e)) needed.add(s);
+    for (const r of rows) for (const e of r) for (const s of freeSymbols(e)) needed.add(s.name);
   };
   visit(m.A);
   visit(m.diffusion);
   return [...needed].filter((s) => !(s in env) && !s.startsWith('v·'));
-}
-
-function freeNames(e: Expr): string[] {
-  const out: string[] = [];
-  const seen = new Set<Expr>();
-  const go = (x: Expr): void => {
-    if (seen.has(x)) return;
-    seen.add(x);
-    switch (x.kind) {
-      case 'sym':
-        out.push(x.name);
-        return;
-      case 'num':
-        return;
-      case 'add':
-        x.terms.forEach(go);
-        return;
-      case 'mul':
-        x.bases.forEach(go);
-        return;
-      case 'pow':
-        go(x.base);
-        go(x.exp);
-        return;
-      case 'call':
-        go(x.arg);
-    }
-  };
-  go(e);
-  return out;
 }
 
 function evaluateModel(m: LangevinModel, theta: ArrayLike<number> | Readonly<Record<string, number>>, symbols?: Readonly<Record<string, number>>): LangevinAt {

@@ -59,6 +59,10 @@ describe('ouStationary: the theory note’s overdamped 2-D example', () => {
       expect(Math.abs((Cp[i * 2 + j]! - Cm[i * 2 + j]!) / (2 * h) - rhs)).toBeLessThan(1e-7);
     }
   });
+  it('an asymmetric D is named as such (not as instability)', () => {
+    expect(() => ouStationary(A, [[4, 1], [0, 1]])).toThrow(/not symmetric/);
+    expect(() => ouStationary(A, [[4, 1], [0, 1]], { exact: 'never' })).toThrow(/not symmetric/);
+  });
   it('an unstable drift has no stationary state', () => {
     expect(() => ouStationary([[-1, 0], [0, 1]], D)).toThrow(/no stationary state/);
     expect(() => ouStationary([[-1, 0], [0, 1]], D, { exact: 'never' })).toThrow(/no stationary state/);
@@ -145,6 +149,26 @@ describe('linearStationary: SGD with momentum on a quadratic', () => {
     expect(rel(fl.discrete.X, ex.discrete.X)).toBeLessThan(1e-10);
     expect(rel(fl.continuous.U!, ex.continuous.U!)).toBeLessThan(1e-10);
     expect(rel(fl.continuous.Q, ex.continuous.Q)).toBeLessThan(1e-11);
+  });
+
+  it('the modal route (4×4 systems per pair of Hessian eigenmodes) equals the exact rationals (p = 3) and the dense solves (p = 7)', () => {
+    const H = [[4, 1, 0.5], [1, 1, 0.2], [0.5, 0.2, 0.05]], S = [[1, 0.3, 0], [0.3, 0.5, 0.1], [0, 0.1, 0.2]];
+    const hyper = { eta: 0.1, beta: 0.8, batchSize: 2, weightDecay: 0.05 };
+    const ex = linearStationary(H, S, hyper), mo = linearStationary(H, S, hyper, { exact: 'never', method: 'modal' });
+    expect(rel(mo.continuous.C, ex.continuous.C)).toBeLessThan(1e-12);
+    expect(rel(mo.discrete.X, ex.discrete.X)).toBeLessThan(1e-12);
+    expect(rel(mo.continuous.Q, ex.continuous.Q)).toBeLessThan(1e-11);
+    const p = 7;
+    const H7 = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? 0.3 + i : 0.2 * Math.cos(3 * i + 3 * j))));
+    const S7 = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => (i === j ? 1.5 : 0.1 * Math.sin(2 * i + 2 * j))));
+    const h7 = { eta: 0.05, beta: 0.9, batchSize: 8, weightDecay: 0.01 };
+    const de = linearStationary(H7, S7, h7, { method: 'dense' }), m7 = linearStationary(H7, S7, h7, { method: 'modal' });
+    expect(de.commuting).toBe(false);
+    expect(rel(m7.continuous.C, de.continuous.C)).toBeLessThan(1e-11);
+    expect(rel(m7.discrete.X, de.discrete.X)).toBeLessThan(1e-10);
+    expect(m7.continuous.relResidual).toBeLessThan(1e-12);
+    expect(m7.discrete.relResidual).toBeLessThan(1e-10);
+    expect(Math.abs(m7.continuous.traceVV / m7.continuous.traceVVPredicted - 1)).toBeLessThan(1e-12);
   });
 
   it('modes: ω² = 2q/(η(1+β)), the damping boundary 2ηq(1+β) vs (1−β)², per-step decay e^{−(1−β)/(1+β)} (continuous) vs √β (discrete) when underdamped', () => {
