@@ -256,11 +256,11 @@ defineFunction({
 defineFunction({
   name: 'gelu',
   description: 'the Gaussian error linear unit u·Φ(u) = u/2·(1 + erf(u/√2)) (exact, not the tanh approximation)',
-  // GELU′(u) = Φ(u) + u·φ(u) = 1/2 + erf(u/√2)/2 + u·e^(−u²/2)/√(2π)
+  // GELU′(u) = Φ(u) + u·φ(u) = erfc(−u/√2)/2 + u·e^(−u²/2)/√(2π): Φ through erfc, not (1 + erf)/2, which
+  // cancels to 0 for u ≪ 0 where Φ(u) is tiny but not negligible against u·φ(u)
   derivative: (u) =>
     add(
-      HALF,
-      mul(HALF, call('erf', mul(pow(TWO, Rational.of(-1, 2)), u))),
+      mul(HALF, call('erfc', mul(neg(pow(TWO, Rational.of(-1, 2))), u))),
       mul(invSqrtTwoPi(), u, call('exp', mul(num(Rational.of(-1, 2)), square(u)))),
     ),
   evaluate: geluFloat,

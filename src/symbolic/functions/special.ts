@@ -33,9 +33,8 @@ function erf_near1(s: number): number {
   return p / q;
 }
 
-/** erfc(x) for x in [1.25, 28): exp(−x² − 0.5625 + R(1/x²)/S(1/x²))/x (fdlibm; error < 2^−61.5). */
-function erf_tail(x: number): number {
-  const s = 1 / (x * x);
+/** R(s)/S(s), s = 1/x², in erfc(x) = exp(−x² − 0.5625 + R/S)/x for x in [1.25, 28) (fdlibm; error < 2^−61.5). */
+function erf_tail_rs(x: number, s: number): number {
   let r: number;
   let q: number;
   if (x < 1 / 0.35) {
@@ -45,8 +44,13 @@ function erf_tail(x: number): number {
     r = -9.86494292470009928597e-3 + s * (-7.99283237680523006574e-1 + s * (-1.77579549177547519889e1 + s * (-1.60636384855821916062e2 + s * (-6.37566443368389627722e2 + s * (-1.02509513161107724954e3 + s * -4.83519191608651397019e2)))));
     q = 1 + s * (3.03380607434824582924e1 + s * (3.25792512996573918826e2 + s * (1.53672958608443695994e3 + s * (3.19985821950859553908e3 + s * (2.55305040643316442583e3 + s * (4.74528541206955367215e2 + s * -2.24409524465858183362e1))))));
   }
+  return r / q;
+}
+
+/** erfc(x) for x in [1.25, 28); −x² is −z² + (z − x)(z + x) with z = fround(x), so that z² is exact. */
+function erf_tail(x: number): number {
   const z = Math.fround(x);
-  return (Math.exp(-z * z - 0.5625) * Math.exp((z - x) * (z + x) + r / q)) / x;
+  return (Math.exp(-z * z - 0.5625) * Math.exp((z - x) * (z + x) + erf_tail_rs(x, 1 / (x * x)))) / x;
 }
 
 /** erfc(x) = 1 − erf(x), without cancellation for large x (fdlibm s_erf.c). */
@@ -89,7 +93,15 @@ function erf(x: number): number {
 }`;
 
 /** GELU (uses erfc). */
-export const GELU_TS = `/** GELU(x) = x·Φ(x) = (x/2)·erfc(−x/√2): no cancellation for negative x. */
+export const GELU_TS = `/**
+ * GELU(x) = x·Φ(x) = (x/2)·erfc(−x/√2). For x ≤ −1.25·√2 the tail is computed from x itself,
+ * GELU(x) = −exp(−x²/2 − 0.5625 + R/S)/√2 with −x²/2 split exactly (z = fround(x)): rounding x/√2 first
+ * would cost a relative error of about x²·2^−53.
+ */
 function gelu(x: number): number {
-  return 0.5 * x * erfc(-x * Math.SQRT1_2);
+  if (x > -1.7677669529663689) return 0.5 * x * erfc(-x * Math.SQRT1_2);
+  if (x < -39.59797974644666) return -0;
+  const z = Math.fround(x);
+  const rs = erf_tail_rs(-x * Math.SQRT1_2, 2 / (x * x));
+  return -Math.SQRT1_2 * (Math.exp(-0.5 * z * z - 0.5625) * Math.exp(-0.5 * (x - z) * (x + z) + rs));
 }`;
