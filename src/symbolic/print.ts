@@ -1,7 +1,9 @@
 /**
  * Printers as visitors (SymPy's StrPrinter/LatexPrinter split): this file holds
- * the display order shared by every printer and the canonical text form, which
- * our parser reads back to the same object (a round trip the tests check).
+ * the display order shared by every printer, the skeleton every printer is built
+ * on (`stylePrinter`: walk, sums, products; a printer is a `PrintStyle` of hooks)
+ * and the canonical text form, which our parser reads back to the same object (a
+ * round trip the tests check).
  *
  * The core's internal order is by structural hash (fast, deterministic, but not
  * readable); printers sort terms by total degree, then alphabetically, and

@@ -4,7 +4,7 @@
  */
 import { Rational } from './rational.ts';
 import { type Expr, type Sym, SumBuilder, ProductBuilder, call, constantSymbolValue, pow } from './expr.ts';
-import { EvaluationError, getFunction } from './functions/registry.ts';
+import { EvaluationError, findFunction } from './functions/registry.ts';
 import { memoWalk } from './walk.ts';
 
 export { EvaluationError } from './functions/registry.ts';
@@ -66,7 +66,8 @@ function lookup(env: Env, s: Sym): number {
 export function applyFunction(fn: string, u: number): number {
   if (fn === 'sqrt') return Math.sqrt(u);
   if (fn === 'cbrt') return Math.cbrt(u);
-  const f = getFunction(fn);
+  const f = findFunction(fn);
+  if (f === undefined) throw new EvaluationError(`unknown function ${fn}`);
   return f.evaluate(u);
 }
 

@@ -49,6 +49,7 @@ import {
   type Expr,
 } from '../../src/symbolic/index.ts';
 import { compile, compileTf, emitModule } from '../../src/codegen/index.ts';
+import { mlpLoss } from '../../src/symbolic/index.ts';
 import { algebriteDiff, richardson, rng } from './support.ts';
 
 const x = sym('x');
@@ -432,6 +433,25 @@ describe('codegen of the new functions', () => {
     expect(out[1]).toBe(Math.expm1(1e-12));
     expect(c.js).toContain('Math.log1p(');
     expect(c.js).toContain('Math.expm1(');
+  });
+
+  it('an MLP with GELU activations (mlpLoss): compiled gradient against Richardson differences of the compiled loss', () => {
+    const M = mlpLoss({ sizes: [2, 3, 1], activation: 'gelu', X: [[0.5, -1], [1.5, 0.25], [-0.75, 2]], Y: [0.3, -0.2, 1] });
+    const c = compile({ L: M.expr, g: gradient(M.expr, M.params) }, M.params);
+    const out = new Float64Array(c.outputSize);
+    const r = rng(23);
+    const theta = Float64Array.from(M.params, () => r() - 0.5);
+    c.fn(theta, out);
+    const f = (env: Record<string, number>): number => {
+      const o = new Float64Array(c.outputSize);
+      c.fn(Float64Array.from(M.params, (_p, i) => env[`t${i}`]!), o);
+      return o[0]!;
+    };
+    const env = Object.fromEntries([...theta].map((v, i) => [`t${i}`, v]));
+    M.params.forEach((_p, i) => {
+      const d = richardson(f, env, `t${i}`);
+      expect(Math.abs(out[1 + i]! - d), M.params[i]!.name).toBeLessThan(1e-9 * Math.max(1, Math.abs(d)));
+    });
   });
 
   it('TensorFlow.js forms agree with the float64 function within float32 tolerance', async () => {

@@ -77,6 +77,8 @@ export interface ElementaryFunction extends FunctionDefinition {
 
 /** Names that can never be functions (or symbols): the parser's aliases and the mathematical constants. */
 export const PARSER_ALIASES: readonly string[] = ['sqrt', 'ln'];
+/** Operations code generation introduces for rational powers (x^(1/3)); no function may take their names. */
+const CODEGEN_OPS: readonly string[] = ['sqrt', 'cbrt'];
 export const CONSTANT_NAMES: readonly string[] = ['e', 'E', 'i', 'I', 'pi', 'tau', 'phi', 'Infinity', 'inf', 'NaN', 'nan'];
 
 /** Identifiers generated code uses for itself; a function's code cannot take them. */
@@ -137,7 +139,7 @@ export function defineFunction(def: FunctionDefinition): ElementaryFunction {
     throw new InputError(`function name ${JSON.stringify(name)} must be a letter followed by letters, digits or '_'`);
   }
   if (table.has(name)) throw new InputError(`the function '${name}' is already defined (a function name cannot be redefined)`);
-  if (PARSER_ALIASES.includes(name) || CONSTANT_NAMES.includes(name)) throw new InputError(`'${name}' is a reserved name and cannot be a function`);
+  if (PARSER_ALIASES.includes(name) || CONSTANT_NAMES.includes(name) || CODEGEN_OPS.includes(name)) throw new InputError(`'${name}' is a reserved name and cannot be a function`);
   if (typeof def.derivative !== 'function') throw new InputError(`function '${name}': 'derivative' must be a function (u, self) => expression`);
   if (typeof def.evaluate !== 'function') throw new InputError(`function '${name}': 'evaluate' must be a function (u: number) => number`);
   if (def.simplify !== undefined && typeof def.simplify !== 'function') throw new InputError(`function '${name}': 'simplify' must be a function (u) => expression | undefined`);
