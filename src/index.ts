@@ -51,6 +51,17 @@ export {
   tanh,
   sigmoid,
   softplus,
+  log1p,
+  expm1,
+  sinh,
+  cosh,
+  atan,
+  erf,
+  erfc,
+  gelu,
+  abs,
+  sgn,
+  PI,
   isNum,
   isZero,
   dependsOn,
@@ -76,6 +87,18 @@ export {
   evaluate,
   EvaluationError,
   type Env,
+} from './symbolic/index.ts';
+
+// Symbolic: the registry of elementary functions (one entry per function: derivative, value, LaTeX, code)
+export {
+  defineFunction,
+  getFunction,
+  findFunction,
+  isFunctionName,
+  type FunctionDefinition,
+  type ElementaryFunction,
+  type FunctionCode,
+  type FunctionLatex,
 } from './symbolic/index.ts';
 
 // Symbolic: parsing, printing, losses

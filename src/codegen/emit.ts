@@ -5,15 +5,38 @@
  * one `out[k] = …` per output component. No arrays, no closures, no allocation per call.
  */
 import { type Node, type Program, operands } from './ir.ts';
+import { FUNCTION_NAMES, getFunction, helperSources, stripNumberTypes } from '../symbolic/functions/registry.ts';
 
 const JS_RESERVED = new Set(
   (
     'break case catch class const continue debugger default delete do else enum export extends false finally for ' +
     'function if import in instanceof new null return super switch this throw true try typeof var void while with ' +
     'yield let static implements interface package private protected public await arguments eval undefined NaN ' +
-    'Infinity Math theta out hyper upTo sigmoid softplus'
+    'Infinity Math theta out hyper upTo EvaluationError'
   ).split(' '),
 );
+
+/** Identifiers that generated code may declare: the functions' helpers (read from the registry at use time). */
+function helperIdentifiers(): Set<string> {
+  const out = new Set<string>();
+  for (const n of FUNCTION_NAMES) {
+    const h = getFunction(n).code.helper;
+    if (h === undefined) continue;
+    for (const m of h.matchAll(/\bfunction\s+([A-Za-z_$][A-Za-z0-9_$]*)/g)) out.add(m[1]!);
+  }
+  return out;
+}
+
+/** The callee of a call node in generated code. */
+function callText(fn: string): string {
+  if (fn === 'sqrt') return 'Math.sqrt';
+  if (fn === 'cbrt') return 'Math.cbrt';
+  return getFunction(fn).code.call;
+}
+
+/** Declared before a generated module's helpers when one of them can throw (sgn(0), the derivative of abs at 0). */
+const EVALUATION_ERROR_TS = `/** Raised where a function is undefined (e.g. the derivative of abs at 0). */
+class EvaluationError extends Error {}`;
 
 /** Float64 literal that reads back to the same double. */
 export function numberLiteral(v: number): string {
@@ -23,19 +46,6 @@ export function numberLiteral(v: number): string {
   if (Object.is(v, -0)) return '0';
   return String(v);
 }
-
-const CALL_TEXT: Record<string, string> = {
-  exp: 'Math.exp',
-  log: 'Math.log',
-  log1p: 'Math.log1p',
-  sin: 'Math.sin',
-  cos: 'Math.cos',
-  tanh: 'Math.tanh',
-  sqrt: 'Math.sqrt',
-  cbrt: 'Math.cbrt',
-  sigmoid: 'sigmoid',
-  softplus: 'softplus',
-};
 
 export interface EmitOptions {
   /** function name */
@@ -65,31 +75,17 @@ export interface EmittedBody {
 /** Identifier for each parameter / hyper-parameter (its own name when that is a safe JS identifier). */
 function variableNames(p: Program): Map<number, string> {
   const used = new Set<string>();
+  const helpers = helperIdentifiers();
   const out = new Map<number, string>();
   p.nodes.forEach((n, id) => {
     if (n.op !== 'theta' && n.op !== 'hyper') return;
     let v = n.name;
-    if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(v) || JS_RESERVED.has(v) || /^t\d+$/.test(v) || /^p_/.test(v)) v = `p_${v.replace(/[^\p{L}\p{N}_$]/gu, '_')}`;
+    if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(v) || JS_RESERVED.has(v) || helpers.has(v) || /^t\d+$/.test(v) || /^p_/.test(v)) v = `p_${v.replace(/[^\p{L}\p{N}_$]/gu, '_')}`;
     while (used.has(v)) v = `${v}_`;
     used.add(v);
     out.set(id, v);
   });
   return out;
-}
-
-const SIGMOID_TS = `/** σ(u) = 1/(1 + e^−u), stable for large |u|. */
-function sigmoid(u: number): number {
-  if (u >= 0) return 1 / (1 + Math.exp(-u));
-  const z = Math.exp(u);
-  return z / (1 + z);
-}`;
-const SOFTPLUS_TS = `/** softplus(u) = log(1 + e^u), without overflow or cancellation. */
-function softplus(u: number): number {
-  return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
-}`;
-
-function stripTypes(s: string): string {
-  return s.replace(/\(u: number\): number/g, '(u)');
 }
 
 export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
@@ -102,8 +98,8 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
   /** inline expressions of single-use nodes, with their precedence: 0 sum, 1 product, 2 atom */
   const prec = new Map<number, number>();
   let tempCount = 0;
-  let usesSigmoid = false;
-  let usesSoftplus = false;
+  /** registered functions the body calls (their helpers are emitted) */
+  const calledFunctions = new Set<string>();
 
   // theta / hyper reads, in index order, only those used
   const reads: string[] = [];
@@ -131,9 +127,8 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
         return [s, s.startsWith('-') ? 0 : 2];
       }
       case 'call':
-        if (n.fn === 'sigmoid') usesSigmoid = true;
-        if (n.fn === 'softplus') usesSoftplus = true;
-        return [`${CALL_TEXT[n.fn]}(${text.get(n.arg)!})`, 2];
+        if (n.fn !== 'sqrt' && n.fn !== 'cbrt') calledFunctions.add(n.fn);
+        return [`${callText(n.fn)}(${text.get(n.arg)!})`, 2];
       case 'pow':
         return [`Math.pow(${text.get(n.base)!}, ${text.get(n.exp)!})`, 2];
       case 'powc':
@@ -285,7 +280,10 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
     const n = nodes[id]!;
     return `const ${names.get(id)!} = ${n.op === 'theta' ? 'theta' : 'hyper'}[${(n as { index: number }).index}]${bang};`;
   };
-  const helpers = [usesSigmoid ? SIGMOID_TS : '', usesSoftplus ? SOFTPLUS_TS : ''].filter(Boolean).map((h) => (ts ? h : stripTypes(h))).join('\n\n');
+  const helperList = helperSources(calledFunctions);
+  // the JavaScript dialect runs inside `compile`, which passes eomkit's EvaluationError in
+  if (ts && helperList.some((h) => /\bEvaluationError\b/.test(h))) helperList.unshift(EVALUATION_ERROR_TS);
+  const helpers = helperList.map((h) => (ts ? h : stripNumberTypes(h))).join('\n\n');
 
   // Split into parts of bounded size: V8 does not optimise functions past ~60 KB of bytecode, and a
   // function it does not optimise runs ~15× slower. Temporaries used by a later part pass through a

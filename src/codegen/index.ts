@@ -14,7 +14,8 @@
  *   const out = new Float64Array(c.outputSize);
  *   c.fn(Float64Array.of(1, 2), out);
  */
-import type { Sym } from '../symbolic/index.ts';
+import { type Sym, EvaluationError } from '../symbolic/index.ts';
+import { getFunction } from '../symbolic/functions/registry.ts';
 import type * as TF from '@tensorflow/tfjs';
 import { importTf, type Tf } from '../tf-loader.ts';
 import { emitFunction } from './emit.ts';
@@ -108,7 +109,8 @@ export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileO
   const program = opts.program ?? lower(outputs, params, opts.hyper ?? []);
   const js = emitFunction(program, { name, dialect: 'js', partSize: opts.partSize, prefixReturns: opts.prefixReturns });
   const jsSource = `${js.helpers ? `${js.helpers}\n` : ''}return ${js.fn};`;
-  const fn = new Function(jsSource)() as NumericFn;
+  // helpers that meet a point where a function is undefined (sgn(0)) throw eomkit's EvaluationError
+  const fn = new Function('EvaluationError', jsSource)(EvaluationError) as NumericFn;
   return {
     get source() {
       return moduleSource(program, name, opts.derivation, opts.partSize, opts.prefixReturns);
@@ -141,6 +143,8 @@ export interface CompiledTf {
 export async function compileTf(outputs: Outputs, params: readonly Sym[], opts: CompileOptions & { tf?: Tf } = {}): Promise<CompiledTf> {
   const tf = opts.tf ?? (await importTf());
   const p = opts.program ?? lower(outputs, params, opts.hyper ?? []);
+  // every function used must have a TensorFlow.js form: refuse now, not at the first batch
+  for (const node of p.nodes) if (node.op === 'call' && node.fn !== 'sqrt' && node.fn !== 'cbrt') tfOp(node.fn);
   const n = p.params.length;
   const m = p.outputs.length;
   const fn: TfFn = (x, hyper) =>
@@ -194,38 +198,9 @@ export async function compileTf(outputs: Outputs, params: readonly Sym[], opts: 
           }
           case 'call': {
             const a = T(val[node.arg]!);
-            switch (node.fn) {
-              case 'exp':
-                val[id] = tf.exp(a);
-                break;
-              case 'log':
-                val[id] = tf.log(a);
-                break;
-              case 'log1p':
-                val[id] = tf.log1p(a);
-                break;
-              case 'sin':
-                val[id] = tf.sin(a);
-                break;
-              case 'cos':
-                val[id] = tf.cos(a);
-                break;
-              case 'tanh':
-                val[id] = tf.tanh(a);
-                break;
-              case 'sigmoid':
-                val[id] = tf.sigmoid(a);
-                break;
-              case 'softplus':
-                val[id] = tf.softplus(a);
-                break;
-              case 'sqrt':
-                val[id] = tf.sqrt(a);
-                break;
-              case 'cbrt':
-                val[id] = tf.mul(tf.sign(a), tf.pow(tf.abs(a), 1 / 3));
-                break;
-            }
+            if (node.fn === 'sqrt') val[id] = tf.sqrt(a);
+            else if (node.fn === 'cbrt') val[id] = tf.mul(tf.sign(a), tf.pow(tf.abs(a), 1 / 3));
+            else val[id] = tfOp(node.fn)(tf, a);
             break;
           }
           case 'pow':
@@ -243,6 +218,13 @@ export async function compileTf(outputs: Outputs, params: readonly Sym[], opts: 
       return tf.stack(cols2, 1) as TF.Tensor2D;
     });
   return { fn, outputSize: m, blocks: p.blocks, tf };
+}
+
+/** The TensorFlow.js form of a registered function (a CodegenError when it has none). */
+function tfOp(fn: string): NonNullable<ReturnType<typeof getFunction>['tf']> {
+  const f = getFunction(fn);
+  if (f.tf === undefined) throw new CodegenError(`the function '${fn}' has no TensorFlow.js form (give 'tf' in its definition to use it in compileTf)`);
+  return f.tf;
 }
 
 /** Nodes reachable from the outputs, operands first. */

@@ -11,11 +11,13 @@
  * exp(u)^j·(1 + exp(u))^(−k) → σ(u)^j·σ(−u)^(k−j); log(1 + r) → log1p(r). Sub-expressions free of symbols
  * are folded to float64 constants at compile time.
  */
-import { type Expr, type Sym, type Add, evaluate, Rational } from '../symbolic/index.ts';
+import { type Expr, type FnName, type Sym, type Add, constantSymbolValue, evaluate, Rational } from '../symbolic/index.ts';
 import { applyFunction } from '../symbolic/transform.ts';
+import { memoWalk } from '../symbolic/walk.ts';
 import { InputError } from '../errors.ts';
 
-export type CallOp = 'exp' | 'log' | 'log1p' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'softplus' | 'sqrt' | 'cbrt';
+/** A call in the program: a registered function (src/symbolic/functions/) or a root introduced for a rational power. */
+export type CallOp = FnName | 'sqrt' | 'cbrt';
 
 export type Node =
   | { readonly op: 'theta'; readonly index: number; readonly name: string }
@@ -181,10 +183,7 @@ export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly 
     }
   };
 
-  const memo = new Map<Expr, number>();
-  const go = (e: Expr): number => {
-    const hit = memo.get(e);
-    if (hit !== undefined) return hit;
+  const go: (e: Expr) => number = memoWalk<number>((e) => {
     let r: number;
     if (e.free === 0n) r = constant(evaluate(e, {}, { allowNonFinite: true }));
     else {
@@ -194,6 +193,11 @@ export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly 
           break;
         case 'sym': {
           const s = symNode.get(e);
+          const c = constantSymbolValue(e);
+          if (c !== undefined) {
+            r = constant(c);
+            break;
+          }
           if (s === undefined) {
             throw new CodegenError(
               `the symbol '${e.name}' is neither a parameter (${params.map((p) => p.name).join(', ') || 'none'}) nor a hyper-parameter (${hyper.map((h) => h.name).join(', ') || 'none'})`,
@@ -267,9 +271,8 @@ export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly 
         }
       }
     }
-    memo.set(e, r);
     return r;
-  };
+  });
   const negate = (x: number): number => {
     const n = nodes[x]!;
     if (n.op === 'const') return constant(-n.value);

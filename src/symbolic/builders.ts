@@ -3,7 +3,7 @@
  * (data are read as the decimals they print as, so 0.1 is exactly 1/10).
  */
 import { Rational } from './rational.ts';
-import { type Expr, add, mul, num, pow, scale, softplus, sum, sym, tanh, sigmoid, sub } from './expr.ts';
+import { type Expr, add, gelu, mul, num, pow, scale, softplus, sum, sym, tanh, sigmoid, sub } from './expr.ts';
 import { InputError, type Loss, loss } from './loss.ts';
 
 function exact(x: unknown, what: string): Rational {
@@ -83,7 +83,7 @@ export function logisticRegressionLoss(X: number[][], y: number[], opts: { param
   return loss(scale(sum(terms), Rational.of(1, X.length)), { params: names });
 }
 
-export type Activation = 'tanh' | 'sigmoid' | 'softplus' | 'linear';
+export type Activation = 'tanh' | 'sigmoid' | 'softplus' | 'gelu' | 'linear';
 
 function activate(a: Activation, x: Expr): Expr {
   switch (a) {
@@ -93,6 +93,8 @@ function activate(a: Activation, x: Expr): Expr {
       return sigmoid(x);
     case 'softplus':
       return softplus(x);
+    case 'gelu':
+      return gelu(x);
     case 'linear':
       return x;
   }
@@ -110,7 +112,7 @@ export function mlpLoss(opts: { sizes: number[]; activation?: Activation; X: num
     throw new InputError('mlpLoss: sizes must be at least [inputs, outputs], positive integers');
   }
   const act = opts.activation ?? 'tanh';
-  if (!['tanh', 'sigmoid', 'softplus', 'linear'].includes(act)) throw new InputError(`unknown activation '${act}'`);
+  if (!['tanh', 'sigmoid', 'softplus', 'gelu', 'linear'].includes(act)) throw new InputError(`unknown activation '${act}' (tanh, sigmoid, softplus, gelu or linear)`);
   const X = checkMatrix(opts.X, 'X', sizes[0]);
   const nOut = sizes[sizes.length - 1]!;
   if (!Array.isArray(opts.Y)) throw new InputError('mlpLoss: Y must be an array (one target or row of targets per row of X)');

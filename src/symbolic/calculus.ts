@@ -3,29 +3,12 @@
  * shared sub-expression is differentiated once however often it occurs, and the
  * k-th derivative tensor computes each distinct (symmetric) entry once.
  */
-import { InputError, InternalError } from '../errors.ts';
+import { InputError } from '../errors.ts';
 import { Rational } from './rational.ts';
-import {
-  type Expr,
-  type Sym,
-  ProductBuilder,
-  mulSorted,
-  SumBuilder,
-  ZERO,
-  ONE,
-  dependsOn,
-  log,
-  mul,
-  pow,
-  add,
-  scale,
-  sub,
-  sigmoid,
-  tanh,
-  sin,
-  cos,
-} from './expr.ts';
+import { type Expr, type Sym, ProductBuilder, mulSorted, SumBuilder, ZERO, ONE, dependsOn, log, mul, pow, add } from './expr.ts';
 import { expand } from './expand.ts';
+import { getFunction } from './functions/registry.ts';
+import { memoWalk } from './walk.ts';
 
 /** ∂e/∂s */
 export function diff(e: Expr, s: Sym): Expr {
@@ -117,26 +100,9 @@ function powDerivative(e: Expr & { kind: 'pow' }, db: Expr, dx: Expr, along: str
   return mul(e, add(...parts));
 }
 
-/** f′(u) for the supported functions (f(u) given as `self`). */
+/** f′(u) for a call f(u) given as `self`: the registered function's derivative rule. */
 function outerDerivative(fn: string, u: Expr, self: Expr): Expr {
-  switch (fn) {
-    case 'exp':
-      return self;
-    case 'log':
-      return pow(u, -1);
-    case 'sin':
-      return cos(u);
-    case 'cos':
-      return scale(sin(u), -1);
-    case 'tanh':
-      return sub(ONE, pow(tanh(u), 2));
-    case 'sigmoid':
-      return mul(self, sub(ONE, self));
-    case 'softplus':
-      return sigmoid(u);
-    default:
-      throw new InternalError(`no derivative rule for ${fn}`);
-  }
+  return getFunction(fn).derivative(u, self);
 }
 
 /** ∂^k e / ∂s_1…∂s_k (in the order given; the result is symmetric anyway). */
@@ -213,53 +179,44 @@ export function jvp(F: readonly Expr[], params: readonly Sym[], v: readonly Expr
     dir.set(p, v[i]!);
     mask |= p.free;
   });
-  const memo = new Map<Expr, Expr>();
-  const D = (e: Expr): Expr => {
-    if ((e.free & mask) === 0n) return ZERO;
-    if (e.kind === 'sym') return dir.get(e) ?? ZERO;
-    const hit = memo.get(e);
-    if (hit !== undefined) return hit;
-    let r: Expr;
-    switch (e.kind) {
-      case 'num':
-        r = ZERO;
-        break;
-      case 'add': {
-        const b = new SumBuilder();
-        for (let i = 0; i < e.terms.length; i++) b.add(D(e.terms[i]!), e.coeffs[i]!);
-        r = b.build();
-        break;
-      }
-      case 'mul': {
-        const b = new SumBuilder();
-        const n = e.bases.length;
-        for (let i = 0; i < n; i++) {
-          const db = D(e.bases[i]!);
-          if (db === ZERO) continue;
-          const pb = new ProductBuilder();
-          pb.coeff = e.coeff.mul(e.exps[i]!);
-          for (let j = 0; j < n; j++) {
-            const k = j === i ? e.exps[j]!.sub(Rational.ONE) : e.exps[j]!;
-            if (!k.isZero()) pb.mul(e.bases[j]!, k);
-          }
-          pb.mul(db);
-          b.add(pb.build());
+  const D = memoWalk<Expr>(
+    (e, D) => {
+      switch (e.kind) {
+        case 'num':
+        case 'sym':
+          return ZERO;
+        case 'add': {
+          const b = new SumBuilder();
+          for (let i = 0; i < e.terms.length; i++) b.add(D(e.terms[i]!), e.coeffs[i]!);
+          return b.build();
         }
-        r = b.build();
-        break;
+        case 'mul': {
+          const b = new SumBuilder();
+          const n = e.bases.length;
+          for (let i = 0; i < n; i++) {
+            const db = D(e.bases[i]!);
+            if (db === ZERO) continue;
+            const pb = new ProductBuilder();
+            pb.coeff = e.coeff.mul(e.exps[i]!);
+            for (let j = 0; j < n; j++) {
+              const k = j === i ? e.exps[j]!.sub(Rational.ONE) : e.exps[j]!;
+              if (!k.isZero()) pb.mul(e.bases[j]!, k);
+            }
+            pb.mul(db);
+            b.add(pb.build());
+          }
+          return b.build();
+        }
+        case 'pow':
+          return powDerivative(e, D(e.base), D(e.exp), 'the direction');
+        case 'call': {
+          const du = D(e.arg);
+          return du === ZERO ? ZERO : mul(outerDerivative(e.fn, e.arg, e), du);
+        }
       }
-      case 'pow':
-        r = powDerivative(e, D(e.base), D(e.exp), 'the direction');
-        break;
-      case 'call': {
-        const du = D(e.arg);
-        r = du === ZERO ? ZERO : mul(outerDerivative(e.fn, e.arg, e), du);
-        break;
-      }
-    }
-    memo.set(e, r);
-    return r;
-  };
+    },
+    (e) => ((e.free & mask) === 0n ? ZERO : e.kind === 'sym' ? (dir.get(e) ?? ZERO) : undefined),
+  );
   return F.map(D);
 }
 

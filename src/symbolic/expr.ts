@@ -19,9 +19,20 @@
  */
 import { Rational, mix, stringHash } from './rational.ts';
 import { BudgetError, InputError } from '../errors.ts';
+import { getFunction } from './functions/registry.ts';
+// the built-in functions are registered whenever the core is loaded (builtins.ts imports this module
+// back, and uses it only inside its entries' functions)
+import './functions/builtins.ts';
 
-export type FnName = 'exp' | 'log' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'softplus';
-export const FUNCTION_NAMES: readonly FnName[] = ['exp', 'log', 'sin', 'cos', 'tanh', 'sigmoid', 'softplus'];
+/**
+ * The name of an elementary function: a built-in or one registered with `defineFunction`
+ * (src/symbolic/functions/). `call` rejects names that are not registered.
+ */
+export type FnName = BuiltinFunctionName | (string & {});
+export type BuiltinFunctionName =
+  | 'exp' | 'log' | 'sin' | 'cos' | 'tanh' | 'sigmoid' | 'softplus' | 'log1p' | 'expm1' | 'sinh' | 'cosh' | 'atan'
+  | 'erf' | 'erfc' | 'gelu' | 'abs' | 'sgn';
+export { FUNCTION_NAMES } from './functions/registry.ts';
 
 interface NodeBase {
   /** creation order, unique: used only for caches, never for ordering */
@@ -379,6 +390,19 @@ export function sym(name: string): Sym {
     symNames.push(name);
   }
   return intern<Sym>({ kind: 'sym', name, index }, mix(KIND_SEED.sym, stringHash(name)), 1n << BigInt(index), 1);
+}
+
+/**
+ * π, the one transcendental constant of the core (erf′ = 2e^(−u²)/√π): the symbol named 'π' with a fixed
+ * value. No loss can take it as a parameter or hyper-parameter (their names are ASCII); `evaluate` and
+ * codegen give it the value Math.PI, `freeSymbols` does not list it, LaTeX prints \pi and the text form
+ * `π` parses back to it.
+ */
+export const PI: Sym = sym('π');
+
+/** The value of a constant symbol (π), or undefined for an ordinary symbol. */
+export function constantSymbolValue(s: Sym): number | undefined {
+  return s === PI ? Math.PI : undefined;
 }
 
 export function isNum(e: Expr): e is Num {
@@ -837,35 +861,12 @@ export function sqrt(e: Expr): Expr {
 // Functions
 
 export function call(fn: FnName, arg: Expr): Expr {
-  if (arg.kind === 'num') {
-    const v = arg.value;
-    if (v.isZero()) {
-      switch (fn) {
-        case 'exp':
-        case 'cos':
-          return ONE;
-        case 'sin':
-        case 'tanh':
-          return ZERO;
-        case 'sigmoid':
-          return HALF;
-        default:
-          break;
-      }
-    }
-    if (fn === 'log') {
-      if (v.isOne()) return ZERO;
-      if (v.sign() <= 0) throw new InputError(`log of the non-positive number ${v}`);
-    }
+  const f = getFunction(fn);
+  if (f.simplify !== undefined) {
+    const r = f.simplify(arg);
+    if (r !== undefined) return r;
   }
-  if (fn === 'exp' && arg.kind === 'call' && arg.fn === 'log') return arg.arg;
-  if (fn === 'log' && arg.kind === 'call' && arg.fn === 'exp') return arg.arg;
-  return intern<Call>(
-    { kind: 'call', fn, arg },
-    mix(mix(KIND_SEED.call, stringHash(fn)), arg.hash),
-    arg.free,
-    1 + arg.treeSize,
-  );
+  return intern<Call>({ kind: 'call', fn, arg }, mix(mix(KIND_SEED.call, f.hash), arg.hash), arg.free, 1 + arg.treeSize);
 }
 
 export const exp = (x: Expr): Expr => call('exp', x);
@@ -875,6 +876,16 @@ export const cos = (x: Expr): Expr => call('cos', x);
 export const tanh = (x: Expr): Expr => call('tanh', x);
 export const sigmoid = (x: Expr): Expr => call('sigmoid', x);
 export const softplus = (x: Expr): Expr => call('softplus', x);
+export const log1p = (x: Expr): Expr => call('log1p', x);
+export const expm1 = (x: Expr): Expr => call('expm1', x);
+export const sinh = (x: Expr): Expr => call('sinh', x);
+export const cosh = (x: Expr): Expr => call('cosh', x);
+export const atan = (x: Expr): Expr => call('atan', x);
+export const erf = (x: Expr): Expr => call('erf', x);
+export const erfc = (x: Expr): Expr => call('erfc', x);
+export const gelu = (x: Expr): Expr => call('gelu', x);
+export const abs = (x: Expr): Expr => call('abs', x);
+export const sgn = (x: Expr): Expr => call('sgn', x);
 
 // ---------------------------------------------------------------------------
 // Queries
@@ -884,7 +895,7 @@ export function dependsOn(e: Expr, s: Sym): boolean {
   return (e.free & s.free) !== 0n;
 }
 
-/** The symbols that occur in e, in name order. */
+/** The symbols that occur in e, in name order (not the constant π). */
 export function freeSymbols(e: Expr): Sym[] {
   const out = new Set<Sym>();
   const seen = new Set<Expr>();
@@ -892,7 +903,7 @@ export function freeSymbols(e: Expr): Sym[] {
     if (x.free === 0n || seen.has(x)) return;
     seen.add(x);
     for (const c of children(x)) visit(c);
-    if (x.kind === 'sym') out.add(x);
+    if (x.kind === 'sym' && x !== PI) out.add(x);
   };
   visit(e);
   return [...out].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

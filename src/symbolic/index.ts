@@ -43,6 +43,18 @@ export {
   tanh,
   sigmoid,
   softplus,
+  log1p,
+  expm1,
+  sinh,
+  cosh,
+  atan,
+  erf,
+  erfc,
+  gelu,
+  abs,
+  sgn,
+  PI,
+  constantSymbolValue,
   isNum,
   isZero,
   dependsOn,
@@ -62,6 +74,18 @@ export { subs, evaluate, EvaluationError, type Env } from './transform.ts';
 
 // Parsing and printing
 export { parseExpr, FormulaError, RESERVED_NAMES, PARSER_FUNCTIONS, type ParseOptions } from './parse.ts';
+export {
+  defineFunction,
+  getFunction,
+  findFunction,
+  isFunctionName,
+  type FunctionDefinition,
+  type ElementaryFunction,
+  type FunctionCode,
+  type FunctionLatex,
+} from './functions/registry.ts';
+export { erfFloat, erfcFloat, geluFloat } from './functions/builtins.ts';
+export { memoWalk } from './walk.ts';
 export { toText, PrintSizeError, DEFAULT_PRINT_LIMIT } from './print.ts';
 export { toLatex, latexName, vectorLatex, matrixLatex, type LatexOptions } from './latex.ts';
 

@@ -7,8 +7,9 @@
  * other multi-letter names → \mathrm{name}.
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Mul, scale } from './expr.ts';
-import { DEFAULT_PRINT_LIMIT, checkPrintable, displayFactors, displayTerms, memoizedPrinter, textPrinter } from './print.ts';
+import type { Expr } from './expr.ts';
+import { type ElementaryFunction, getFunction } from './functions/registry.ts';
+import { DEFAULT_PRINT_LIMIT, type PrintStyle, type ProductParts, checkPrintable, stylePrinter, textPrinter } from './print.ts';
 
 const GREEK = new Set([
   'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa',
@@ -53,16 +54,6 @@ function latexSub(s: string): string {
   return GREEK.has(s) ? `\\${s}` : s.length === 1 ? s : `\\mathrm{${s}}`;
 }
 
-const FN_TEX: Record<string, string> = {
-  exp: '\\exp',
-  log: '\\log',
-  sin: '\\sin',
-  cos: '\\cos',
-  tanh: '\\tanh',
-  sigmoid: '\\sigma',
-  softplus: '\\operatorname{softplus}',
-};
-
 function rationalTex(q: Rational): string {
   const a = q.isNegative() ? q.neg() : q;
   const s = a.isInteger() ? a.num.toString() : `\\frac{${a.num}}{${a.den}}`;
@@ -74,82 +65,67 @@ export interface LatexOptions {
   limit?: number;
 }
 
+/** f(u) in LaTeX given u's LaTeX: `\op\left(u\right)`, or u between the function's delimiters (|u|). */
+function callTex(f: ElementaryFunction, arg: string): string {
+  return typeof f.latex === 'string' ? `${f.latex}\\left(${arg}\\right)` : `${f.latex.left}${arg}${f.latex.right}`;
+}
+
+/** a base of a power: parenthesise anything that is not a name, function or natural number */
+function baseTex(x: Expr, go: (x: Expr) => string): string {
+  if (x.kind === 'sym') return go(x);
+  if (x.kind === 'num' && x.value.isInteger() && !x.value.isNegative()) return go(x);
+  return `\\left(${go(x)}\\right)`;
+}
+
+/** juxtaposed factors; a digit after a digit would read as one number: separate with \cdot */
+function juxtapose(parts: readonly string[]): string {
+  let s = '';
+  for (const p of parts) {
+    if (s === '') s = p;
+    else s += /^[\d\\{-]?\d/.test(p) || /^\d/.test(p) ? ` \\cdot ${p}` : ` ${p}`;
+  }
+  return s;
+}
+
+/** The LaTeX hooks of the printer skeleton (print.ts). */
+const LATEX_STYLE: PrintStyle = {
+  number: rationalTex,
+  symbol: latexName,
+  call: callTex,
+  power: (base, exp, go) => `${baseTex(base, go)}^{${go(exp)}}`,
+  factor(b, k, go) {
+    if (k.isOne()) return b.kind === 'add' ? `\\left(${go(b)}\\right)` : go(b);
+    if (k.equals(Rational.HALF)) return `\\sqrt{${go(b)}}`;
+    const ks = k.isInteger() ? k.toString() : `${k.num}/${k.den}`;
+    if (b.kind === 'call') {
+      // sin^{2}\left(x\right); a delimited function is powered as a whole: \left|x\right|^{2}
+      const f = getFunction(b.fn);
+      return typeof f.latex === 'string' ? `${f.latex}^{${ks}}\\left(${go(b.arg)}\\right)` : `${callTex(f, go(b.arg))}^{${ks}}`;
+    }
+    return `${baseTex(b, go)}^{${ks}}`;
+  },
+  join: (parts) => juxtapose(parts) || '1',
+  quotient(top, bottom, p: ProductParts, go) {
+    // a lone sum as numerator or denominator needs no parentheses: \frac{1}{x^{2} + 1}
+    const lone = (fs: ProductParts['numer'], extra: number): string | undefined =>
+      fs.length === 1 && extra === 0 && fs[0]![1].isOne() && fs[0]![0].kind === 'add' ? go(fs[0]![0]) : undefined;
+    const a = p.coefficient;
+    const topTex = lone(p.numer, a.num !== 1n ? 1 : 0) ?? (juxtapose(top) || '1');
+    const bottomTex = lone(p.denom, !a.isInteger() ? 1 : 0) ?? juxtapose(bottom);
+    return `\\frac{${topTex}}{${bottomTex}}`;
+  },
+  leadingFraction(a, factors) {
+    const body = juxtapose(factors);
+    const lead = `\\frac{${a.num}}{${a.den}}`;
+    return body ? `${lead} ${body}` : lead;
+  },
+};
+
 /** LaTeX for an expression. */
 export function toLatex(e: Expr, opts: LatexOptions = {}): string {
   checkPrintable(e, opts.limit ?? DEFAULT_PRINT_LIMIT);
   // display order is the text form's: one memoised text printer serves every key
-  const key = textPrinter();
-  const go = memoizedPrinter(print);
-  function print(x: Expr): string {
-    switch (x.kind) {
-      case 'num':
-        return rationalTex(x.value);
-      case 'sym':
-        return latexName(x.name);
-      case 'call':
-        return `${FN_TEX[x.fn]}\\left(${go(x.arg)}\\right)`;
-      case 'pow':
-        return `${base(x.base)}^{${go(x.exp)}}`;
-      case 'mul':
-        return printMul(x);
-      case 'add': {
-        let s = '';
-        for (const [c, t] of displayTerms(x, key)) {
-          const body = t === null ? rationalTex(c) : go(scale(t, c));
-          if (s === '') s = body;
-          else s += body.startsWith('-') ? ` - ${body.slice(1)}` : ` + ${body}`;
-        }
-        return s;
-      }
-    }
-  }
-  /** a base of a power: parenthesise anything that is not a name, function or natural number */
-  function base(x: Expr): string {
-    if (x.kind === 'sym') return go(x);
-    if (x.kind === 'num' && x.value.isInteger() && !x.value.isNegative()) return go(x);
-    return `\\left(${go(x)}\\right)`;
-  }
-  function power(b: Expr, k: Rational): string {
-    if (k.isOne()) return b.kind === 'add' ? `\\left(${go(b)}\\right)` : go(b);
-    if (k.equals(Rational.HALF)) return `\\sqrt{${go(b)}}`;
-    const ks = k.isInteger() ? k.toString() : `${k.num}/${k.den}`;
-    if (b.kind === 'call') return `${FN_TEX[b.fn]}^{${ks}}\\left(${go(b.arg)}\\right)`;
-    return `${base(b)}^{${ks}}`;
-  }
-  function juxtapose(parts: string[]): string {
-    // a digit after a digit would read as one number: separate with \cdot
-    let s = '';
-    for (const p of parts) {
-      if (s === '') s = p;
-      else s += /^[\d\\{-]?\d/.test(p) || /^\d/.test(p) ? ` \\cdot ${p}` : ` ${p}`;
-    }
-    return s;
-  }
-  function printMul(m: Mul): string {
-    const { numer, denom } = displayFactors(m, key);
-    const c = m.coeff;
-    const a = c.isNegative() ? c.neg() : c;
-    const sign = c.isNegative() ? '-' : '';
-    const top: string[] = [];
-    if (a.num !== 1n && (a.isInteger() || denom.length > 0)) top.push(a.num.toString());
-    for (const [b, k] of numer) top.push(power(b, k));
-    const bottom: string[] = [];
-    if (!a.isInteger() && denom.length > 0) bottom.push(a.den.toString());
-    for (const [b, k] of denom) bottom.push(power(b, k));
-    if (bottom.length === 0) {
-      // a fractional coefficient in front: \frac{3}{4} x
-      const lead = !a.isInteger() ? `\\frac{${a.num}}{${a.den}}` : '';
-      const body = juxtapose(top);
-      return sign + (lead ? (body ? `${lead} ${body}` : lead) : body || '1');
-    }
-    // a lone sum as numerator or denominator needs no parentheses: \frac{1}{x^{2} + 1}
-    const lone = (fs: Array<[Expr, Rational]>, extra: number): string | undefined =>
-      fs.length === 1 && extra === 0 && fs[0]![1].isOne() && fs[0]![0].kind === 'add' ? go(fs[0]![0]) : undefined;
-    const topTex = lone(numer, a.num !== 1n ? 1 : 0) ?? (juxtapose(top) || '1');
-    const bottomTex = lone(denom, !a.isInteger() ? 1 : 0) ?? juxtapose(bottom);
-    return `${sign}\\frac{${topTex}}{${bottomTex}}`;
-  }
-  return go(e);
+  return stylePrinter(LATEX_STYLE, textPrinter())(e);
 }
 
 /** A column vector as a pmatrix. */

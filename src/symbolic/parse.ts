@@ -17,7 +17,8 @@
  */
 import { Rational } from './rational.ts';
 import { InputError } from '../errors.ts';
-import { type Expr, type FnName, FUNCTION_NAMES, SumBuilder, call, div, mul, neg, num, pow, sqrt, sym } from './expr.ts';
+import { type Expr, SumBuilder, call, div, mul, neg, num, pow, sqrt, sym } from './expr.ts';
+import { CONSTANT_NAMES, FUNCTION_NAMES, PARSER_ALIASES, isFunctionName, onFunctionDefined } from './functions/registry.ts';
 
 /** A formula that cannot be read; `position` is the 0-based character offset. */
 export class FormulaError extends InputError {
@@ -30,24 +31,19 @@ export class FormulaError extends InputError {
   }
 }
 
-/** Functions the parser accepts: the core's plus `sqrt` (→ ^(1/2)) and `ln` (→ log). */
-export const PARSER_FUNCTIONS: readonly string[] = [...FUNCTION_NAMES, 'sqrt', 'ln'];
+const parserFunctions: string[] = [...FUNCTION_NAMES, ...PARSER_ALIASES];
+const reservedNames = new Set<string>([...parserFunctions, ...CONSTANT_NAMES]);
+// functions registered later (defineFunction) become parseable and reserved at once
+onFunctionDefined((name) => {
+  parserFunctions.splice(parserFunctions.length - PARSER_ALIASES.length, 0, name);
+  reservedNames.add(name);
+});
 
-/** Names that cannot be symbols: the functions and the usual mathematical constants. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  ...PARSER_FUNCTIONS,
-  'e',
-  'E',
-  'i',
-  'I',
-  'pi',
-  'tau',
-  'phi',
-  'Infinity',
-  'inf',
-  'NaN',
-  'nan',
-]);
+/** Functions the parser accepts: the registered ones plus `sqrt` (→ ^(1/2)) and `ln` (→ log); a live list. */
+export const PARSER_FUNCTIONS: readonly string[] = parserFunctions;
+
+/** Names that cannot be symbols: the functions and the usual mathematical constants (kept in step with the registry). */
+export const RESERVED_NAMES: ReadonlySet<string> = reservedNames;
 
 export interface ParseOptions {
   /**
@@ -208,7 +204,7 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Expr {
       k++;
       const next = peek();
       if (next.t === 'op' && next.text === '(') {
-        if (!PARSER_FUNCTIONS.includes(t.text)) {
+        if (!isParserFunction(t.text)) {
           fail(`unknown function '${t.text}' (supported: ${PARSER_FUNCTIONS.join(', ')})`, t.pos);
         }
         k++;
@@ -218,7 +214,7 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Expr {
         expectOp(')');
         return guarded(t.pos, () => applyFunction(t.text, arg));
       }
-      if (PARSER_FUNCTIONS.includes(t.text)) fail(`'${t.text}' is a function: write ${t.text}(…)`, t.pos);
+      if (isParserFunction(t.text)) fail(`'${t.text}' is a function: write ${t.text}(…)`, t.pos);
       try {
         return resolve(t.text, t.pos);
       } catch (e) {
@@ -247,8 +243,12 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Expr {
   return result;
 }
 
+function isParserFunction(name: string): boolean {
+  return isFunctionName(name) || PARSER_ALIASES.includes(name);
+}
+
 function applyFunction(name: string, arg: Expr): Expr {
   if (name === 'sqrt') return sqrt(arg);
   if (name === 'ln') return call('log', arg);
-  return call(name as FnName, arg);
+  return call(name, arg);
 }

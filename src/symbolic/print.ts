@@ -1,7 +1,9 @@
 /**
  * Printers as visitors (SymPy's StrPrinter/LatexPrinter split): this file holds
- * the display order shared by every printer and the canonical text form, which
- * our parser reads back to the same object (a round trip the tests check).
+ * the display order shared by every printer, the skeleton every printer is built
+ * on (`stylePrinter`: walk, sums, products; a printer is a `PrintStyle` of hooks)
+ * and the canonical text form, which our parser reads back to the same object (a
+ * round trip the tests check).
  *
  * The core's internal order is by structural hash (fast, deterministic, but not
  * readable); printers sort terms by total degree, then alphabetically, and
@@ -9,7 +11,9 @@
  */
 import { Rational } from './rational.ts';
 import { BudgetError, InternalError } from '../errors.ts';
-import { type Expr, type Mul, scale } from './expr.ts';
+import { type Add, type Expr, type Mul, scale } from './expr.ts';
+import { type ElementaryFunction, getFunction } from './functions/registry.ts';
+import { memoWalk } from './walk.ts';
 
 /** Largest tree (in nodes) a printer will expand; DAG sharing can hide exponential size. */
 export const DEFAULT_PRINT_LIMIT = 5_000_000;
@@ -75,78 +79,127 @@ function rankFactor(b: Expr): number {
 }
 
 // ---------------------------------------------------------------------------
-// Canonical text form (re-parseable)
+// The printer skeleton (GiNaC's print_add/print_mul with a print context): the walk, the sum loop and
+// the layout of a product's coefficient, numerator and denominator are shared; printers differ only in
+// the hooks of a PrintStyle.
 
-/** A printer visiting each shared node once: `print` renders one node, calling back for its children. */
-export function memoizedPrinter(print: (x: Expr) => string): (x: Expr) => string {
-  const memo = new Map<Expr, string>();
-  return (x) => {
-    const hit = memo.get(x);
-    if (hit !== undefined) return hit;
-    const s = print(x);
-    memo.set(x, s);
-    return s;
-  };
+/** A product's parts as the skeleton hands them to `quotient`. */
+export interface ProductParts {
+  /** |coefficient| */
+  readonly coefficient: Rational;
+  /** factors with positive exponents and (negated) negative exponents, in display order */
+  readonly numer: ReadonlyArray<readonly [Expr, Rational]>;
+  readonly denom: ReadonlyArray<readonly [Expr, Rational]>;
 }
+
+/** What distinguishes one printer from another. `go` prints a sub-expression (memoised). */
+export interface PrintStyle {
+  /** a rational number (a numeric node, a sum's constant term) */
+  number(q: Rational): string;
+  symbol(name: string): string;
+  /** f(arg) given the printed argument */
+  call(f: ElementaryFunction, arg: string): string;
+  /** base^exp with a symbolic exponent (a pow node) */
+  power(base: Expr, exp: Expr, go: (x: Expr) => string): string;
+  /** one factor b^k (k > 0) of a product */
+  factor(b: Expr, k: Rational, go: (x: Expr) => string): string;
+  /** the product of printed factors (the coefficient's numerator first when it is not 1); '1' for none */
+  join(parts: readonly string[]): string;
+  /** numerator over denominator (both non-empty lists of printed factors; the numerator may be empty) */
+  quotient(top: readonly string[], bottom: readonly string[], p: ProductParts, go: (x: Expr) => string): string;
+  /**
+   * A fractional coefficient before a product without denominators (LaTeX's \frac{3}{4} x); without
+   * this hook the coefficient's denominator goes to the quotient.
+   */
+  leadingFraction?(coefficient: Rational, factors: readonly string[]): string;
+}
+
+/**
+ * A printer from a style: memoised per node (one printed string per distinct node), sums in display
+ * order (keys from `key`, default the printer itself), products laid out as sign, coefficient, numerator,
+ * denominator.
+ */
+export function stylePrinter(style: PrintStyle, key?: (x: Expr) => string): (x: Expr) => string {
+  const go: (x: Expr) => string = memoWalk<string>((x) => {
+    switch (x.kind) {
+      case 'num':
+        return style.number(x.value);
+      case 'sym':
+        return style.symbol(x.name);
+      case 'call':
+        return style.call(getFunction(x.fn), go(x.arg));
+      case 'pow':
+        return style.power(x.base, x.exp, go);
+      case 'mul':
+        return printProduct(x);
+      case 'add':
+        return printSum(x);
+    }
+  });
+  const keyOf = key ?? go;
+  function printSum(x: Add): string {
+    let s = '';
+    for (const [c, t] of displayTerms(x, keyOf)) {
+      const body = t === null ? style.number(c) : go(scale(t, c));
+      if (s === '') s = body;
+      else s += body.startsWith('-') ? ` - ${body.slice(1)}` : ` + ${body}`;
+    }
+    return s;
+  }
+  function printProduct(m: Mul): string {
+    const { numer, denom } = displayFactors(m, keyOf);
+    const c = m.coeff;
+    const a = c.isNegative() ? c.neg() : c;
+    const sign = c.isNegative() ? '-' : '';
+    if (denom.length === 0 && !a.isInteger() && style.leadingFraction) {
+      return sign + style.leadingFraction(a, numer.map(([b, k]) => style.factor(b, k, go)));
+    }
+    const top: string[] = [];
+    if (a.num !== 1n) top.push(a.num.toString());
+    for (const [b, k] of numer) top.push(style.factor(b, k, go));
+    const bottom: string[] = [];
+    if (!a.isInteger()) bottom.push(a.den.toString());
+    for (const [b, k] of denom) bottom.push(style.factor(b, k, go));
+    if (bottom.length === 0) return sign + style.join(top);
+    return sign + style.quotient(top, bottom, { coefficient: a, numer, denom }, go);
+  }
+  return go;
+}
+
+// ---------------------------------------------------------------------------
+// Canonical text form (re-parseable)
 
 export function toText(e: Expr, limit = DEFAULT_PRINT_LIMIT): string {
   checkPrintable(e, limit);
   return textPrinter()(e);
 }
 
+/** a factor or exponent that must not be split by a binary operator */
+function textAtom(x: Expr, go: (x: Expr) => string): string {
+  if (x.kind === 'sym' || x.kind === 'call') return go(x);
+  if (x.kind === 'num' && x.value.isInteger() && !x.value.isNegative()) return go(x);
+  return `(${go(x)})`;
+}
+
+/** The canonical text form: `name(arg)`, `a^b`, `*` and `/`, exact rationals; parseExpr reads it back. */
+export const TEXT_STYLE: PrintStyle = {
+  number: (q) => q.toString(),
+  symbol: (name) => name,
+  call: (f, arg) => `${f.name}(${arg})`,
+  power: (base, exp, go) => `${textAtom(base, go)}^${textAtom(exp, go)}`,
+  factor(b, k, go) {
+    if (k.isOne()) return textAtom(b, go);
+    const ks = k.isInteger() ? k.toString() : `(${k})`;
+    return `${textAtom(b, go)}^${ks}`;
+  },
+  join: (parts) => (parts.length ? parts.join('*') : '1'),
+  quotient(top, bottom) {
+    const s = top.length ? top.join('*') : '1';
+    return bottom.length === 1 ? `${s}/${bottom[0]}` : `${s}/(${bottom.join('*')})`;
+  },
+};
+
 /** The canonical text printer with one memo for many calls (e.g. as the display-order key of another printer). */
 export function textPrinter(): (x: Expr) => string {
-  const go = memoizedPrinter(print);
-  const key = go;
-  function print(x: Expr): string {
-    switch (x.kind) {
-      case 'num':
-        return x.value.toString();
-      case 'sym':
-        return x.name;
-      case 'call':
-        return `${x.fn}(${go(x.arg)})`;
-      case 'pow':
-        return `${atom(x.base)}^${atom(x.exp)}`;
-      case 'mul':
-        return printMul(x);
-      case 'add': {
-        let s = '';
-        for (const [c, t] of displayTerms(x, key)) {
-          const body = t === null ? c.toString() : go(scale(t, c));
-          if (s === '') s = body;
-          else s += body.startsWith('-') ? ` - ${body.slice(1)}` : ` + ${body}`;
-        }
-        return s;
-      }
-    }
-  }
-  /** a factor or exponent that must not be split by a binary operator */
-  function atom(x: Expr): string {
-    if (x.kind === 'sym' || x.kind === 'call') return go(x);
-    if (x.kind === 'num' && x.value.isInteger() && !x.value.isNegative()) return go(x);
-    return `(${go(x)})`;
-  }
-  function power(b: Expr, k: Rational): string {
-    if (k.isOne()) return atom(b);
-    const ks = k.isInteger() ? k.toString() : `(${k})`;
-    return `${atom(b)}^${ks}`;
-  }
-  function printMul(m: Mul): string {
-    const { numer, denom } = displayFactors(m, key);
-    const c = m.coeff;
-    const sign = c.isNegative() ? '-' : '';
-    const a = c.isNegative() ? c.neg() : c;
-    const parts: string[] = [];
-    if (a.num !== 1n || numer.length === 0) parts.push(a.num.toString());
-    for (const [b, k] of numer) parts.push(power(b, k));
-    let s = parts.join('*');
-    const den: string[] = [];
-    if (!a.isInteger()) den.push(a.den.toString());
-    for (const [b, k] of denom) den.push(power(b, k));
-    if (den.length === 1) s += `/${den[0]}`;
-    else if (den.length > 1) s += `/(${den.join('*')})`;
-    return sign + s;
-  }
-  return go;
+  return stylePrinter(TEXT_STYLE);
 }

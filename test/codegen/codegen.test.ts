@@ -242,11 +242,14 @@ describe('emitted code', () => {
       writeFileSync(join(dir, 'p3.ts'), emitModule({ f1: s.f[0]!, f2: s.f[1]! }, L.params, { name: 'p3', derivation: 'P3 network, f1 and f2', partSize: 8000 }));
       writeFileSync(join(dir, 'lr.ts'), emitModule({ H: hessian(lr.expr, lr.params) }, lr.params, { name: 'lrHessian' }));
       writeFileSync(join(dir, 'hyp.ts'), emitModule({ g: gradient(hyp.expr, hyp.params) }, hyp.params, { name: 'hyp', hyper: hyp.symbols }));
+      // every helper of the function registry (erf/erfc kernels, gelu, sgn with its error class, σ, softplus)
+      const special = loss('gelu(w1*w2) + erf(w1)^2*abs(w2) + sigmoid(w1) + softplus(w2) + erfc(w1 - w2)', { params: ['w1', 'w2'] });
+      writeFileSync(join(dir, 'special.ts'), emitModule({ g: gradient(special.expr, special.params) }, special.params, { name: 'special' }));
       writeFileSync(
         join(dir, 'use.ts'),
         "import { p3, p3Layout } from './p3.ts';\nimport { hyp } from './hyp.ts';\nconst out = new Float64Array(p3Layout.outputSize);\np3(new Float64Array(13), out);\nhyp(new Float64Array(2), new Float64Array(2), [0.5]);\nexport const n: 26 = p3Layout.outputSize;\n",
       );
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.json', include: [], files: ['p3.ts', 'lr.ts', 'hyp.ts', 'use.ts'] }));
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.json', include: [], files: ['p3.ts', 'lr.ts', 'hyp.ts', 'special.ts', 'use.ts'] }));
       execFileSync(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', dir], { stdio: 'pipe' });
     } catch (e) {
       const err = e as { stdout?: Buffer; message: string };
