@@ -8,7 +8,7 @@
  * Subpaths: 'eomkit/symbolic', 'eomkit/codegen', 'eomkit/numeric', 'eomkit/theory/bseries',
  * 'eomkit/theory/eom', 'eomkit/testing' (+ 'eomkit/testing/vitest'), 'eomkit/numeric/tfjs'.
  * TensorFlow.js backends are not re-exported here so that importing eomkit never loads tfjs
- * (codegen's `compileTf` loads it lazily).
+ * (`compileTf` and the tfjs optimizers live in eomkit/numeric/tfjs and load it lazily).
  */
 
 // Errors: the one error model (caller's fault, budget exceeded, not measurable, internal bug)
@@ -133,7 +133,6 @@ export {
   emitModule,
   emitJsModule,
   emitTfjsModule,
-  compileTf,
   lower,
   programStats,
   flattenOutputs,
@@ -147,8 +146,6 @@ export {
   type NumericFn,
   type CompileOptions,
   type Compiled,
-  type TfFn,
-  type CompiledTf,
 } from './codegen/index.ts';
 
 // Numeric: random numbers, optimizers, ODE integrators

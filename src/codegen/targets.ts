@@ -15,6 +15,7 @@
  * float32 (tfjs): agreement with the float64 function is to float32 tolerance.
  */
 import type { Sym } from '../symbolic/index.ts';
+import { getFunction } from '../symbolic/functions/registry.ts';
 import { type Node, type Outputs, type Program, CodegenError, lower, operands, programStats } from './ir.ts';
 import { emitFunction, numberLiteral } from './emit.ts';
 import type { CompileOptions } from './index.ts';
@@ -51,18 +52,35 @@ function reachableInOrder(p: Program): number[] {
   return order;
 }
 
-const TF_CALL: Record<string, (a: string) => string> = {
-  exp: (a) => `tf.exp(${a})`,
-  log: (a) => `tf.log(${a})`,
-  log1p: (a) => `tf.log1p(${a})`,
-  sin: (a) => `tf.sin(${a})`,
-  cos: (a) => `tf.cos(${a})`,
-  tanh: (a) => `tf.tanh(${a})`,
-  sigmoid: (a) => `tf.sigmoid(${a})`,
-  softplus: (a) => `tf.softplus(${a})`,
+/** Operations of the IR that are not registered functions (roots from powers). */
+const TF_ROOTS: Record<string, (a: string) => string> = {
   sqrt: (a) => `tf.sqrt(${a})`,
   cbrt: (a) => `tf.mul(tf.sign(${a}), tf.pow(tf.abs(${a}), 1 / 3))`,
 };
+
+/** A piece of generated tfjs code (what the recording `tf` below returns). */
+class TfCode {
+  constructor(readonly text: string) {}
+}
+
+function showTf(x: unknown, fn: string): string {
+  if (x instanceof TfCode) return x.text;
+  if (typeof x === 'number') return numberLiteral(x);
+  throw new CodegenError(`the TensorFlow.js form of '${fn}' uses a value that cannot be written as code`);
+}
+
+/**
+ * The tfjs code of a call, read off the function's registry entry (its `tf` form, the one place the
+ * function is named): the form is run once on a recording `tf` whose every op returns the text of the call.
+ */
+function tfCallCode(fn: string, a: string): string {
+  const root = TF_ROOTS[fn];
+  if (root) return root(a);
+  const form = getFunction(fn).tf;
+  if (form === undefined) throw new CodegenError(`the function '${fn}' has no TensorFlow.js form (give 'tf' in its definition to use it in a tfjs module)`);
+  const recorder = new Proxy({}, { get: (_t, op) => (...args: unknown[]) => new TfCode(`tf.${String(op)}(${args.map((x) => showTf(x, fn)).join(', ')})`) });
+  return showTf(form(recorder, new TfCode(a)), fn);
+}
 
 /** The tfjs expression of one node, its operands named by `v`. */
 function tfExpression(n: Node, v: (id: number) => string): string {
@@ -88,7 +106,7 @@ function tfExpression(n: Node, v: (id: number) => string): string {
       return `tf.div(${num}, ${den})`;
     }
     case 'call':
-      return TF_CALL[n.fn]!(v(n.arg));
+      return tfCallCode(n.fn, v(n.arg));
     case 'pow':
       return `tf.pow(${v(n.base)}, ${v(n.exp)})`;
     case 'powc':

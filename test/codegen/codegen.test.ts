@@ -25,7 +25,8 @@ import {
   Rational,
 } from '../../src/symbolic/index.ts';
 import { counterTerms } from '../../src/theory/eom/index.ts';
-import { compile, compileTf, emitModule, directionalDerivative, counterTermsForward, type Outputs, flattenOutputs } from '../../src/codegen/index.ts';
+import { compileTf } from '../../src/codegen/tfjs.ts';
+import { compile, emitModule, directionalDerivative, counterTermsForward, type Outputs, flattenOutputs } from '../../src/codegen/index.ts';
 
 /** deterministic uniform(-a, a) */
 function lcg(seed: number): (a?: number) => number {

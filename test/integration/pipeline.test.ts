@@ -4,7 +4,8 @@
  * iterates, to float32 tolerance on tfjs (TensorFlow.js computes in float32).
  */
 import { describe, expect, it } from 'vitest';
-import { compile, compileTf, gd, gradient, loss } from '../../src/index.ts';
+import { compile, gd, gradient, loss } from '../../src/index.ts';
+import { compileTf } from '../../src/numeric/tfjs/index.ts';
 import { gdTf, loadTf } from '../../src/numeric/tfjs/index.ts';
 
 describe('loss → codegen → GD, float64 and a tfjs ensemble', () => {

@@ -33,7 +33,8 @@ import {
   toLatex,
   toText,
 } from '../../src/symbolic/index.ts';
-import { compile, compileTf, emitModule } from '../../src/codegen/index.ts';
+import { compile, emitModule } from '../../src/codegen/index.ts';
+import { compileTf } from '../../src/codegen/tfjs.ts';
 import { richardson, rng } from './support.ts';
 
 const x = sym('x');

@@ -48,7 +48,8 @@ import {
   toText,
   type Expr,
 } from '../../src/symbolic/index.ts';
-import { compile, compileTf, emitModule } from '../../src/codegen/index.ts';
+import { compile, emitModule } from '../../src/codegen/index.ts';
+import { compileTf } from '../../src/codegen/tfjs.ts';
 import { mlpLoss } from '../../src/symbolic/index.ts';
 import { algebriteDiff, richardson, rng } from './support.ts';
 
@@ -396,7 +397,7 @@ describe('codegen of the new functions', () => {
     const out = new Float64Array(c.outputSize);
     const src = emitModule({ L, g, H }, params, { name: 'special' });
     // the TypeScript module, its types stripped, run as a function
-    const js = src.replace(/^export const specialLayout[\s\S]*?as const;\n/m, '').replace(/export function/, 'function').replace(/: number/g, '').replace(/: Float64Array/g, '').replace(/\): void/g, ')');
+    const js = src.replace(/^export const specialLayout[\s\S]*?as const;\n/m, '').replace(/export function/, 'function').replace(/: number/g, '').replace(/: Float64Array/g, '').replace(/\): void/g, ')').replace(/\]!/g, ']');
     const mod = new Function(`${js}\nreturn special;`)() as (t: Float64Array, o: Float64Array) => void;
     const out2 = new Float64Array(c.outputSize);
     const r = rng(11);

@@ -60,3 +60,6 @@ export {
   type CommutatorEstimate,
 } from './spectra.ts';
 export { probeOpSupport, opProbes, type OpSupport } from './op-support.ts';
+
+// The TensorFlow.js target of codegen (a compiled batch function of any derived outputs)
+export { compileTf, type CompiledTf, type TfFn } from '../../codegen/tfjs.ts';

@@ -15,7 +15,6 @@
  * This module has no run-time dependency on the expression core (types only), so that expr.ts can read
  * it without an import cycle; the built-in entries, which build expressions, live in builtins.ts.
  */
-import type * as TF from '@tensorflow/tfjs';
 import type { Expr } from '../expr.ts';
 import { InputError } from '../../errors.ts';
 import { stringHash } from '../rational.ts';
@@ -62,10 +61,18 @@ export interface FunctionDefinition {
   /** the generated-code form (required: every function can be compiled) */
   readonly code: FunctionCode;
   /** the TensorFlow.js (float32) form; without it `compileTf` refuses expressions that use the function */
-  readonly tf?: (tf: typeof TF, x: TF.Tensor) => TF.Tensor;
+  readonly tf?: (tf: TfOps, x: TfTensor) => TfTensor;
   /** one line for documentation and help: what the function is */
   readonly description?: string;
 }
+
+/**
+ * TensorFlow.js as a function's tfjs form sees it: the module (`tf.exp`, `tf.mul`, …) and a tensor, typed
+ * structurally so that eomkit's declarations never require tfjs's types (tfjs is an optional peer).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TfOps = Record<string, any>;
+export type TfTensor = object;
 
 /** A registered function: its definition with the defaults filled in. */
 export interface ElementaryFunction extends FunctionDefinition {
