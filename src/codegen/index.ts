@@ -17,7 +17,7 @@
 import { type Sym, EvaluationError } from '../symbolic/index.ts';
 import { getFunction } from '../symbolic/functions/registry.ts';
 import { emitFunction } from './emit.ts';
-import { type Outputs, type OutputBlock, type Program, CodegenError, lower, programStats } from './ir.ts';
+import { type Outputs, type OutputBlock, type Program, CodegenError, checkFunctionName, lower, programStats } from './ir.ts';
 
 // The lowering shared by every target (explicit exports only: the IR's node type and the emitter's
 // literal/part-size helpers stay internal)
@@ -62,10 +62,6 @@ export interface Compiled {
   readonly stats: { nodes: number; temps: number; ops: number };
 }
 
-function checkName(name: string): string {
-  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) throw new CodegenError(`function name ${JSON.stringify(name)} is not a JavaScript identifier`);
-  return name;
-}
 
 function describeBlocks(blocks: readonly OutputBlock[]): string {
   return blocks
@@ -98,12 +94,12 @@ function moduleSource(p: Program, name: string, derivation: string | undefined, 
 /** TypeScript module text for these outputs. */
 export function emitModule(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): string {
   const p = opts.program ?? lower(outputs, params, opts.hyper ?? []);
-  return moduleSource(p, checkName(opts.name ?? 'derived'), opts.derivation, opts.partSize, opts.prefixReturns);
+  return moduleSource(p, checkFunctionName(opts.name ?? 'derived'), opts.derivation, opts.partSize, opts.prefixReturns);
 }
 
 /** Lower, emit and instantiate: the in-memory function and its sources. */
 export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): Compiled {
-  const name = checkName(opts.name ?? 'derived');
+  const name = checkFunctionName(opts.name ?? 'derived');
   const program = opts.program ?? lower(outputs, params, opts.hyper ?? []);
   const js = emitFunction(program, { name, dialect: 'js', partSize: opts.partSize, prefixReturns: opts.prefixReturns });
   const jsSource = `${js.helpers ? `${js.helpers}\n` : ''}return ${js.fn};`;
