@@ -1,3 +1,4 @@
+import { runCli } from '../support/cli.ts';
 /**
  * The JSON contract (docs/cli.md): every command's --json output validates against its shipped schema
  * (schemas/<command>.schema.json, JSON Schema 2020-12, no undeclared fields), and every registered command
@@ -9,16 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { main, type CliIO } from '../../src/cli/main.ts';
 import { COMMANDS } from '../../src/cli/commands.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 const SCHEMAS = join(process.cwd(), 'schemas');
 const ajv = new Ajv2020({ allErrors: true, strict: true });

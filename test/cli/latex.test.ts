@@ -1,19 +1,13 @@
+import { runCli } from '../support/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import katex from 'katex';
-import { main, type CliIO } from '../../src/cli/main.ts';
 import { alignAtEquals, alignedBlock, latexText } from '../../src/cli/latex.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 /** KaTeX in strict mode: any non-standard construct or parse error throws. */
 function katexStrict(tex: string): void {
