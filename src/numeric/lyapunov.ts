@@ -25,8 +25,9 @@
  */
 import { InputError } from '../errors.ts';
 import { type MatrixInput, toDense } from './linalg.ts';
-import { gemm, gemmSymmetric, luInverse, luInverseFactors, permuteColumns, transpose } from './kernels/dense.ts';
-import { wasmMatrices } from './kernels/gemm-wasm.ts';
+import { gemm, gemmSymmetric, luFactorBlocked, luInverse, permuteColumns, transpose } from './kernels/dense.ts';
+import { lowerUnitInverseBlocked, upperInverseBlocked } from './kernels/inverse-blocked.ts';
+import { productFresh, wasmMatrices } from './kernels/gemm-wasm.ts';
 
 /** C = A B (n×n, row-major): the unrolled i-k-j kernel of kernels/dense.ts. */
 export function matmul(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
@@ -69,7 +70,7 @@ function frob(a: Float64Array): number {
 
 /** Relative residual ‖A C + C Aᵀ − 2D‖_F / ‖2D‖_F. */
 export function lyapunovResidual(a: Float64Array, c: Float64Array, d: Float64Array, n: number): number {
-  const ac = matmul(a, c, n);
+  const ac = productFresh(a, c, n);
   let num = 0;
   let den = 0;
   for (let i = 0; i < n; i++) {
@@ -109,7 +110,8 @@ export function lyapunov(
   const [Qk, inv, tmp, tmpT, tmp2, luWork] = wm
     ? (wm.views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array])
     : Array.from({ length: 6 }, () => new Float64Array(n * n));
-  const luSub = wm && n > 64 ? wm.gemmSubIn(luWork!) : undefined; // blocked LU pays off beyond a few panels
+  const luSub = wm ? wm.gemmSubIn(luWork!) : undefined;
+  const panel = n <= 128 ? 16 : 32; // LU panel width: the JS part of the blocked LU grows with it
   const mul = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemm(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemm(a, b, n, o);
   const mulSym = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemmSymmetric(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemmSymmetric(a, b, n, o);
   const Ak = Float64Array.from(A);
@@ -121,9 +123,13 @@ export function lyapunov(
     let logAbsDet: number;
     try {
       if (wm) {
-        // A⁻¹ = (U⁻¹ L⁻¹) P: triangular inverses in JS (2n³/3 FMAs), their product in wasm, then the permutation
-        logAbsDet = luInverseFactors(Ak, n, tmp2!, tmpT!, perm, where, luWork, luSub);
-        wm.gemm(tmp2, tmpT, tmp);
+        // A⁻¹ = (U⁻¹ L⁻¹) P: blocked LU and blocked triangular inverses, nearly all their work in the wasm
+        // product (`inv` serves as scratch before it receives the inverse), then U⁻¹ L⁻¹ and the permutation
+        luWork!.set(Ak);
+        logAbsDet = luFactorBlocked(luWork!, n, perm, where, luSub!, panel);
+        lowerUnitInverseBlocked(luWork!, n, tmpT!, inv!, wm.product);
+        upperInverseBlocked(luWork!, n, tmp2!, inv!, wm.product);
+        wm.gemm(tmp2!, tmpT!, tmp!);
         permuteColumns(tmp, n, perm, inv);
       } else ({ logAbsDet } = luInverse(Ak, n, where, inv, luWork));
     } catch {
@@ -242,8 +248,8 @@ export interface DiscreteLyapunovResult {
 
 /** Relative residual ‖X − M X Mᵀ − Q‖_F / ‖Q‖_F of the discrete Lyapunov (Stein) equation. */
 export function discreteLyapunovResidual(m: Float64Array, x: Float64Array, q: Float64Array, n: number): number {
-  const mx = matmul(m, x, n);
-  const mxm = matmulT(mx, m, n);
+  const mx = productFresh(m, x, n);
+  const mxm = productFresh(mx, transpose(m, n), n);
   let num = 0;
   let den = 0;
   for (let i = 0; i < n * n; i++) {
