@@ -25,9 +25,12 @@
  */
 import { InputError } from '../errors.ts';
 import { type MatrixInput, toDense } from './linalg.ts';
-import { gemm, gemmSymmetric, luFactorBlocked, luInverse, permuteColumns, transpose } from './kernels/dense.ts';
-import { lowerUnitInverseBlocked, upperInverseBlocked } from './kernels/inverse-blocked.ts';
+import { gemm, gemmSymmetric, luInverse, luInverseFactors, permuteColumns, transpose } from './kernels/dense.ts';
+import { luFactorRecursive, lowerUnitInverseBlocked, upperInverseBlocked, upperTimesLower } from './kernels/inverse-blocked.ts';
 import { productFresh, wasmMatrices } from './kernels/gemm-wasm.ts';
+
+/** up to this n the inverse is formed by the unblocked row recurrences (kernels/dense.ts) */
+const SMALL = 16;
 
 /** C = A B (n×n, row-major): the unrolled i-k-j kernel of kernels/dense.ts. */
 export function matmul(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
@@ -110,8 +113,6 @@ export function lyapunov(
   const [Qk, inv, tmp, tmpT, tmp2, luWork] = wm
     ? (wm.views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array])
     : Array.from({ length: 6 }, () => new Float64Array(n * n));
-  const luSub = wm ? wm.gemmSubIn(luWork!) : undefined;
-  const panel = n <= 128 ? 16 : 32; // LU panel width: the JS part of the blocked LU grows with it
   const mul = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemm(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemm(a, b, n, o);
   const mulSym = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemmSymmetric(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemmSymmetric(a, b, n, o);
   const Ak = Float64Array.from(A);
@@ -125,11 +126,17 @@ export function lyapunov(
       if (wm) {
         // A⁻¹ = (U⁻¹ L⁻¹) P: blocked LU and blocked triangular inverses, nearly all their work in the wasm
         // product (`inv` serves as scratch before it receives the inverse), then U⁻¹ L⁻¹ and the permutation
-        luWork!.set(Ak);
-        logAbsDet = luFactorBlocked(luWork!, n, perm, where, luSub!, panel);
-        lowerUnitInverseBlocked(luWork!, n, tmpT!, inv!, wm.product);
-        upperInverseBlocked(luWork!, n, tmp2!, inv!, wm.product);
-        wm.gemm(tmp2!, tmpT!, tmp!);
+        if (n <= SMALL) {
+          // tiny: the row recurrences of dense.ts beat the recursion's calls into wasm
+          logAbsDet = luInverseFactors(Ak, n, tmp2!, tmpT!, perm, where, luWork);
+          wm.gemm(tmp2!, tmpT!, tmp!);
+        } else {
+          luWork!.set(Ak);
+          logAbsDet = luFactorRecursive(luWork!, n, perm, where, wm.product);
+          lowerUnitInverseBlocked(luWork!, n, tmpT!, inv!, wm.product);
+          upperInverseBlocked(luWork!, n, tmp2!, inv!, wm.product);
+          upperTimesLower(tmp2!, tmpT!, tmp!, n, wm.product);
+        }
         permuteColumns(tmp, n, perm, inv);
       } else ({ logAbsDet } = luInverse(Ak, n, where, inv, luWork));
     } catch {
@@ -143,20 +150,31 @@ export function lyapunov(
     transpose(tmp, n, tmpT);
     mulSym(inv, tmpT, tmp2);
     for (let i = 0; i < n * n; i++) Qk[i] = 0.5 * (c * Qk[i]! + tmp2[i]! / c);
-    // symmetrise against drift
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < i; j++) {
-        const s = 0.5 * (Qk[i * n + j]! + Qk[j * n + i]!);
-        Qk[i * n + j] = s;
-        Qk[j * n + i] = s;
-      }
-    let diff = 0;
+    // symmetrise once against an asymmetric D (within the tolerance above); afterwards Q stays exactly
+    // symmetric, A⁻¹ Q A⁻ᵀ being mirrored from its upper triangle
+    if (it === 0)
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < i; j++) {
+          const s = 0.5 * (Qk[i * n + j]! + Qk[j * n + i]!);
+          Qk[i * n + j] = s;
+          Qk[j * n + i] = s;
+        }
+    let diff = 0, invSq = 0, aSq = 0;
     for (let i = 0; i < n * n; i++) {
       const an = 0.5 * (c * Ak[i]! + inv[i]! / c);
       diff += (an - Ak[i]!) ** 2;
+      invSq += inv[i]! * inv[i]!;
+      aSq += an * an;
       Ak[i] = an;
     }
-    if (Math.sqrt(diff) <= tol * Math.max(1, frob(Ak)) && it >= 1) {
+    // Stop when the step is below tol, or when the quadratic convergence of Newton's iteration already puts
+    // the new iterate within tol: A_{k+1} − S = ½ A_k⁻¹ (A_k − S)² (Higham, Functions of Matrices, §5.3), with
+    // ‖A_k − S‖ ≈ ‖A_{k+1} − A_k‖ = diff, so ‖A_{k+1} − S‖ ≲ ½ ‖A_k⁻¹‖ diff² — one iteration fewer than
+    // waiting for the step itself to vanish (Q converges at the same rate)
+    const aNorm = Math.sqrt(aSq);
+    const stepSmall = Math.sqrt(diff) <= tol * Math.max(1, aNorm);
+    const nextSmall = c === 1 || Math.abs(c - 1) < 1e-3 ? 0.5 * Math.sqrt(invSq) * diff <= tol * Math.max(1, aNorm) : false;
+    if ((stepSmall || nextSmall) && it >= 1) {
       it++;
       converged = true;
       break;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { gemm, gemmSymmetric, luFactor, luInverseFactors } from '../../src/numeric/kernels/dense.ts';
 import { productFresh, wasmMatrices } from '../../src/numeric/kernels/gemm-wasm.ts';
-import { lowerUnitInverseBlocked, upperInverseBlocked } from '../../src/numeric/kernels/inverse-blocked.ts';
+import { lowerUnitInverseBlocked, upperInverseBlocked, upperTimesLower } from '../../src/numeric/kernels/inverse-blocked.ts';
 import { Rng } from '../../src/numeric/prng.ts';
 
 /** C (mode) A B on blocks, written out as the textbook sequential sum in k order (the kernel's contract). */
@@ -55,8 +55,8 @@ describe('register-tiled wasm product (gemmt)', () => {
 
   for (const n of [5, 16, 17, 50, 97, 130]) {
     it(`blocked triangular inverses of the LU factors equal the row recurrences to rounding and invert the factors (n = ${n})`, () => {
-      const w = wasmMatrices(n, 4)!;
-      const [m, Z, W, scratch] = w.views as [Float64Array, Float64Array, Float64Array, Float64Array];
+      const w = wasmMatrices(n, 5)!;
+      const [m, Z, W, scratch, WZ] = w.views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
       const a = new Rng(100 + n).fillNormal(new Float64Array(n * n));
       for (let i = 0; i < n; i++) a[i * n + i] = a[i * n + i]! + 3;
       m.set(a);
@@ -90,6 +90,10 @@ describe('register-tiled wasm product (gemmt)', () => {
           err = Math.max(err, Math.abs(lz - (i === j ? 1 : 0)), Math.abs(uw - (i === j ? 1 : 0)));
         }
       expect(err).toBeLessThan(1e-12 * Math.max(1, scale));
+      // U⁻¹ L⁻¹ by triangular blocks equals the full product entry for entry (the skipped terms are exact zeros)
+      upperTimesLower(W, Z, scratch, n, w.product);
+      w.gemm(W, Z, WZ);
+      expect(Array.from(scratch)).toEqual(Array.from(WZ));
     });
   }
 });

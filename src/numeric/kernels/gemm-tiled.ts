@@ -8,7 +8,8 @@
  * which the caller does for large operands so that the k loop reads B sequentially. Each 4×4 block of C is held in eight f64x2 registers while k runs
  * over the whole of K: per k, four splatted entries of A and two vectors of B feed sixteen f64x2 operations,
  * and C is loaded and stored once per block instead of once per four k as in an i-k-j kernel.
- * Columns beyond the last multiple of 4 and rows beyond the last multiple of 4 are done one entry at a time.
+ * The last N mod 4 columns are done as 4×2 blocks and single entries, the last M mod 4 rows as 1×4 and 1×2
+ * blocks and single entries.
  *
  * Every entry is the sequential sum c = c₀ ± a_{i0} b_{0j} ± a_{i1} b_{1j} ± … in the order of k, with
  * c₀ = 0 (flag bit 0 clear) or the entry of C (bit 0 set); bit 1 set subtracts the products. So a product
@@ -50,26 +51,35 @@ function rowAddr(p: T, ld: T, r: number): number[][] {
   return [get(p), get(r === 1 ? ld : r === 2 ? T.L2 : T.L3), add()];
 }
 
-/** the 4×4 block of C at CT (rows I..I+3, columns J..J+3), accumulating over all k; `sub` subtracts */
-function tile(sub: boolean): number[][] {
+/** the address of B_kj for the current J (see the header): B + (J − J mod 4)·js + (J mod 4)·8 */
+const bColumn: number[][] = [
+  get(T.B), get(T.J), op.i32Const(-4), op.i32And(), get(T.JS), op.i32Mul(), add(),
+  get(T.J), op.i32Const(3), op.i32And(), op.i32Const(3), op.i32Shl(), add(),
+];
+
+/**
+ * the R×C block of C (R = 4 or 1 rows from PA/PC, C = 4 or 2 columns from J; C/2 f64x2 registers per row),
+ * accumulating over all k; `sub` subtracts
+ */
+function tile(sub: boolean, R: 1 | 4, C: 2 | 4): number[][] {
   const acc = sub ? op.f64x2Sub() : op.f64x2Add();
+  const regs = accs.slice(0, R).map((pair) => pair.slice(0, C / 2));
+  const bRegs = [T.B0, T.B1].slice(0, C / 2);
   // the C block's rows use stride LDC, whose multiples are computed here (not in the k loop)
   const cRow = (r: number): number[][] => (r === 0 ? [get(T.CT)] : [get(T.CT), get(T.LDC), op.i32Const(r), op.i32Mul(), add()]);
   const init: number[][] = [
     get(T.FL), op.i32Const(1), op.i32And(), op.if(),
-    ...accs.flatMap((pair, r) => pair.flatMap((v, h) => [...cRow(r), op.v128Load(16 * h), set(v)])),
+    ...regs.flatMap((row, r) => row.flatMap((v, h) => [...cRow(r), op.v128Load(16 * h), set(v)])),
     op.else(),
     op.f64Const(0), op.f64x2Splat(), set(T.C00),
-    ...accs.flat().slice(1).flatMap((v) => [get(T.C00), set(v)]),
+    ...regs.flat().slice(1).flatMap((v) => [get(T.C00), set(v)]),
     op.end(),
   ];
   const kStep: number[][] = [
-    get(T.Q), op.v128Load(0), set(T.B0),
-    get(T.Q), op.v128Load(16), set(T.B1),
-    ...accs.flatMap(([v0, v1], r) => [
+    ...bRegs.flatMap((v, h) => [get(T.Q), op.v128Load(16 * h), set(v)]),
+    ...regs.flatMap((row, r) => [
       ...rowAddr(T.P, T.LDA, r), op.f64Load(), op.f64x2Splat(), set(T.S),
-      get(v0), get(T.S), get(T.B0), op.f64x2Mul(), acc, set(v0),
-      get(v1), get(T.S), get(T.B1), op.f64x2Mul(), acc, set(v1),
+      ...row.flatMap((v, h) => [get(v), get(T.S), get(bRegs[h]!), op.f64x2Mul(), acc, set(v)]),
     ]),
     get(T.P), op.i32Const(8), add(), set(T.P),
     get(T.Q), get(T.LDB), add(), set(T.Q),
@@ -78,13 +88,13 @@ function tile(sub: boolean): number[][] {
     get(T.PC), get(T.J), op.i32Const(3), op.i32Shl(), add(), set(T.CT),
     ...init,
     get(T.PA), set(T.P),
-    get(T.B), get(T.J), get(T.JS), op.i32Mul(), add(), set(T.Q),
+    ...bColumn, set(T.Q),
     op.block(), op.loop(),
     get(T.P), get(T.END), op.i32GeU(), op.brIf(1),
     ...kStep,
     op.br(0),
     op.end(), op.end(),
-    ...accs.flatMap((pair, r) => pair.flatMap((v, h) => [...cRow(r), get(v), op.v128Store(16 * h)])),
+    ...regs.flatMap((row, r) => row.flatMap((v, h) => [...cRow(r), get(v), op.v128Store(16 * h)])),
   ];
 }
 
@@ -95,8 +105,7 @@ function cell(sub: boolean): number[][] {
     get(T.PC), get(T.J), op.i32Const(3), op.i32Shl(), add(), set(T.CT),
     get(T.FL), op.i32Const(1), op.i32And(), op.if(), get(T.CT), op.f64Load(), set(T.SC), op.else(), op.f64Const(0), set(T.SC), op.end(),
     get(T.PA), set(T.P),
-    get(T.B), get(T.J), op.i32Const(-4), op.i32And(), get(T.JS), op.i32Mul(), add(),
-    get(T.J), op.i32Const(3), op.i32And(), op.i32Const(3), op.i32Shl(), add(), set(T.Q),
+    ...bColumn, set(T.Q),
     op.block(), op.loop(),
     get(T.P), get(T.END), op.i32GeU(), op.brIf(1),
     get(T.SC), get(T.P), op.f64Load(), get(T.Q), op.f64Load(), op.f64Mul(), acc, set(T.SC),
@@ -126,19 +135,34 @@ function body(sub: boolean): number[][] {
     get(T.C), get(T.I), get(T.LDC), op.i32Mul(), add(), set(T.PC),
     get(T.PA), get(T.KB), add(), set(T.END),
   ];
-  // the rest of one row (columns from `from` to N) entry by entry; PA/PC/END set for that row
-  const rowRest = (from: number[][]): number[][] => forUp(T.J, from, T.N, 1, cell(sub));
+  // one column pair at J if J + 2 ≤ N, then the last column entry by entry if N is odd (J advanced)
+  const pairThenCell = (R: 1 | 4): number[][] => [
+    get(T.J), op.i32Const(2), add(), get(T.N), op.i32LeU(), op.if(), ...tile(sub, R, 2), get(T.J), op.i32Const(2), add(), set(T.J), op.end(),
+    get(T.J), get(T.N), op.i32LtU(), op.if(),
+    ...(R === 1
+      ? cell(sub)
+      : [0, 1, 2, 3].flatMap((r) => [
+          ...(r === 0 ? [] : [get(T.PA), get(T.LDA), add(), set(T.PA), get(T.PC), get(T.LDC), add(), set(T.PC), get(T.PA), get(T.KB), add(), set(T.END)]),
+          ...cell(sub),
+        ])),
+    op.end(),
+  ];
+  // four rows: 4×4 blocks, then a 4×2 block and single entries for the last N mod 4 columns
   const blockRows: number[][] = [
     ...setRow,
     ...firstColumn(true),
-    ...forUp(T.J, [get(T.J0)], T.NT, 4, tile(sub)),
-    // columns NT..N of the four rows
-    ...[0, 1, 2, 3].flatMap((r) => [
-      ...(r === 0 ? [] : [get(T.PA), get(T.LDA), add(), set(T.PA), get(T.PC), get(T.LDC), add(), set(T.PC), get(T.PA), get(T.KB), add(), set(T.END)]),
-      ...rowRest([get(T.NT)]),
-    ]),
+    ...forUp(T.J, [get(T.J0)], T.NT, 4, tile(sub, 4, 4)),
+    get(T.NT), get(T.J0), op.i32LtU(), op.if(), get(T.J0), set(T.J), op.else(), get(T.NT), set(T.J), op.end(),
+    ...pairThenCell(4),
   ];
-  const lastRows: number[][] = [...setRow, ...firstColumn(false), ...rowRest([get(T.J0)])];
+  // one of the last M mod 4 rows: 1×4 blocks, then a 1×2 block and a single entry
+  const lastRows: number[][] = [
+    ...setRow,
+    ...firstColumn(true),
+    ...forUp(T.J, [get(T.J0)], T.NT, 4, tile(sub, 1, 4)),
+    get(T.NT), get(T.J0), op.i32LtU(), op.if(), get(T.J0), set(T.J), op.else(), get(T.NT), set(T.J), op.end(),
+    ...pairThenCell(1),
+  ];
   return [
     ...forUp(T.I, [op.i32Const(0)], T.MT, 4, blockRows),
     ...forUp(T.I, [get(T.MT)], T.M, 1, lastRows),
