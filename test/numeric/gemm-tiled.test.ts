@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { gemm, gemmSymmetric, luFactor, luInverseFactors } from '../../src/numeric/kernels/dense.ts';
 import { productFresh, wasmMatrices } from '../../src/numeric/kernels/gemm-wasm.ts';
-import { lowerUnitInverseBlocked, upperInverseBlocked, upperTimesLower } from '../../src/numeric/kernels/inverse-blocked.ts';
+import { luFactorRecursive, lowerUnitInverseBlocked, upperInverseBlocked, upperTimesLower } from '../../src/numeric/kernels/inverse-blocked.ts';
 import { Rng } from '../../src/numeric/prng.ts';
 
 /** C (mode) A B on blocks, written out as the textbook sequential sum in k order (the kernel's contract). */
@@ -96,4 +96,44 @@ describe('register-tiled wasm product (gemmt)', () => {
       expect(Array.from(scratch)).toEqual(Array.from(WZ));
     });
   }
+
+  for (const n of [1, 3, 9, 40, 131]) {
+    it(`recursive LU: the pivots, log|det| and factors of the unblocked LU (to rounding), and P A = L U (n = ${n})`, () => {
+      const w = wasmMatrices(n, 2)!;
+      const [m] = w.views as [Float64Array];
+      const a = new Rng(300 + n).fillNormal(new Float64Array(n * n));
+      m.set(a);
+      const perm = new Int32Array(n);
+      const logDet = luFactorRecursive(m, n, perm, 'test', w.product);
+      const ref = a.slice(), pr = new Int32Array(n);
+      const refDet = luFactor(ref, n, pr, 'test');
+      expect(Array.from(perm)).toEqual(Array.from(pr));
+      expect(Math.abs(logDet - refDet)).toBeLessThan(1e-12 * Math.max(1, Math.abs(refDet)));
+      let dev = 0, scale = 0;
+      for (let i = 0; i < n * n; i++) {
+        dev = Math.max(dev, Math.abs(m[i]! - ref[i]!));
+        scale = Math.max(scale, Math.abs(ref[i]!));
+      }
+      expect(dev).toBeLessThan(1e-12 * scale);
+      // independent: (L U)_ij = A_{perm[i], j}
+      let res = 0;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = i <= j ? m[i * n + j]! : 0;
+          for (let k = 0; k < Math.min(i, j + 1); k++) s += m[i * n + k]! * m[k * n + j]!;
+          res = Math.max(res, Math.abs(s - a[perm[i]! * n + j]!));
+        }
+      expect(res).toBeLessThan(1e-12 * n);
+    });
+  }
+
+  it('recursive LU of a singular matrix: an InputError naming the column, no NaN', () => {
+    const n = 24;
+    const w = wasmMatrices(n, 1)!;
+    const [m] = w.views as [Float64Array];
+    const a = new Rng(9).fillNormal(new Float64Array(n * n));
+    for (let j = 0; j < n; j++) a[17 * n + j] = 2 * a[3 * n + j]! - a[5 * n + j]!; // row 17 = 2 row 3 − row 5
+    m.set(a);
+    expect(() => luFactorRecursive(m, n, new Int32Array(n), 'solver', w.product)).toThrow(/solver: matrix is singular to working precision/);
+  });
 });

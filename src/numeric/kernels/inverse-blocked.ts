@@ -108,7 +108,7 @@ export function upperTimesLower(W: Float64Array, Z: Float64Array, C: Float64Arra
 }
 
 /** column panels at most this wide are factored by the unblocked loop */
-const LU_BASE = 16;
+const LU_BASE = 4;
 
 /**
  * P A = L U in place in `m` (a copy of A) by recursive LU with partial pivoting (Toledo 1997; Gustavson's
