@@ -15,11 +15,17 @@
  * (I⊗A + A⊗I) vec C = vec 2D, kept as an independent reference for small n.
  *
  * Kernels (src/numeric/kernels/): the products and the inverse are the cost, O(n³) per iteration. Where
- * WebAssembly SIMD is available (V8/Node ≥ 16.4) the work matrices live in wasm memory, the three products
- * per iteration run in an f64x2 i-k-j kernel (bit-identical to the JavaScript one), A_k⁻¹ is formed as
- * (U⁻¹ L⁻¹) P from an LU with partial pivoting whose trailing updates (n > 64, panels of 32) also run there;
- * `{ kernels: 'js' }` (or no wasm SIMD) uses the plain Float64Array kernels of kernels/dense.ts. Both agree
- * to rounding and the relative residual ‖A C + C Aᵀ − 2D‖/‖2D‖ is returned either way.
+ * WebAssembly SIMD is available (V8/Node ≥ 16.4) the work matrices live in wasm memory and nearly all the
+ * arithmetic runs in one register-tiled f64x2 product (gemm-tiled.ts; bit-identical to the JavaScript
+ * i-k-j kernels): A_k⁻¹ = (U⁻¹ L⁻¹) P from a recursive LU with partial pivoting (inverse-blocked.ts), the
+ * triangular inverses by recursive blocks and U⁻¹ L⁻¹ by triangular blocks, then A⁻¹ Q A⁻ᵀ as two
+ * products (the second symmetric). Up to n = 16, and with `{ kernels: 'js' }` (or no wasm SIMD), the plain
+ * Float64Array kernels of kernels/dense.ts are used. Both agree to rounding and the relative residual
+ * ‖A C + C Aᵀ − 2D‖/‖2D‖ is returned either way.
+ *
+ * Stopping: Newton's iteration converges quadratically, A_{k+1} − S = ½ A_k⁻¹ (A_k − S)² (Higham,
+ * "Functions of Matrices", §5.3), so the loop stops as soon as the step ‖A_{k+1} − A_k‖ predicts the next
+ * error below the tolerance, or the step itself is below it.
  *
  * Matrices are row-major Float64Array n×n (or rows).
  */
