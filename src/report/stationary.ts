@@ -7,7 +7,7 @@
  */
 import type { LinearStationary } from '../theory/langevin/linear.ts';
 import { renderSvg } from '../theory/langevin/diffusion-plot.ts';
-import { type ReportSection, type WrittenReport, commandOf, writeReport } from './html.ts';
+import { type ReportSection, type WrittenReport, commandOf, formatCell, writeReport } from './html.ts';
 
 /** A number as LaTeX: 6 significant digits, powers of ten as ×10^{k}. */
 export function numberLatex(x: number): string {
@@ -83,7 +83,7 @@ export async function stationarySections(r: LinearStationary, params: readonly s
         mat(r.continuous.thetaTheta, p, 'C_θθ'),
         mat(r.continuous.vv, p, 'C_vv'),
         mat(r.continuous.Q, n2, 'Q'),
-        { kind: 'text', text: `tr C_vv = ${r.continuous.traceVV} (prediction tr Σ c/(1−β²) = ${r.continuous.traceVVPredicted}); Q antisymmetric ${r.continuous.antisymmetryError === 0 ? 'exactly' : `to ${r.continuous.antisymmetryError.toExponential(1)}`}.` },
+        { kind: 'text', text: `tr C_vv = ${formatCell(r.continuous.traceVV)} (prediction tr Σ c/(1−β²) = ${formatCell(r.continuous.traceVVPredicted)}); Q antisymmetric ${r.continuous.antisymmetryError === 0 ? 'exactly' : `to ${r.continuous.antisymmetryError.toExponential(1)}`}.` },
       ],
     },
     {
