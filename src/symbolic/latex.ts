@@ -10,6 +10,7 @@ import { Rational } from './rational.ts';
 import type { Expr } from './expr.ts';
 import { type ElementaryFunction, getFunction } from './functions/registry.ts';
 import { DEFAULT_PRINT_LIMIT, type PrintStyle, type ProductParts, checkPrintable, stylePrinter, textPrinter } from './print.ts';
+import { DISPLAY_PRESENTATION, displayTextPrinter } from './display.ts';
 
 const GREEK = new Set([
   'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa',
@@ -63,6 +64,11 @@ function rationalTex(q: Rational): string {
 export interface LatexOptions {
   /** tree size above which printing is refused (PrintSizeError) */
   limit?: number;
+  /**
+   * 'display' (default): the display form of src/symbolic/display.ts (natural order of names, integer
+   * content out of powered sums); 'canonical': the canonical text form's order and coefficients.
+   */
+  form?: 'display' | 'canonical';
 }
 
 /** f(u) in LaTeX given u's LaTeX: `\op\left(u\right)`, or u between the function's delimiters (|u|). */
@@ -125,7 +131,8 @@ const LATEX_STYLE: PrintStyle = {
 export function toLatex(e: Expr, opts: LatexOptions = {}): string {
   checkPrintable(e, opts.limit ?? DEFAULT_PRINT_LIMIT);
   // display order is the text form's: one memoised text printer serves every key
-  return stylePrinter(LATEX_STYLE, textPrinter())(e);
+  if (opts.form === 'canonical') return stylePrinter(LATEX_STYLE, textPrinter())(e);
+  return stylePrinter(LATEX_STYLE, displayTextPrinter(), DISPLAY_PRESENTATION)(e);
 }
 
 /** A column vector as a pmatrix. */

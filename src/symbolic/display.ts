@@ -1,0 +1,54 @@
+/**
+ * The display layer: how the printers present an expression, separate from the core's canonical form
+ * (which stays as it is: hash-consed, sums primitive with the content in the product's coefficient).
+ *
+ *  - natural order of names: w2 before w10 (digit runs compare as numbers);
+ *  - integer content out of a sum raised to an integer power in a product: the core stores
+ *    (3w1 + w2 − 3)² as 9(w1 + w2/3 − 1)²; the display form prints (3w1 + w2 − 3)².
+ *
+ * A display form has the value of the canonical one: the display text re-parses to the same canonical
+ * object (the tests check it, and evaluate both at random points). The canonical text form (`toText`) is
+ * unchanged and remains the form the JSON contract carries.
+ */
+import type { Expr } from './expr.ts';
+import { type KeyOrder, type PresentationOptions, TEXT_STYLE, checkPrintable, DEFAULT_PRINT_LIMIT, stylePrinter } from './print.ts';
+
+/** Natural order: runs of digits compare by value (w2 < w10 < w11), the rest by code unit. */
+export const naturalOrder: KeyOrder = (a, b) => {
+  const ra = a.match(/\d+|\D+/g) ?? [];
+  const rb = b.match(/\d+|\D+/g) ?? [];
+  const n = Math.min(ra.length, rb.length);
+  for (let i = 0; i < n; i++) {
+    const x = ra[i]!;
+    const y = rb[i]!;
+    if (x === y) continue;
+    const dx = /^\d/.test(x);
+    const dy = /^\d/.test(y);
+    if (dx && dy) {
+      const u = BigInt(x);
+      const v = BigInt(y);
+      if (u !== v) return u < v ? -1 : 1;
+      // equal values, different spellings (01 and 1): shorter first
+      return x.length - y.length;
+    }
+    return x < y ? -1 : 1;
+  }
+  return ra.length - rb.length || (a < b ? -1 : a > b ? 1 : 0);
+};
+
+/** The presentation of the display forms (what a paper shows). */
+export const DISPLAY_PRESENTATION: Readonly<PresentationOptions> = Object.freeze({ order: naturalOrder, integerContent: true });
+
+/** A display-form text printer with one memo for many calls; its output parses back to the same object. */
+export function displayTextPrinter(): (x: Expr) => string {
+  return stylePrinter(TEXT_STYLE, undefined, DISPLAY_PRESENTATION);
+}
+
+/**
+ * The display text of an expression: the canonical text's syntax (it re-parses to the same object) with
+ * names in natural order and integer content pulled out of powered sums: `(3*w1 + w2 - 3)^2`.
+ */
+export function toDisplayText(e: Expr, limit = DEFAULT_PRINT_LIMIT): string {
+  checkPrintable(e, limit);
+  return displayTextPrinter()(e);
+}
