@@ -117,7 +117,9 @@ describe('specific output', () => {
     ['sqrt(x)', '\\sqrt{x}'],
     ['exp(-x)', '\\exp\\left(-x\\right)'],
     ['sigmoid(w1)', '\\sigma\\left(w_{1}\\right)'],
-    ['eta*w1^2', '\\eta w_{1}^{2}'],
+    // a user symbol `eta` prints as typed: \eta is the engine's learning rate (see symbolLatexNames)
+    ['eta*w1^2', '\\mathrm{eta} w_{1}^{2}'],
+    ['alpha*w1^2', '\\alpha w_{1}^{2}'],
     ['2*sqrt(2)', '2 \\sqrt{2}'],
     ['x^y', 'x^{y}'],
     ['1/(1 + x^2)', '\\frac{1}{x^{2} + 1}'],
@@ -130,6 +132,8 @@ describe('specific output', () => {
     });
   }
   it('a vector', () => {
-    expect(vectorLatex([P('w1'), P('-eta')])).toBe('\\begin{pmatrix} w_{1} \\\\ -\\eta \\end{pmatrix}');
+    expect(vectorLatex([P('w1'), P('-alpha')])).toBe('\\begin{pmatrix} w_{1} \\\\ -\\alpha \\end{pmatrix}');
+    // one entry: a scalar, not a 1×1 matrix
+    expect(vectorLatex([P('w1^2')])).toBe('w_{1}^{2}');
   });
 });

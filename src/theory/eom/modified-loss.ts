@@ -35,6 +35,7 @@ import {
   toLatex,
   toText,
   withBudget,
+  type LatexOptions,
 } from '../../symbolic/index.ts';
 import { splitCoefficient } from '../../symbolic/expr.ts';
 import { SumBuilder } from '../../symbolic/expr.ts';
@@ -101,7 +102,7 @@ export interface ModifiedLoss {
   general(): { text: string; latex: string } | undefined;
   summary(): string;
   /** \tilde{L} = the general form (when there is one) = this loss's instance + O(η^{j+1}) */
-  latex(): string;
+  latex(opts?: LatexOptions): string;
 }
 
 /**
@@ -142,9 +143,9 @@ export function modifiedLoss(L: Loss, K: number, opts: CounterTermOptions & { se
       return lines.join('\n');
     },
     general: () => general,
-    latex() {
+    latex(opts: LatexOptions = {}) {
       const lhs = `\\tilde{L}${general ? ` = ${general.latex}` : ''}`;
-      const body = etaLatex(toLatex(potential));
+      const body = etaLatex(toLatex(potential, opts));
       // L̃ is known through η^{potentialOrder}
       const tail = ` + O\\left(\\eta^{${potentialOrder + 1}}\\right)`;
       return `${lhs} = ${body}${tail}`;
