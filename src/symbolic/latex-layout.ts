@@ -11,7 +11,11 @@
  * estimate is checked against Chromium's rendering in the tests (test/cli/latex-layout.test.ts).
  */
 
-/** Default width of a row, in estimated ems: about an A4 article's text width at 10pt (345pt ≈ 34.5 em). */
+/**
+ * Default width of a row, in estimated ems: an A4 article's text width at 10pt is 345pt ≈ 34.5 em. At 32,
+ * counter terms fit it both in pdflatex (no overfull line) and in KaTeX (about 25 em rendered): the tests
+ * check both.
+ */
 export const DEFAULT_LATEX_WIDTH = 32;
 
 /** upright function names: their letters */
@@ -105,18 +109,30 @@ export function latexWidth(tex: string): number {
   return w;
 }
 
+/** A piece of a right side: the operator before it, its text, and how deep in delimiters that operator is. */
+export interface Piece {
+  op: '' | '+' | '-' | '=';
+  body: string;
+  nest: number;
+}
+
 /**
  * The top-level pieces of a right side: the first piece, then each piece with the operator before it
  * ('+', '-' or '='), splitting only outside braces, \left…\right pairs and environments.
  */
-export function topLevelPieces(rhs: string, throughDelimiters = false): Array<{ op: '' | '+' | '-' | '='; body: string }> {
-  const out: Array<{ op: '' | '+' | '-' | '='; body: string }> = [];
+export function topLevelPieces(rhs: string, throughDelimiters = false): Piece[] {
+  const out: Piece[] = [];
   let depth = 0;
+  // nesting of fixed-size delimiters (\bigl … \bigr) at each split: breaks prefer the outermost
+  let nest = 0;
   let start = 0;
   let op: '' | '+' | '-' | '=' = '';
+  let opNest = 0;
   for (let i = 0; i < rhs.length; i++) {
     const c = rhs[i]!;
     if (c === '\\') {
+      if (/^\\[bB]igl/.test(rhs.slice(i, i + 6))) nest++;
+      else if (/^\\[bB]igr/.test(rhs.slice(i, i + 6))) nest--;
       if (!throughDelimiters && rhs.startsWith('\\left', i) && !/[A-Za-z]/.test(rhs[i + 5] ?? '')) depth++;
       else if (!throughDelimiters && rhs.startsWith('\\right', i) && !/[A-Za-z]/.test(rhs[i + 6] ?? '')) depth--;
       else if (rhs.startsWith('\\begin{', i)) depth++;
@@ -128,12 +144,13 @@ export function topLevelPieces(rhs: string, throughDelimiters = false): Array<{ 
     else if (c === '}') depth--;
     else if (depth === 0 && (c === '+' || c === '-' || c === '=') && rhs[i - 1] === ' ' && rhs[i + 1] === ' ') {
       const body = rhs.slice(start, i).trim();
-      if (body !== '') out.push({ op, body });
+      if (body !== '') out.push({ op, body, nest: opNest });
       op = c;
+      opNest = nest;
       start = i + 1;
     }
   }
-  out.push({ op, body: rhs.slice(start).trim() });
+  out.push({ op, body: rhs.slice(start).trim(), nest: opNest });
   return out;
 }
 
@@ -172,22 +189,33 @@ export function breakAlignedEquation(line: string, width = DEFAULT_LATEX_WIDTH):
   let pieces = topLevelPieces(line.slice(at + 4));
   // a term wider than the row: break inside its parentheses too, with fixed-size delimiters
   if (pieces.some((p) => latexWidth(p.body) > width)) pieces = topLevelPieces(fixedDelimiters(line.slice(at + 4)), true);
+  // greedy rows; an overfull row breaks at its outermost operator in its second half (or its last one)
   const rows: string[] = [];
-  let row = `${lhs} &= ${pieces[0]!.body}`;
-  let rowWidth = latexWidth(row);
   const indent = latexWidth(lhs) + 1.2;
-  for (const p of pieces.slice(1)) {
-    const text = `${p.op} ${p.body}`;
-    const w = latexWidth(text) + 0.3;
-    if (p.op === '=' || rowWidth + w > width) {
-      rows.push(row);
-      row = p.op === '=' ? `&= ${p.body}` : `&\\quad ${text}`;
-      rowWidth = indent + (p.op === '=' ? latexWidth(p.body) + 1.2 : w + 1);
-    } else {
-      row += ` ${text}`;
-      rowWidth += w;
+  let current: Piece[] = [];
+  let first = true;
+  const text = (ps: readonly Piece[], lead: boolean): string =>
+    ps.map((p, i) => (i === 0 ? (lead ? (first ? `${lhs} &= ${p.body}` : p.op === '=' ? `&= ${p.body}` : `&\\quad ${p.op} ${p.body}`) : p.body) : `${p.op} ${p.body}`)).join(' ');
+  const widthOf = (ps: readonly Piece[]): number => (first ? 0 : indent) + latexWidth(text(ps, true));
+  const flush = (upTo: number): void => {
+    rows.push(text(current.slice(0, upTo), true));
+    current = current.slice(upTo);
+    first = false;
+  };
+  for (const p of pieces) {
+    if (p.op === '=' && current.length) flush(current.length);
+    current.push(p);
+    while (current.length > 1 && widthOf(current) > width) {
+      // candidates: break before piece j (1 ≤ j < length) whose prefix fills at least half the row
+      let best = current.length - 1;
+      for (let j = current.length - 1; j >= 1; j--) {
+        if (widthOf(current.slice(0, j)) > width) continue;
+        if (widthOf(current.slice(0, j)) < width / 2) break;
+        if (current[j]!.nest < current[best]!.nest || widthOf(current.slice(0, best)) > width) best = j;
+      }
+      flush(best);
     }
   }
-  rows.push(row);
+  if (current.length) flush(current.length);
   return rows.join(' \\\\\n  ');
 }
