@@ -12,7 +12,7 @@ import type { CliContext, CliIO } from './context.ts';
 import { parseAssignments, parseNames } from './args.ts';
 import { UsageError } from './errors.ts';
 import { type TermSpec, parseTerms, resolveOrder } from './terms.ts';
-import { type Expr, type Loss, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex } from '../symbolic/index.ts';
+import { ENGINE_LATEX, type Expr, type Loss, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex } from '../symbolic/index.ts';
 import { DEFAULT_LATEX_WIDTH, breakAlignedEquation, latexWidth } from '../symbolic/latex-layout.ts';
 
 export interface LatexOptions {
@@ -103,7 +103,8 @@ function termName(t: TermSpec): string {
 
 /** The equations of each chosen term (unaligned); `error` gives one line per truncation. */
 async function termEquations(L: Loss, terms: readonly TermSpec[], K: number, names: Record<string, string>, width: number): Promise<LatexLine[]> {
-  const tex = { names };
+  // the engine's η, β, θ, σ print beside the loss: a user name printing like one of them is shown as typed
+  const tex = { names, reserved: ENGINE_LATEX };
   const { counterTerms, modifiedLoss, discretizationError, etaLatex } = await import('../theory/eom/index.ts');
   const series = K > 0 ? counterTerms(L, K) : undefined;
   const out: LatexLine[] = [];

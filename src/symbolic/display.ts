@@ -13,27 +13,33 @@
 import type { Expr } from './expr.ts';
 import { type KeyOrder, type PresentationOptions, TEXT_STYLE, checkPrintable, DEFAULT_PRINT_LIMIT, stylePrinter } from './print.ts';
 
-/** Natural order: runs of digits compare by value (w2 < w10 < w11), the rest by code unit. */
+/**
+ * Natural order: code-unit order, except that where both strings have a run of digits at the same place
+ * the runs compare by value (w2 < w10 < w11); equal values spelled differently (01, 1) shorter first.
+ */
 export const naturalOrder: KeyOrder = (a, b) => {
-  const ra = a.match(/\d+|\D+/g) ?? [];
-  const rb = b.match(/\d+|\D+/g) ?? [];
-  const n = Math.min(ra.length, rb.length);
-  for (let i = 0; i < n; i++) {
-    const x = ra[i]!;
-    const y = rb[i]!;
-    if (x === y) continue;
-    const dx = /^\d/.test(x);
-    const dy = /^\d/.test(y);
-    if (dx && dy) {
-      const u = BigInt(x);
-      const v = BigInt(y);
+  let i = 0;
+  let j = 0;
+  const digit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+  while (i < a.length && j < b.length) {
+    if (digit(a[i]) && digit(b[j])) {
+      let ie = i;
+      let je = j;
+      while (digit(a[ie])) ie++;
+      while (digit(b[je])) je++;
+      const u = BigInt(a.slice(i, ie));
+      const v = BigInt(b.slice(j, je));
       if (u !== v) return u < v ? -1 : 1;
-      // equal values, different spellings (01 and 1): shorter first
-      return x.length - y.length;
+      if (ie - i !== je - j) return ie - i - (je - j);
+      i = ie;
+      j = je;
+      continue;
     }
-    return x < y ? -1 : 1;
+    if (a[i] !== b[j]) return a[i]! < b[j]! ? -1 : 1;
+    i++;
+    j++;
   }
-  return ra.length - rb.length || (a < b ? -1 : a > b ? 1 : 0);
+  return a.length - i - (b.length - j);
 };
 
 /** The presentation of the display forms (what a paper shows). */

@@ -75,6 +75,11 @@ export interface LatexOptions {
    * engine symbol (η, β, θ, σ) or like another symbol of the expression is refused (InputError).
    */
   names?: Readonly<Record<string, string>>;
+  /**
+   * LaTeX reserved by the context, e.g. ENGINE_LATEX where the learning rate η prints beside the loss: a
+   * user name that would print as one of these prints as typed, upright (`eta` as \\mathrm{eta})
+   */
+  reserved?: ReadonlySet<string>;
 }
 
 /** LaTeX the engine prints for its own objects: the learning rate η, the momentum β, the parameters θ, the sigmoid σ. */
@@ -87,11 +92,12 @@ function verbatimName(name: string): string {
 
 /**
  * The LaTeX of each symbol of an expression, collisions made visible: a user name that would print like
- * an engine symbol (`eta` like the learning rate η, `sigma` like the sigmoid σ) or like another name of
- * the same expression (`w1` and `w_1` both as w_{1}) prints as typed, upright (`\mathrm{eta}`,
- * `\mathrm{w\_1}`); a name given in `names` prints as given, and a given name that collides is refused.
+ * another name of the same expression (`w1` and `w_1` both as w_{1}, a user `eta` beside the engine's η)
+ * or like a `reserved` LaTeX (ENGINE_LATEX where the engine's η, β, θ, σ print nearby) prints as typed,
+ * upright (`\\mathrm{w\\_1}`, `\\mathrm{eta}`); a name given in `names` prints as given, and a given
+ * name that collides with another is refused (InputError).
  */
-export function symbolLatexNames(symbols: readonly string[], names: Readonly<Record<string, string>> = {}): Map<string, string> {
+export function symbolLatexNames(symbols: readonly string[], names: Readonly<Record<string, string>> = {}, reserved: ReadonlySet<string> = new Set()): Map<string, string> {
   const isEngine = (n: string): boolean => /[^\x00-\x7f]/.test(n);
   const out = new Map<string, string>(symbols.map((n) => [n, names[n] ?? latexName(n)]));
   const byTex = new Map<string, string[]>();
@@ -101,8 +107,8 @@ export function symbolLatexNames(symbols: readonly string[], names: Readonly<Rec
     if (ns.some((n) => names[n] !== undefined)) throw new InputError(`LaTeX names: ${ns.map((n) => `'${n}'`).join(' and ')} would all print as ${t}; choose distinct names (--tex name=…)`);
     for (const n of ns) if (!isEngine(n)) out.set(n, verbatimName(n));
   }
-  // a user name printing like an engine symbol, even where that symbol is absent from this expression
-  for (const [n, t] of out) if (!isEngine(n) && names[n] === undefined && ENGINE_LATEX.has(t)) out.set(n, verbatimName(n));
+  // a user name printing like a reserved symbol, even where that symbol is absent from this expression
+  for (const [n, t] of out) if (!isEngine(n) && names[n] === undefined && reserved.has(t)) out.set(n, verbatimName(n));
   return out;
 }
 
@@ -165,7 +171,7 @@ const LATEX_STYLE: PrintStyle = {
 /** LaTeX for an expression. */
 export function toLatex(e: Expr, opts: LatexOptions = {}): string {
   checkPrintable(e, opts.limit ?? DEFAULT_PRINT_LIMIT);
-  const names = symbolLatexNames(freeSymbols(e).map((s) => s.name), opts.names);
+  const names = symbolLatexNames(freeSymbols(e).map((s) => s.name), opts.names, opts.reserved);
   const style: PrintStyle = { ...LATEX_STYLE, symbol: (n) => names.get(n) ?? latexName(n) };
   // display order is the text form's: one memoised text printer serves every key
   if (opts.form === 'canonical') return stylePrinter(style, textPrinter())(e);

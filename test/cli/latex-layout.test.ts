@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import katex from 'katex';
 import { main, type CliIO } from '../../src/cli/main.ts';
 import { parseExpr, sym, add, mul, toLatex } from '../../src/symbolic/index.ts';
-import { symbolLatexNames } from '../../src/symbolic/latex.ts';
+import { ENGINE_LATEX, symbolLatexNames } from '../../src/symbolic/latex.ts';
 import { breakAlignedEquation, fixedDelimiters, latexWidth, topLevelPieces } from '../../src/symbolic/latex-layout.ts';
 import { katexCss } from '../../src/report/html.ts';
 import { CHROMIUM_ARGS, findChromium } from '../../src/numeric/tfjs/webgl.ts';
@@ -91,7 +91,9 @@ describe('LaTeX names', () => {
     expect(toLatex(parseExpr('lam*w^2'), { names: { lam: '\\lambda' } })).toBe('\\lambda w^{2}');
     expect(toLatex(parseExpr('lam*w^2'))).toBe('\\mathrm{lam} w^{2}');
     // a user eta, beta, sigma, theta is not the engine's η, β, σ (sigmoid), θ
-    const user = toLatex(parseExpr('eta*w + beta + sigma*sigmoid(w) + theta'));
+    // by default a lone user `eta` is \eta; where the engine's symbols print nearby they are reserved
+    expect(toLatex(parseExpr('eta*w'))).toBe('\\eta w');
+    const user = toLatex(parseExpr('eta*w + beta + sigma*sigmoid(w) + theta'), { reserved: ENGINE_LATEX });
     for (const n of ['eta', 'beta', 'sigma', 'theta']) expect(user).toContain(`\\mathrm{${n}}`);
     expect(user).toContain('\\sigma\\left(w\\right)');
     expect(user).not.toMatch(/\\(eta|beta|theta)(?![A-Za-z])/);
@@ -122,6 +124,15 @@ describe('LaTeX names', () => {
     expect(clash.err).toMatch(/would all print as w_\{1\}/);
     const bad = await run(['latex', 'w^2', '--params', 'w', '--tex', 'w=\\frac{1']);
     expect(bad.code).toBe(2);
+  });
+
+  it('eomkit latex: a user symbol eta beside the learning rate prints as typed', async () => {
+    const r = await run(['latex', 'eta*w^2 + w^4', '--params', 'w', '--symbols', 'eta', '--terms', 'loss,f2,modified-loss']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('\\mathrm{eta}');
+    // the learning rate is still \eta
+    expect(r.out).toMatch(/\\frac\{\\eta\}\{4\}/);
+    strict(r.out.trim());
   });
 
   it('a 1-D gradient is a scalar, not a 1×1 matrix', async () => {

@@ -117,8 +117,7 @@ describe('specific output', () => {
     ['sqrt(x)', '\\sqrt{x}'],
     ['exp(-x)', '\\exp\\left(-x\\right)'],
     ['sigmoid(w1)', '\\sigma\\left(w_{1}\\right)'],
-    // a user symbol `eta` prints as typed: \eta is the engine's learning rate (see symbolLatexNames)
-    ['eta*w1^2', '\\mathrm{eta} w_{1}^{2}'],
+    ['eta*w1^2', '\\eta w_{1}^{2}'],
     ['alpha*w1^2', '\\alpha w_{1}^{2}'],
     ['2*sqrt(2)', '2 \\sqrt{2}'],
     ['x^y', 'x^{y}'],
