@@ -120,9 +120,14 @@ async function termEquations(L: Loss, terms: readonly TermSpec[], K: number, nam
       case 'hessian':
         out.push({ term, latex: `\\nabla^2 L = ${L.params.length === 1 ? toLatex(hessian(L.expr, L.params)[0]![0]!, tex) : matrixLatex(hessian(L.expr, L.params), tex)}` });
         break;
-      case 'f':
-        for (const latex of vectorEquations(`f_{${t.k}}`, series!.f[t.k - 1]!, tex, width)) out.push({ term, latex });
+      case 'f': {
+        // the general form first (g = ∇L, H = ∇²L: f_2 = −½Hg), then this loss's instance
+        const general = `f_{${t.k}} = ${series!.general.latex().loss[t.k - 1]!}`;
+        const instance = vectorEquations(`f_{${t.k}}`, series!.f[t.k - 1]!, tex, width);
+        if (instance.length === 1) out.push({ term, latex: `${general} = ${instance[0]!.slice(`f_{${t.k}} = `.length)}` });
+        else for (const latex of [general, ...instance]) out.push({ term, latex });
         break;
+      }
       case 'field':
         for (const latex of vectorEquations('\\dot{\\theta}', series!.field(t.j), tex, width, (x) => `${etaLatex(x)}${t.j === 0 ? '' : ` + O\\left(\\eta^{${t.j + 1}}\\right)`}`)) out.push({ term, latex });
         break;

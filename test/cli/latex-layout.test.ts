@@ -76,8 +76,10 @@ describe('line breaking', () => {
     const r = await run(['latex', LOSS, '--params', 'w1,w2', '--terms', 'f3', '--json', '--width', '30']);
     expect(r.code, r.err).toBe(0);
     const obj = JSON.parse(r.out) as { lines: Array<{ latex: string }>; aligned: string };
-    expect(obj.lines.length).toBe(2);
-    for (const l of obj.lines) {
+    // the general form f_3 = −⅓HHg − 1/12 ∇³L[g,g], then one equation per component
+    expect(obj.lines.length).toBe(3);
+    expect(obj.lines[0]!.latex).toBe('f_{3} &= -\\frac{1}{3} H H g - \\frac{1}{12} \\nabla^{3} L\\left[g, g\\right]');
+    for (const l of obj.lines.slice(1)) {
       const rows = l.latex.split(' \\\\\n  ');
       expect(rows.length).toBeGreaterThan(1);
       for (const row of rows) if (topLevelPieces(row.replace(/^&\\quad /, '').replace(/^.* &= /, ''), true).length > 1) expect(latexWidth(row)).toBeLessThan(30 * 1.5);
@@ -135,10 +137,13 @@ describe('LaTeX names', () => {
     strict(r.out.trim());
   });
 
-  it('a 1-D gradient is a scalar, not a 1×1 matrix', async () => {
-    const r = await run(['latex', 'w^4/4', '--params', 'w', '--terms', 'gradient,hessian,f2']);
+  it('a 1-D gradient is a scalar, not a 1×1 matrix; f_k prints its general form first', async () => {
+    const r = await run(['latex', 'w^4/4', '--params', 'w', '--terms', 'gradient,hessian,f2,f3']);
     expect(r.out).not.toContain('pmatrix');
     expect(r.out).toContain('\\nabla L &= w^{3}');
+    // g = w³, H = 3w², ∇³L = 6w: −½Hg = −3/2 w⁵; −⅓HHg − 1/12 ∇³L[g,g] = −3w⁷ − ½w⁷ = −7/2 w⁷
+    expect(r.out).toContain('f_{2} &= -\\frac{1}{2} H g = -\\frac{3}{2} w^{5}');
+    expect(r.out).toContain('= -\\frac{7}{2} w^{7}');
   });
 });
 
