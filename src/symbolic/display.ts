@@ -4,7 +4,8 @@
  *
  *  - natural order of names: w2 before w10 (digit runs compare as numbers);
  *  - integer content out of a sum raised to an integer power in a product: the core stores
- *    (3w1 + w2 − 3)² as 9(w1 + w2/3 − 1)²; the display form prints (3w1 + w2 − 3)².
+ *    (3w1 + w2 − 3)² as 9(w1 + w2/3 − 1)²; the display form prints (3w1 + w2 − 3)²;
+ *  - a common fraction of a sum's coefficients collected where that is shorter: (w1 + w2 + w3)/4.
  *
  * A display form has the value of the canonical one: the display text re-parses to the same canonical
  * object (the tests check it, and evaluate both at random points). The canonical text form (`toText`) is
@@ -43,7 +44,7 @@ export const naturalOrder: KeyOrder = (a, b) => {
 };
 
 /** The presentation of the display forms (what a paper shows). */
-export const DISPLAY_PRESENTATION: Readonly<PresentationOptions> = Object.freeze({ order: naturalOrder, integerContent: true });
+export const DISPLAY_PRESENTATION: Readonly<PresentationOptions> = Object.freeze({ order: naturalOrder, integerContent: true, commonFactor: true });
 
 /** A display-form text printer with one memo for many calls; its output parses back to the same object. */
 export function displayTextPrinter(): (x: Expr) => string {

@@ -130,6 +130,8 @@ export interface PresentationOptions {
   order?: KeyOrder;
   /** show sums with integer coefficients, their content moved into the enclosing product's coefficient */
   integerContent?: boolean;
+  /** a sum whose coefficients share a fraction prints it once, (w1 + w2)/4, where that is shorter */
+  commonFactor?: boolean;
 }
 
 /**
@@ -171,7 +173,7 @@ export function stylePrinter(style: PrintStyle, key?: (x: Expr) => string, prese
       case 'mul':
         return printProduct(x);
       case 'add':
-        return printSum(x);
+        return presentation.commonFactor ? printSumWithCommonFactor(x) : printSum(x);
     }
   });
   const keyOf = key ?? go;
@@ -185,6 +187,15 @@ export function stylePrinter(style: PrintStyle, key?: (x: Expr) => string, prese
       else s += body.startsWith('-') ? ` - ${body.slice(1)}` : ` + ${body}`;
     }
     return s;
+  }
+  /** q·(x/q) with q the sum's content when q is a fraction and the product form is the shorter */
+  function printSumWithCommonFactor(x: Add): string {
+    const plain = printSum(x);
+    const q = sumContent(x);
+    if (q.isInteger() || x.terms.length + (x.constant.isZero() ? 0 : 1) < 2) return plain;
+    const inner = printSum(x, q.inv());
+    const collected = layoutProduct(q, [[x, Rational.ONE]], [], (y) => (y === x ? inner : go(y)));
+    return collected.length < plain.length ? collected : plain;
   }
   function printProduct(m: Mul): string {
     const { numer, denom } = displayFactors(m, keyOf, order);
@@ -203,6 +214,10 @@ export function stylePrinter(style: PrintStyle, key?: (x: Expr) => string, prese
         }
       if (integral.size) goFactor = (x) => integral.get(x) ?? go(x);
     }
+    return layoutProduct(c, numer, denom, goFactor);
+  }
+  /** sign, coefficient, numerator, denominator */
+  function layoutProduct(c: Rational, numer: ReadonlyArray<readonly [Expr, Rational]>, denom: ReadonlyArray<readonly [Expr, Rational]>, goFactor: (x: Expr) => string): string {
     const a = c.isNegative() ? c.neg() : c;
     const sign = c.isNegative() ? '-' : '';
     if (denom.length === 0 && !a.isInteger() && style.leadingFraction) {

@@ -65,10 +65,21 @@ describe('integer content out of sums', () => {
   });
 });
 
+describe('common factors', () => {
+  it('a fraction shared by a sum’s coefficients is printed once where that is shorter', () => {
+    expect(toDisplayText(parseExpr('w1/4 + w2/4 + w3/4'))).toBe('(w1 + w2 + w3)/4');
+    expect(toDisplayText(parseExpr('x/4 + y/4 + x*y/4 - 1/4'))).toBe('(x*y + x + y - 1)/4');
+    expect(toLatex(parseExpr('sin(w1/6 + w2/3 + 1/2)'))).toBe('\\sin\\left(\\frac{1}{6} \\left(w_{1} + 2 w_{2} + 3\\right)\\right)');
+    // not shorter, or nothing shared: as stored
+    expect(toDisplayText(parseExpr('w1/4 + w2/4'))).toBe('w1/4 + w2/4');
+    expect(toDisplayText(parseExpr('w1/2 + w2'))).toBe('w1/2 + w2');
+  });
+});
+
 describe('every display form equals the canonical one', () => {
   const cases: Array<{ e: Expr; names: string[] }> = [];
   for (const f of FORMULAS) cases.push({ e: parseExpr(f.f), names: ['x', 'y'] });
-  for (const f of ['(3*w1 + w2 - 3)^2', '(w1/2 + w2/3)^3*sin(w1) + w10/(w2/5 + 1/7)', '(w1 + w10/3)^4 - (w2/6 - w11)^2*w1']) cases.push({ e: parseExpr(f), names: ['w1', 'w2', 'w10', 'w11'] });
+  for (const f of ['(3*w1 + w2 - 3)^2', '(w1/2 + w2/3)^3*sin(w1) + w10/(w2/5 + 1/7)', '(w1 + w10/3)^4 - (w2/6 - w11)^2*w1', 'w1/4 + w2/4 + w10*w11/4 - 1/4', 'exp(w1/6 + w2/3 + 1/2)*(w10/3 + w11/3 + 1/3)']) cases.push({ e: parseExpr(f), names: ['w1', 'w2', 'w10', 'w11'] });
   // derived counter terms: what the printers show in practice
   for (const [f, p] of [['(w1^2 + w2^2 - 1)^2/4 + 3/10*w1*w2', ['w1', 'w2']], ['(w1*w2 - 1)^2/2 + sin(w1)/3', ['w1', 'w2']]] as const) {
     const s = counterTerms(loss(f, { params: [...p] }), 3);
