@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { Rational, add, diff, expand, mul, num, parseExpr as parse, sym } from '../../src/symbolic/index.ts';
+import { PackedRing, packedBits } from '../../src/symbolic/packed-poly.ts';
+
+const xs = ['x', 'y', 'z'].map((s) => sym(s));
+
+describe('packed sparse polynomials', () => {
+  it('packedBits: fields wide enough for the degree, or undefined past 52 key bits', () => {
+    expect(packedBits(3, 7)).toBe(3);
+    expect(packedBits(3, 8)).toBe(4);
+    expect(packedBits(10, 8)).toBe(4);
+    expect(packedBits(20, 8)).toBeUndefined();
+  });
+
+  it('round trip: an expanded polynomial comes back as the same canonical object (over a common denominator)', () => {
+    const ring = new PackedRing(xs, 4);
+    for (const text of ['(x + 2*y - z/3)^3', '(x*y - 1)^2/2 + 5', 'x^7*z - 3/4*y', '0', '-7/9']) {
+      const e = expand(parse(text));
+      const p = ring.fromExpanded(e);
+      expect(p, text).toBeDefined();
+      expect(ring.toExpr(p!.poly, Rational.of(1n, p!.den)), text).toBe(e);
+    }
+  });
+
+  it('declines what is not a polynomial in its variables or does not fit the fields', () => {
+    const ring = new PackedRing(xs, 3);
+    expect(ring.fromExpanded(expand(parse('x*w + 1')))).toBeUndefined();
+    expect(ring.fromExpanded(expand(parse('exp(x) + y')))).toBeUndefined();
+    expect(ring.fromExpanded(expand(parse('1/x + y')))).toBeUndefined();
+    expect(ring.fromExpanded(expand(parse('x^8')))).toBeUndefined();
+    expect(ring.fromExpanded(expand(parse('x^7')))).toBeDefined();
+  });
+
+  it('diff and jvp agree with the expression core', () => {
+    const ring = new PackedRing(xs, 4);
+    const F = ['x^3*y - 2*z*y^2 + 1', '(x - y + z)^3'].map((t) => expand(parse(t)));
+    // 2v has integer coefficients: the packed jvp along 2v, scaled by 1/2, is the jvp along v
+    const v = ['y*z + 1/2', 'x^2', '-3*z'].map((t) => expand(parse(t)));
+    const twoV = v.map((e) => ring.fromExpanded(expand(mul(num(2), e)))!);
+    for (const p of twoV) expect(p.den).toBe(1n);
+    const Fp = F.map((e) => ring.fromExpanded(e)!);
+    const J = ring.jvp(Fp.map((p) => p.poly), twoV.map((p) => p.poly));
+    F.forEach((Fi, i) => {
+      const want = expand(add(...xs.map((x, j) => mul(diff(Fi, x), v[j]!))));
+      expect(ring.toExpr(J[i]!, Rational.HALF)).toBe(want);
+      for (let j = 0; j < 3; j++) expect(ring.toExpr(ring.diff(Fp[i]!.poly, j))).toBe(expand(diff(Fi, xs[j]!)));
+    });
+  });
+
+  it('a coefficient leaving the safe-integer range is recorded, not silently rounded', () => {
+    const ring = new PackedRing(xs, 8);
+    const p = ring.fromExpanded(expand(parse('3*x + 1')))!.poly;
+    const q = ring.combine([[2 ** 30, p]]);
+    expect(ring.overflow).toBe(false);
+    ring.combine([[2 ** 30, q]]);
+    expect(ring.overflow).toBe(true);
+  });
+});
