@@ -5,7 +5,7 @@
 //   Hg = jvp(g,g), H2g = jvp(g,Hg), H3g = jvp(g,H2g)
 //   Tgg  = jvp(Hg,g) - H2g                 (d(Hg).g = T[g,g] + H H g)
 //   HTgg = jvp(g,Tgg)
-//   TgHg = jvp(H2g,g) - HTgg - H3g          (d(H Hg).g = T[g,Hg] + H (T[g,g] + H H g))
+//   TgHg = jvp(Hg,Hg) - H3g                 (d(Hg).Hg = T[g,Hg] + H H Hg: the cheaper identity)
 //   f1 = -g, f2 = -1/2 Hg, f3 = -1/12 Tgg - 1/3 H2g, f4 = -1/12 TgHg - 1/12 HTgg - 1/4 H3g
 // Usage: p2 [n=10] [warm repetitions=2]. Prints one JSON object: {"seconds" (first run), "warmSeconds"
 // (best of the further runs), "size" (total terms of f1..f4), "f4chars", "f": [[10 strings] x 4]}.
@@ -53,8 +53,8 @@ static std::vector<vec> compute(int n) {
   vec JHg = jvp(Hg, g);
   vec Tgg = lin({{1, &JHg}, {-1, &H2g}});
   vec HTgg = jvp(g, Tgg);
-  vec JH2g = jvp(H2g, g);
-  vec TgHg = lin({{1, &JH2g}, {-1, &HTgg}, {-1, &H3g}});
+  vec JHgHg = jvp(Hg, Hg);
+  vec TgHg = lin({{1, &JHgHg}, {-1, &H3g}});
   vec f1 = lin({{-1, &g}});
   vec f2 = lin({{numeric(-1, 2), &Hg}});
   vec f3 = lin({{numeric(-1, 12), &Tgg}, {numeric(-1, 3), &H2g}});
