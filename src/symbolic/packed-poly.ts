@@ -223,3 +223,193 @@ function lcm(a: bigint, b: bigint): bigint {
   while (y !== 0n) [x, y] = [y, x % y];
   return (a / x) * b;
 }
+
+/** A polynomial of a WidePackedRing: exponent vectors packed into one bigint each. */
+export interface WidePackedPoly {
+  readonly keys: readonly bigint[];
+  readonly coeffs: readonly number[];
+}
+
+/**
+ * The same packed representation for more variables than one float64 key holds (n·b > 52 bits): the
+ * exponent vector is packed into a bigint, Σ e_j·2^{b·j}. Slower per operation than PackedRing, still one
+ * hashed key per monomial and one key addition per monomial product.
+ */
+export class WidePackedRing {
+  overflow = false;
+  private readonly shift: bigint[];
+  private readonly place: bigint[];
+  private readonly mask: bigint;
+  private readonly unitMemo = new Map<bigint, Expr>();
+
+  constructor(
+    readonly vars: readonly Sym[],
+    readonly bits: number,
+  ) {
+    this.shift = vars.map((_, j) => BigInt(bits * j));
+    this.place = this.shift.map((s) => 1n << s);
+    this.mask = (1n << BigInt(bits)) - 1n;
+  }
+
+  exponent(key: bigint, j: number): number {
+    return Number((key >> this.shift[j]!) & this.mask);
+  }
+
+  /** as PackedRing.fromExpanded */
+  fromExpanded(e: Expr): { poly: WidePackedPoly; den: bigint } | undefined {
+    const varIndex = new Map<Expr, number>();
+    this.vars.forEach((v, j) => varIndex.set(v, j));
+    const terms = termsOfExpanded(e);
+    let den = 1n;
+    for (const [c] of terms) den = lcm(den, c.den);
+    const limit = BigInt(1) << BigInt(this.bits);
+    const out = new Map<bigint, number>();
+    for (const [c, unit] of terms) {
+      const exps = exponentsOf(unit, varIndex);
+      if (exps === undefined) return undefined;
+      let key = 0n;
+      for (const [j, d] of exps) {
+        if (BigInt(d) >= limit) return undefined;
+        key += BigInt(d) << this.shift[j]!;
+      }
+      const big = (c.num * den) / c.den;
+      if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < -BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+      out.set(key, (out.get(key) ?? 0) + Number(big));
+    }
+    return { poly: this.fromMap(out), den };
+  }
+
+  private fromMap(m: Map<bigint, number>): WidePackedPoly {
+    const keys: bigint[] = [];
+    const coeffs: number[] = [];
+    for (const [k, c] of m) {
+      if (!Number.isSafeInteger(c)) this.overflow = true;
+      if (c !== 0) {
+        keys.push(k);
+        coeffs.push(c);
+      }
+    }
+    return { keys, coeffs };
+  }
+
+  diff(p: WidePackedPoly, j: number): WidePackedPoly {
+    const keys: bigint[] = [];
+    const coeffs: number[] = [];
+    const shift = this.shift[j]!;
+    const place = this.place[j]!;
+    for (let i = 0; i < p.keys.length; i++) {
+      const key = p.keys[i]!;
+      const e = Number((key >> shift) & this.mask);
+      if (e === 0) continue;
+      const c = p.coeffs[i]! * e;
+      if (!Number.isSafeInteger(c)) this.overflow = true;
+      keys.push(key - place);
+      coeffs.push(c);
+    }
+    return { keys, coeffs };
+  }
+
+  jvp(F: readonly WidePackedPoly[], v: readonly WidePackedPoly[]): WidePackedPoly[] {
+    return F.map((Fi) => {
+      const m = new Map<bigint, number>();
+      for (let j = 0; j < v.length; j++) {
+        const vj = v[j]!;
+        if (vj.keys.length === 0) continue;
+        const dF = this.diff(Fi, j);
+        chargeWork(dF.keys.length * vj.keys.length);
+        for (let a = 0; a < dF.keys.length; a++) {
+          const ka = dF.keys[a]!;
+          const ca = dF.coeffs[a]!;
+          for (let b = 0; b < vj.keys.length; b++) {
+            const c = ca * vj.coeffs[b]!;
+            if (!Number.isSafeInteger(c)) this.overflow = true;
+            const key = ka + vj.keys[b]!;
+            m.set(key, (m.get(key) ?? 0) + c);
+          }
+        }
+      }
+      return this.fromMap(m);
+    });
+  }
+
+  combine(parts: ReadonlyArray<readonly [number, WidePackedPoly]>): WidePackedPoly {
+    const m = new Map<bigint, number>();
+    for (const [k, p] of parts) {
+      for (let i = 0; i < p.keys.length; i++) {
+        const c = k * p.coeffs[i]!;
+        if (!Number.isSafeInteger(c)) this.overflow = true;
+        m.set(p.keys[i]!, (m.get(p.keys[i]!) ?? 0) + c);
+      }
+    }
+    return this.fromMap(m);
+  }
+
+  private unit(key: bigint): Expr {
+    let u = this.unitMemo.get(key);
+    if (u === undefined) {
+      const b = new ProductBuilder();
+      for (let j = 0; j < this.vars.length; j++) {
+        const e = this.exponent(key, j);
+        if (e > 0) b.mul(e === 1 ? this.vars[j]! : pow(this.vars[j]!, e));
+      }
+      u = b.build();
+      this.unitMemo.set(key, u);
+    }
+    return u;
+  }
+
+  toExpr(p: WidePackedPoly, s: Rational = Rational.ONE): Expr {
+    const b = new SumBuilder();
+    for (let i = 0; i < p.keys.length; i++) {
+      const c = s.mul(Rational.int(p.coeffs[i]!));
+      const key = p.keys[i]!;
+      if (key === 0n) b.add(num(c));
+      else b.addUnit(this.unit(key), c);
+    }
+    return b.build();
+  }
+}
+
+/** (coefficient, unit) pairs of an expanded expression */
+function termsOfExpanded(e: Expr): Array<[Rational, Expr]> {
+  const terms: Array<[Rational, Expr]> = [];
+  if (e.kind === 'add') {
+    if (!e.constant.isZero()) terms.push([e.constant, ONE]);
+    for (let i = 0; i < e.terms.length; i++) terms.push([e.coeffs[i]!, e.terms[i]!]);
+  } else if (e.kind === 'num') {
+    if (!e.value.isZero()) terms.push([e.value, ONE]);
+  } else terms.push(splitCoefficient(e));
+  return terms;
+}
+
+/** (variable index, natural exponent) of a unit monomial, or undefined if it is not a monomial in the variables */
+function exponentsOf(unit: Expr, varIndex: Map<Expr, number>): Array<[number, number]> | undefined {
+  const factor = (base: Expr, k: Rational): [number, number] | undefined => {
+    const j = varIndex.get(base);
+    if (j === undefined || !k.isInteger() || k.isNegative()) return undefined;
+    return [j, k.toNumber()];
+  };
+  switch (unit.kind) {
+    case 'num':
+      return [];
+    case 'sym': {
+      const f = factor(unit, Rational.ONE);
+      return f && [f];
+    }
+    case 'pow': {
+      const f = unit.exp.kind === 'num' ? factor(unit.base, unit.exp.value) : undefined;
+      return f && [f];
+    }
+    case 'mul': {
+      const out: Array<[number, number]> = [];
+      for (let i = 0; i < unit.bases.length; i++) {
+        const f = factor(unit.bases[i]!, unit.exps[i]!);
+        if (f === undefined) return undefined;
+        out.push(f);
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rational, add, diff, expand, mul, num, parseExpr as parse, sym } from '../../src/symbolic/index.ts';
-import { PackedRing, packedBits } from '../../src/symbolic/packed-poly.ts';
+import { PackedRing, WidePackedRing, packedBits } from '../../src/symbolic/packed-poly.ts';
 
 const xs = ['x', 'y', 'z'].map((s) => sym(s));
 
@@ -20,6 +20,19 @@ describe('packed sparse polynomials', () => {
       expect(p, text).toBeDefined();
       expect(ring.toExpr(p!.poly, Rational.of(1n, p!.den)), text).toBe(e);
     }
+  });
+
+  it('bigint keys (WidePackedRing): round trip, diff and jvp as the expression core', () => {
+    const ring = new WidePackedRing(xs, 20);
+    const e = expand(parse('(x^1000*y - z/3 + 2)^3'));
+    const p = ring.fromExpanded(e)!;
+    expect(ring.toExpr(p.poly, Rational.of(1n, p.den))).toBe(e);
+    const F = expand(parse('x^3*y - 2*z*y^2 + 1'));
+    const v = ['y*z', 'x^2', '-3*z'].map((t) => ring.fromExpanded(expand(parse(t)))!.poly);
+    const J = ring.jvp([ring.fromExpanded(F)!.poly], v)[0]!;
+    const vx = ['y*z', 'x^2', '-3*z'].map((t) => parse(t));
+    expect(ring.toExpr(J)).toBe(expand(add(...xs.map((x, j) => mul(diff(F, x), vx[j]!)))));
+    expect(ring.toExpr(ring.diff(ring.fromExpanded(F)!.poly, 1))).toBe(expand(diff(F, xs[1]!)));
   });
 
   it('declines what is not a polynomial in its variables or does not fit the fields', () => {

@@ -18,45 +18,59 @@
  * the expression route is used.
  */
 import { type Expr, type Loss, Rational, expand } from '../../symbolic/index.ts';
-import { type PackedPoly, PackedRing, packedBits } from '../../symbolic/packed-poly.ts';
+import { PackedRing, WidePackedRing, packedBits } from '../../symbolic/packed-poly.ts';
 import type { RootedTree } from '../bseries/index.ts';
 import type { GeneralSeries } from './series.ts';
 
-interface Direction {
-  readonly id: number;
-  readonly p: readonly PackedPoly[];
+/** The operations the route needs, over either packed ring (one float64 key, or a bigint key for many variables). */
+interface Ring<P> {
+  overflow: boolean;
+  fromExpanded(e: Expr): { poly: P; den: bigint } | undefined;
+  diff(p: P, j: number): P;
+  jvp(F: readonly P[], v: readonly P[]): P[];
+  combine(parts: ReadonlyArray<readonly [number, P]>): P;
+  toExpr(p: P, s: Rational): Expr;
 }
 
-/** The largest exponent of any parameter in an expanded polynomial, via a ring with the widest fields that fit. */
+interface Direction_<P> {
+  readonly id: number;
+  readonly p: readonly P[];
+}
+
+/** The largest exponent of any parameter in an expanded polynomial (16-bit fields: exponents below 65,536). */
 function maxDegree(L: Loss, Lx: Expr): number | undefined {
-  const n = L.params.length;
-  const wide = Math.floor(52 / n);
-  if (wide < 1) return undefined;
-  const probe = new PackedRing(L.params, wide);
+  const probe = new WidePackedRing(L.params, 16);
   const parsed = probe.fromExpanded(Lx);
   if (parsed === undefined) return undefined;
   let d = 0;
-  for (const key of parsed.poly.keys) for (let j = 0; j < n; j++) d = Math.max(d, probe.exponent(key, j));
+  for (const key of parsed.poly.keys) for (let j = 0; j < L.params.length; j++) d = Math.max(d, probe.exponent(key, j));
   return d;
 }
 
 /** f_1 … f_K in canonical expanded form by packed polynomial arithmetic, or undefined when the route does not apply. */
 export function packedCounterTerms(L: Loss, general: GeneralSeries): Expr[][] | undefined {
-  const n = L.params.length;
   const K = general.order;
   const Lx = expand(L.expr);
   const dL = maxDegree(L, Lx);
   if (dL === undefined) return undefined;
   // every monomial of G(t), and of every intermediate, is a product of |t| ≤ K monomials of derivatives of L
-  const bits = packedBits(n, Math.max(1, K * dL));
-  if (bits === undefined) return undefined;
-  const ring = new PackedRing(L.params, bits);
+  const degreeBound = Math.max(1, K * dL);
+  const bits = packedBits(L.params.length, degreeBound);
+  if (bits !== undefined) return countersIn(new PackedRing(L.params, bits), L, Lx, general);
+  const wideBits = Math.max(1, Math.ceil(Math.log2(degreeBound + 1)));
+  return countersIn(new WidePackedRing(L.params, wideBits), L, Lx, general);
+}
+
+function countersIn<P>(ring: Ring<P>, L: Loss, Lx: Expr, general: GeneralSeries): Expr[][] | undefined {
+  const n = L.params.length;
+  const K = general.order;
   const parsed = ring.fromExpanded(Lx);
   if (parsed === undefined) return undefined;
   const P = parsed.poly;
+  type Direction = Direction_<P>;
 
   let nextId = 0;
-  const direction = (p: readonly PackedPoly[]): Direction => ({ id: nextId++, p });
+  const direction = (p: readonly P[]): Direction => ({ id: nextId++, p });
   const g = direction(L.params.map((_, j) => ring.diff(P, j)));
   const jvpMemo = new Map<string, Direction>();
   /** D_v u = (J u)·v */
@@ -79,7 +93,7 @@ export function packedCounterTerms(L: Loss, general: GeneralSeries): Expr[][] | 
     if (hit) return hit;
     const last = sorted[sorted.length - 1]!;
     const rest = sorted.slice(0, -1);
-    const parts: Array<readonly [number, readonly PackedPoly[]]> = [[1, jvp(form(rest), last).p]];
+    const parts: Array<readonly [number, readonly P[]]> = [[1, jvp(form(rest), last).p]];
     for (let k = 0; k < rest.length; k++) {
       const moved = rest.map((u, l) => (l === k ? jvp(u, last) : u));
       parts.push([-1, form(moved).p]);
