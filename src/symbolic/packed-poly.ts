@@ -11,7 +11,7 @@
  * the safe range the ring records an overflow and the caller falls back to the expression route.
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Sym, ONE, ProductBuilder, SumBuilder, chargeWork, num, pow, splitCoefficient } from './expr.ts';
+import { type Expr, type Sym, ONE, SumBuilder, chargeWork, compareExpr, mulSorted, num, splitCoefficient } from './expr.ts';
 
 /** A polynomial: keys[i] is a packed exponent vector, coeffs[i] ≠ 0 its integer coefficient. */
 export interface PackedPoly {
@@ -193,12 +193,7 @@ export class PackedRing {
   private unit(key: number): Expr {
     let u = this.unitMemo.get(key);
     if (u === undefined) {
-      const b = new ProductBuilder();
-      for (let j = 0; j < this.vars.length; j++) {
-        const e = this.exponent(key, j);
-        if (e > 0) b.mul(e === 1 ? this.vars[j]! : pow(this.vars[j]!, e));
-      }
-      u = b.build();
+      u = unitMonomial(this.vars, canonicalOrder(this), (j) => this.exponent(key, j));
       this.unitMemo.set(key, u);
     }
     return u;
@@ -347,12 +342,7 @@ export class WidePackedRing {
   private unit(key: bigint): Expr {
     let u = this.unitMemo.get(key);
     if (u === undefined) {
-      const b = new ProductBuilder();
-      for (let j = 0; j < this.vars.length; j++) {
-        const e = this.exponent(key, j);
-        if (e > 0) b.mul(e === 1 ? this.vars[j]! : pow(this.vars[j]!, e));
-      }
-      u = b.build();
+      u = unitMonomial(this.vars, canonicalOrder(this), (j) => this.exponent(key, j));
       this.unitMemo.set(key, u);
     }
     return u;
@@ -412,4 +402,36 @@ function exponentsOf(unit: Expr, varIndex: Map<Expr, number>): Array<[number, nu
     default:
       return undefined;
   }
+}
+
+const orderMemo = new WeakMap<object, number[]>();
+
+/** the indices of the ring's variables in canonical (compareExpr) order, memoised per ring */
+function canonicalOrder(ring: { readonly vars: readonly Sym[] }): number[] {
+  let o = orderMemo.get(ring);
+  if (o === undefined) {
+    const vars = ring.vars;
+    o = vars.map((_, j) => j).sort((a, b) => compareExpr(vars[a]!, vars[b]!));
+    orderMemo.set(ring, o);
+  }
+  return o;
+}
+
+const smallInts: Rational[] = [];
+function intRational(e: number): Rational {
+  return (smallInts[e] ??= Rational.int(e));
+}
+
+/** Π x_j^{e_j} built directly in canonical form (bases in canonical order, as ProductBuilder.build leaves them) */
+function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: (j: number) => number): Expr {
+  const bases: Expr[] = [];
+  const exps: Rational[] = [];
+  for (const j of order) {
+    const e = exponent(j);
+    if (e > 0) {
+      bases.push(vars[j]!);
+      exps.push(intRational(e));
+    }
+  }
+  return mulSorted(Rational.ONE, bases, exps);
 }
