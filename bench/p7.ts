@@ -43,7 +43,7 @@ async function timed(cmd: string, args: string[]): Promise<Measured | string> {
 }
 
 /** slope of log y against log x (least squares) */
-function growthExponent(points: ReadonlyArray<readonly [number, number]>): number {
+export function growthExponent(points: ReadonlyArray<readonly [number, number]>): number {
   const xs = points.map(([x]) => Math.log(x));
   const ys = points.map(([, y]) => Math.log(y));
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
