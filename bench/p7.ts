@@ -77,7 +77,8 @@ export async function runP7(opts?: TaskOptions): Promise<BenchRow[]> {
     for (const mode of ['compact', 'expanded'] as const) {
       const tools: Array<[string, () => Promise<Measured | string>]> = [['eomkit', () => timed(tsx, [child, family, String(n), String(K), mode])]];
       if (family === 'chain' && mode === 'expanded' && ring) tools.push(['sympy-ring', () => timed('python3', [ring, String(n), String(K)])]);
-      if (family === 'chain' && mode === 'expanded' && K === 4 && ginac.path) tools.push(['ginac', () => timed(ginac.path!, [String(n)])]);
+      // p2.cpp <n> <warm repetitions> <K>: no warm repetitions here (one computation per process)
+      if (family === 'chain' && mode === 'expanded' && ginac.path) tools.push(['ginac', () => timed(ginac.path!, [String(n), '0', String(K)])]);
       const results = new Map<string, Measured[]>();
       const failures = new Map<string, string>();
       for (let r = 0; r < rounds; r++) {
