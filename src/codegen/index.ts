@@ -121,3 +121,4 @@ export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileO
 }
 
 export { emitJsModule, emitTfjsModule } from './targets.ts';
+export { compileCounterTermsForward, type CompiledCounterTerms } from './taylor.ts';
