@@ -100,6 +100,7 @@ async function main(): Promise<void> {
     ['N', './networks.ts', 'runNetworks'],
     ['P8', './p8.ts', 'runP8'],
     ['P7', './p7.ts', 'runP7'],
+    ['P7T', './p7taylor.ts', 'runP7Taylor'],
   ] as const) {
     if (!selected(id)) continue;
     const t = await optionalTask(id, file, name, log);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { chainCounterTerms } from '../../bench/handwritten/chain.ts';
+import { runP7Taylor } from '../../bench/p7taylor.ts';
+import { loss } from '../../src/symbolic/index.ts';
+import { counterTerms } from '../../src/theory/eom/index.ts';
+import { compile } from '../../src/codegen/index.ts';
+
+describe('bench P7T: hand-written Taylor-mode chain and the task', () => {
+  it('the hand-written f1..f3 of the 6-chain equal the symbolic counterTerms compiled by compile', () => {
+    const n = 6;
+    const ws = Array.from({ length: n }, (_, i) => `w${i + 1}`);
+    const L = loss(`(${ws.join('*')} - 1)^2/2`, { params: ws });
+    const s = counterTerms(L, 3);
+    const ref = compile({ f1: s.f[0]!, f2: s.f[1]!, f3: s.f[2]! }, L.params);
+    const hand = chainCounterTerms(n);
+    for (const shift of [0, 0.3, -0.2]) {
+      const w = Float64Array.from({ length: n }, (_, i) => 1 + shift + 0.1 * Math.sin(3 * i + 1));
+      const a = new Float64Array(3 * n), b = new Float64Array(3 * n);
+      ref.fn(w, a);
+      hand(w, b);
+      const big = Math.max(...a.map(Math.abs));
+      a.forEach((r, i) => expect(Math.abs(b[i]! - r)).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(r), big)));
+    }
+  });
+
+  it('runP7Taylor at n = 4: one build and one evaluation row per route, all agreeing', async () => {
+    process.env.P7T_NS = '4';
+    try {
+      const rows = await runP7Taylor({ log: () => {} });
+      expect(rows.map((r) => r.tool).sort()).toEqual(['hand', 'hand', 'symbolic', 'symbolic', 'taylor', 'taylor']);
+      for (const r of rows) {
+        expect(r.agrees).toBe(true);
+        expect(r.seconds).toBeGreaterThan(0);
+      }
+    } finally {
+      delete process.env.P7T_NS;
+    }
+  }, 60_000);
+});
