@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Loss, gradient, loss } from '../../src/symbolic/index.ts';
+import { type Loss, gradient, loss, mlpLoss } from '../../src/symbolic/index.ts';
 import { counterTerms } from '../../src/theory/eom/index.ts';
 import { compile, compileCounterTermsForward } from '../../src/codegen/index.ts';
 import { CodegenError } from '../../src/codegen/ir.ts';
@@ -62,6 +62,11 @@ describe('compileCounterTermsForward: f1..f3 by Taylor-mode passes over the grad
   it('powers with a parameter or a hyper-parameter in the exponent', () => {
     const L = loss('(2 + w1^2)^(w2) + lam*w1^2*w2^2 + (1 + w2^2)^lam', { params: ['w1', 'w2'], symbols: ['lam'] });
     expect(worstAgainstSymbolic(L, 3, pointsNear(2, 5, 5, 0.3, 0.5), [0.7])).toBeLessThan(1e-12);
+  });
+
+  it('the P3 network (tanh MLP 2-3-1, 13 parameters)', () => {
+    const L = mlpLoss({ sizes: [2, 3, 1], activation: 'tanh', X: [[1, 0], [0, 1], [1, 1], [-1, 0.5]], Y: [1, -1, 0, 0.5] });
+    expect(worstAgainstSymbolic(L, 3, pointsNear(L.params.length, 17, 3, 0, 0.8))).toBeLessThan(1e-12);
   });
 
   it('program size is linear in the gradient program: code for f3 of the 40-chain stays small', () => {
