@@ -133,6 +133,8 @@ export {
   emitModule,
   emitJsModule,
   emitTfjsModule,
+  compileCounterTermsForward,
+  type CompiledCounterTerms,
   lower,
   programStats,
   flattenOutputs,
