@@ -57,6 +57,7 @@ export {
   constantSymbolValue,
   isNum,
   isZero,
+  isExpr,
   dependsOn,
   freeSymbols,
   children,
@@ -90,5 +91,5 @@ export { toText, PrintSizeError, DEFAULT_PRINT_LIMIT } from './print.ts';
 export { toLatex, latexName, vectorLatex, matrixLatex, type LatexOptions } from './latex.ts';
 
 // Losses
-export { loss, constantValue, type Loss, type LossOptions } from './loss.ts';
+export { loss, constantValue, requireLoss, type Loss, type LossOptions } from './loss.ts';
 export { quadraticLoss, linearRegressionLoss, logisticRegressionLoss, mlpLoss, type Activation } from './builders.ts';

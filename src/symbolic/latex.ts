@@ -7,7 +7,8 @@
  * other multi-letter names → \mathrm{name}.
  */
 import { Rational } from './rational.ts';
-import type { Expr } from './expr.ts';
+import { type Expr, requireExpr, requireExprArray } from './expr.ts';
+import { InputError, describe } from '../errors.ts';
 import { type ElementaryFunction, getFunction } from './functions/registry.ts';
 import { DEFAULT_PRINT_LIMIT, type PrintStyle, type ProductParts, checkPrintable, stylePrinter, textPrinter } from './print.ts';
 
@@ -122,10 +123,18 @@ const LATEX_STYLE: PrintStyle = {
 };
 
 /** LaTeX for an expression. */
-export function toLatex(e: Expr, opts: LatexOptions = {}): string {
-  checkPrintable(e, opts.limit ?? DEFAULT_PRINT_LIMIT);
+export function toLatex(e: Expr | readonly Expr[], opts: LatexOptions = {}): string {
+  // as a callback of Array.prototype.map the second argument is the element index: not options, ignored
+  const o: LatexOptions = typeof opts === 'object' && opts !== null ? opts : {};
+  if (o.limit !== undefined && (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1)) {
+    throw new InputError(`toLatex(e, options): options.limit must be a positive integer (got ${describe(o.limit)})`);
+  }
+  // an array of expressions is a column vector
+  if (Array.isArray(e)) return vectorLatex(requireExprArray('toLatex(e): e', e), o);
+  const x = requireExpr('toLatex(e): e', e);
+  checkPrintable(x, o.limit ?? DEFAULT_PRINT_LIMIT);
   // display order is the text form's: one memoised text printer serves every key
-  return stylePrinter(LATEX_STYLE, textPrinter())(e);
+  return stylePrinter(LATEX_STYLE, textPrinter())(x);
 }
 
 /** A column vector as a pmatrix. */

@@ -132,7 +132,7 @@ export function modifiedLoss(L: Loss, K: number, opts: CounterTermOptions & { se
 
 function safeText(e: Expr): string {
   try {
-    return toText(e, 20_000);
+    return toText(e, { limit: 20_000 });
   } catch {
     return `(an expression of ${e.treeSize} nodes)`;
   }
