@@ -760,10 +760,16 @@ const SMALL_PRIMES: bigint[] = (() => {
 
 function foldNumPower(v: Rational, k: Rational): { coeff: Rational; rest?: { base: Num; exp: Rational } } {
   if (k.isInteger()) return { coeff: v.powInt(k.toNumber()) };
-  if (v.isNegative()) throw new InputError(`negative number ${v} raised to the non-integer power ${k}`);
   // v^(p/q): split p = q·floor + r with 0 < r < q
   const p = Number(k.num);
   const q = Number(k.den);
+  if (v.isNegative()) {
+    // the real root for an odd denominator, as evaluate and compiled code take it: (−a)^(p/q) = (−1)^p a^(p/q)
+    // (docs/design.md, "Numbers"); an even root of a negative number is not real
+    if (q % 2 === 0) throw new InputError(`negative number ${v} raised to the power ${k}: an even root of a negative number is not real`);
+    const f = foldNumPower(v.neg(), k);
+    return { coeff: p % 2 === 0 ? f.coeff : f.coeff.neg(), ...(f.rest ? { rest: f.rest } : {}) };
+  }
   const fl = Math.floor(p / q);
   let coeff = v.powInt(fl);
   const r = p - fl * q;

@@ -123,7 +123,7 @@ const LATEX_STYLE: PrintStyle = {
 };
 
 /** LaTeX for an expression. */
-export function toLatex(e: Expr | readonly Expr[], opts: LatexOptions = {}): string {
+export function toLatex(e: Expr | readonly Expr[], opts: LatexOptions | number = {}): string {
   // as a callback of Array.prototype.map the second argument is the element index: not options, ignored
   const o: LatexOptions = typeof opts === 'object' && opts !== null ? opts : {};
   if (o.limit !== undefined && (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1)) {

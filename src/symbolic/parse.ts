@@ -198,6 +198,11 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Expr {
       k++;
       const q = Rational.parseDecimal(t.text);
       if (!q) fail(`cannot read the number '${t.text}'`, t.pos);
+      // a literal outside float64's range would be exact here but 0 or ±∞ in every numeric use (evaluate,
+      // compiled code): refused where it is written, not silently turned into 0 (docs/design.md, "Numbers")
+      const f = q!.toNumber();
+      if (!q!.isZero() && f === 0) fail(`the number '${t.text}' underflows float64 (smallest positive ≈ 4.9e-324) and would evaluate to 0; write 0 or rescale the formula`, t.pos);
+      if (!Number.isFinite(f)) fail(`the number '${t.text}' overflows float64 (largest ≈ 1.8e308); rescale the formula`, t.pos);
       return num(q!);
     }
     if (t.t === 'name') {
