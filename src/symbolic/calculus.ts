@@ -157,10 +157,11 @@ export function derivativeTensor(e: Expr, params: readonly (Sym | string)[], k: 
   requireExpr('derivativeTensor(e, params, k): e', e);
   const syms = symbolsFrom('derivativeTensor(e, params, k): params', params);
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) throw new InputError(`derivativeTensor(e, params, k): the derivative order k must be a non-negative integer, got ${describe(k)}`);
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`derivativeTensor(e, params, k, options): options must be an object (got ${describe(opts)})`);
   const entries = tensorEntryCount(syms.length, k);
   if (entries > MAX_TENSOR_ENTRIES) {
     throw new BudgetError(
-      `derivativeTensor: order ${k} over ${syms.length} parameters has ${entries.toExponential(2)} distinct entries, past the budget of ${MAX_TENSOR_ENTRIES.toLocaleString('en-US')}; lower k or differentiate along directions (jvp)`,
+      `derivativeTensor: order ${k} over ${syms.length} parameters has at least ${entries.toExponential(2)} distinct entries or differentiations, past the budget of ${MAX_TENSOR_ENTRIES.toLocaleString('en-US')}; lower k or differentiate along directions (jvp)`,
     );
   }
   return tensorEntries(e, syms, k, opts);
@@ -169,11 +170,15 @@ export function derivativeTensor(e: Expr, params: readonly (Sym | string)[], k: 
 /** the budget of distinct entries of one derivative tensor */
 const MAX_TENSOR_ENTRIES = 1_000_000;
 
-/** C(n+k−1, k): the number of sorted index tuples, as a float (Infinity past float range) */
+/**
+ * C(n+k−1, k), the number of sorted index tuples, as a float; counting stops once past the budget. The
+ * work is at least k differentiations even for one parameter, so k itself counts against the budget.
+ */
 function tensorEntryCount(n: number, k: number): number {
+  if (k > MAX_TENSOR_ENTRIES) return k;
   if (n === 0) return k === 0 ? 1 : 0;
   let c = 1;
-  for (let i = 1; i <= k && c <= Number.MAX_VALUE; i++) c = (c * (n - 1 + i)) / i;
+  for (let i = 1; i <= k && c <= MAX_TENSOR_ENTRIES; i++) c = (c * (n - 1 + i)) / i;
   return c;
 }
 

@@ -36,6 +36,7 @@ import {
   toText,
   withBudget,
 } from '../../symbolic/index.ts';
+import { InputError, describe } from '../../errors.ts';
 import { splitCoefficient } from '../../symbolic/expr.ts';
 import { SumBuilder } from '../../symbolic/expr.ts';
 import { type EomSeries, type CounterTermOptions, DEFAULT_MAX_NODES, counterTerms } from './counter-terms.ts';
@@ -90,6 +91,7 @@ export interface ModifiedLoss {
  * gradient, and return the modified loss where it is.
  */
 export function modifiedLoss(L: Loss, K: number, opts: CounterTermOptions & { series?: EomSeries } = {}): ModifiedLoss {
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`modifiedLoss(L, K, options): options must be an object (got ${describe(opts)})`);
   const s = opts.series && opts.series.order >= K && opts.series.loss === L ? opts.series : counterTerms(L, K, { maxNodes: opts.maxNodes });
   const orders = withBudget(opts.maxNodes ?? DEFAULT_MAX_NODES, `the modified loss to order ${K}`, () =>
     s.f.slice(0, K).map((fk, idx) => orderGradient(L, idx + 1, fk)),
