@@ -26,7 +26,7 @@
  * Layering: this module sits above symbolic → codegen → numeric and is used by the CLI (`eomkit validate`)
  * and by the benchmark (bench/p4.ts).
  */
-import { InputError, describe } from '../../errors.ts';
+import { InputError, NotMeasurableError, describe } from '../../errors.ts';
 import { type Expr, type Loss, type Sym, gradient, requireLoss, toText } from '../../symbolic/index.ts';
 import { compile, type Compiled } from '../../codegen/index.ts';
 import type { VectorField } from '../../numeric/ode.ts';
@@ -100,6 +100,30 @@ export interface CompiledSeries {
  * K = 6 it sits at float64's floor for every step size that still lies in the asymptotic regime.
  */
 export const MAX_MEASURABLE_ORDER = 6;
+
+/**
+ * Degenerate starts are not failures of the theory: a start outside the loss's domain is the caller's
+ * input error; a start where the gradient vanishes leaves GD and every flow at θ_0, so there is no
+ * discretization error to measure (NotMeasurableError, with what to change).
+ */
+function checkStart(L: Loss, grad: VectorField, theta0: Float64Array): void {
+  const g = new Float64Array(theta0.length);
+  const at = L.params.map((p, i) => `${p.name} = ${theta0[i]}`).join(', ');
+  try {
+    grad(theta0, g);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`the start (${at}) is outside the loss's domain: ${e.message}; choose a start inside it (from)`);
+    throw e;
+  }
+  if (g.some((x) => !Number.isFinite(x))) {
+    throw new InputError(`the start (${at}) is outside the loss's domain: the gradient there is [${Array.from(g).join(', ')}]; choose a start inside it (from)`);
+  }
+  if (g.every((x) => x === 0)) {
+    throw new NotMeasurableError(
+      `cannot be measured here: the gradient vanishes at the start (${at}), so GD and every flow stay there and there is no discretization error to measure; choose a start away from the critical point (from)`,
+    );
+  }
+}
 
 const now = (): number => performance.now() / 1000;
 
@@ -254,6 +278,7 @@ export async function validateDerivation(L: Loss, o: ValidateDerivationOptions):
 
   // compile: one program for all terms; GF runs on the gradient alone
   const cs = compileSeries(L, exprs, { symbols: o.symbols });
+  checkStart(L, cs.grad, theta0);
   const lead = beta === undefined ? -1 : -1 / (1 - beta);
   const flows: FlowSpec[] = exprs.map((_, j) => ({
     name: beta === undefined ? (j === 0 ? 'GF' : `EoM_${j}`) : `MF_${j}`,
