@@ -53,3 +53,14 @@ describe('eomkit validate: exit codes of degenerate cases', () => {
     expect(r.err[0]).not.toMatch(/internal error/);
   });
 });
+
+describe('eomkit validate --help', () => {
+  it('documents every exit status', async () => {
+    const out: string[] = [];
+    const code = await main(['validate', '--help'], { out: (s) => out.push(s), err: (s) => out.push(s) });
+    expect(code).toBe(0);
+    const help = out.join('');
+    for (const status of ['0', '1', '2', '3', '4']) expect(help).toMatch(new RegExp(`\\n  ${status}  \\S`));
+    expect(help).toMatch(/4 {2}cannot be measured here/);
+  });
+});
