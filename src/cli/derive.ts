@@ -15,6 +15,8 @@ export interface DeriveOptions {
   full?: boolean;
   latex?: boolean;
   json?: boolean;
+  /** false (--no-invariance): skip the invariance analysis (it runs under its own budget otherwise) */
+  invariance?: boolean;
   /** write an HTML report (KaTeX formulas, tables) and the JSON result into this directory */
   report?: string;
 }
@@ -70,7 +72,7 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
       result.series = s.f.map((v: Expr[], k: number) => ({ name: `f_${k + 1}`, tex: `f_{${k + 1}}`, value: v }));
       // the analyses below can swell far more than the series itself (Jacobians of f_K, proofs by
       // expansion): each runs under its own budget and, past it, becomes a note instead of a failure
-      result.invariances = await optional('the invariance analysis', result.notes, () => invarianceSummary(L, K, s.f));
+      if (opts.invariance !== false) result.invariances = await optional('the invariance analysis', result.notes, () => invarianceSummary(L, K, s.f));
       if (K >= 2) {
         await optional('the modified loss', result.notes, async () => {
           const m = modifiedLoss(L, K, { series: s, maxNodes: ANALYSIS_BUDGET });
@@ -289,6 +291,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1): the modified equation on the slow manifold')
     .option('--expanded', 'print the canonical expanded form instead of the compact one')
     .option('--full', 'print every formula in full (long ones are otherwise summarised)')
+    .option('--no-invariance', 'skip the scale/translation invariance analysis (it runs with --order, under a budget: past it, a note says it was skipped)')
     .option('--latex', 'print LaTeX')
     .option('--json', 'print one JSON object')
     .option('--report <dir>', 'write an HTML report (rendered formulas, tables) and report.json into a directory')

@@ -93,6 +93,19 @@ describe('eomkit derive --order', () => {
     expect(JSON.parse(none.out).invariances).toBeUndefined();
   });
 
+  it('--no-invariance skips the invariance analysis (the same loss proves scale invariance without it)', async () => {
+    const f = '(w1^2 - 2*w1*w2 + 3*w2^2)/(w1^2 + w2^2)';
+    const on = await run(['derive', f, '--params', 'w1,w2', '--order', '2', '--json']);
+    expect(JSON.parse(on.out).invariances).toHaveLength(1);
+    const off = await run(['derive', f, '--params', 'w1,w2', '--order', '2', '--json', '--no-invariance']);
+    expect(off.code).toBe(0);
+    const obj = JSON.parse(off.out);
+    expect(obj.invariances).toBeUndefined();
+    // the series itself is unchanged
+    expect(obj.series.kind).toBe("gd");
+    expect(obj.series).toEqual(JSON.parse(on.out).series);
+  });
+
   it('a high order answers in seconds: formulas too large to print are summarised, analyses past their budget become notes', async () => {
     const r = await run(['derive', 'tanh(a*x+b)^2*w + exp(w*a) + sigmoid(b*w)', '--params', 'a,b,w,x', '--order', '6', '--json', '--at', 'a=0.1,b=0.2,w=0.3,x=0.4']);
     expect(r.code).toBe(0);
