@@ -120,7 +120,7 @@ export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileO
   const js = emitFunction(program, { name, dialect: 'js', partSize: opts.partSize, prefixReturns: opts.prefixReturns });
   const jsSource = `${js.helpers ? `${js.helpers}\n` : ''}return ${js.fn};`;
   // helpers that meet a point where a function is undefined (sgn(0)) throw eomkit's EvaluationError
-  const fn = checkedCall(new Function('EvaluationError', jsSource)(EvaluationError) as NumericFn, program);
+  const fn = checkedFunction(js.helpers, js.fn, program);
   return {
     get source() {
       return moduleSource(program, name, opts.derivation, opts.partSize, opts.prefixReturns);
@@ -157,18 +157,29 @@ function lowerWithinBudget(outputs: Outputs, params: readonly Sym[], opts: Compi
 /**
  * The generated function behind a check of its buffers: θ with fewer entries than parameters, an `out`
  * shorter than the outputs or missing hyper-parameter values would read `undefined` and give NaN silently.
+ * The check is generated with each function (not one shared wrapper), so that its call of the body stays
+ * monomorphic and V8 can inline it.
  */
-function checkedCall(fn: NumericFn, p: Program): NumericFn {
+function checkedFunction(helpers: string, body: string, p: Program): NumericFn {
   const nParams = p.params.length;
   const outputSize = p.outputs.length;
   const nHyper = p.hyper.length;
-  const fail = (what: string, v: unknown, need: string): never => {
+  const fail = (which: number, v: unknown): never => {
+    const [what, need] =
+      which === 0
+        ? ['θ (1st argument)', `hold the ${nParams} parameter values (${p.params.map((s) => s.name).join(', ')})`]
+        : which === 1
+          ? ['out (2nd argument)', `be a Float64Array of length ${outputSize} (outputSize)`]
+          : ['hyper (3rd argument)', `hold the ${nHyper} hyper-parameter values (${p.hyper.map((s) => s.name).join(', ')})`];
     throw new InputError(`the compiled function's ${what} must ${need} (got ${describe(v)})`);
   };
-  return (theta, out, hyper, upTo) => {
-    if (theta == null || typeof theta !== 'object' || !(theta.length >= nParams)) fail('θ (1st argument)', theta, `hold the ${nParams} parameter values (${p.params.map((s) => s.name).join(', ')})`);
-    if (out == null || typeof out !== 'object' || !(out.length >= outputSize)) fail('out (2nd argument)', out, `be a Float64Array of length ${outputSize} (outputSize)`);
-    if (nHyper > 0 && (hyper == null || !(hyper.length >= nHyper))) fail('hyper (3rd argument)', hyper, `hold the ${nHyper} hyper-parameter values (${p.hyper.map((s) => s.name).join(', ')})`);
-    fn(theta, out, hyper, upTo);
-  };
+  const source =
+    `${helpers ? `${helpers}\n` : ''}const body = ${body};\n` +
+    `return function checked(theta, out, hyper, upTo) {\n` +
+    `  if (theta == null || !(theta.length >= ${nParams})) fail(0, theta);\n` +
+    `  if (out == null || !(out.length >= ${outputSize})) fail(1, out);\n` +
+    (nHyper > 0 ? `  if (hyper == null || !(hyper.length >= ${nHyper})) fail(2, hyper);\n` : '') +
+    `  body(theta, out, hyper, upTo);\n};`;
+  // helpers that meet a point where a function is undefined (sgn(0)) throw eomkit's EvaluationError
+  return new Function('EvaluationError', 'fail', source)(EvaluationError, fail) as NumericFn;
 }
