@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext, CliIO } from './context.ts';
 import { parseAssignments, parseBeta, parseNames, parseOrder, parsePoint } from './args.ts';
 import { type Expr, type Loss, DEFAULT_PRINT_LIMIT, evaluate, expand, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex, withBudget } from '../symbolic/index.ts';
+import { type StageProgress, stageProgress } from './progress.ts';
 
 export interface DeriveOptions {
   params: string;
@@ -51,6 +52,17 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
   const symbols = parseNames(opts.symbols, 'symbols');
   const constants = Object.fromEntries(opts.constants ? parseAssignments(opts.constants, 'constants') : []);
   const L = loss(formula, { params, symbols, constants });
+  // on a terminal, a bar over the phases: gradient and Hessian, the series, the invariances, the modified loss
+  const progress = await stageProgress('derive', opts.order !== undefined || opts.momentum !== undefined ? 4 : 1);
+  try {
+    return await derivePhases(L, opts, progress);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function derivePhases(L: Loss, opts: DeriveOptions, progress: StageProgress): Promise<DeriveResult> {
+  progress.stage('gradient and Hessian');
   const g = gradient(L.expr, L.params);
   const H = hessian(L.expr, L.params);
   const result: DeriveResult = { loss: L, gradient: g, hessian: H, series: [], notes: [] };
@@ -58,21 +70,26 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
   if (opts.order !== undefined || beta !== undefined) {
     const K = parseOrder(opts.order, 10, 2);
     if (beta !== undefined) {
+      progress.stage(`the heavy-ball series to order ${K}`);
       const { heavyBallSeries } = await import('../theory/eom/momentum.ts');
       const hb = heavyBallSeries(L, K, { beta: String(beta), expanded: opts.expanded });
       result.seriesKind = 'heavy-ball';
       result.series = hb.F.map((v: Expr[], k: number) => ({ name: `F_${k}`, tex: `F_{${k}}`, value: v }));
+      progress.stage('the modified loss');
       const { heavyBallModifiedLoss } = await import('../theory/eom/momentum.ts');
       const m = heavyBallModifiedLoss(L, { beta: String(beta) });
       result.modifiedLoss = { exists: true, text: `${toText(m.potential)}   (to first order in η; (1−β)θ̇ = −∇ of it)`, latex: m.latex() };
     } else {
+      progress.stage(`the counter terms f_1…f_${K}`);
       const { counterTerms, modifiedLoss } = await import('../theory/eom/index.ts');
       const s = counterTerms(L, K, { expanded: opts.expanded });
       result.seriesKind = 'gd';
       result.series = s.f.map((v: Expr[], k: number) => ({ name: `f_${k + 1}`, tex: `f_{${k + 1}}`, value: v }));
       // the analyses below can swell far more than the series itself (Jacobians of f_K, proofs by
       // expansion): each runs under its own budget and, past it, becomes a note instead of a failure
+      progress.stage('the invariance analysis');
       if (opts.invariance !== false) result.invariances = await optional('the invariance analysis', result.notes, () => invarianceSummary(L, K, s.f));
+      progress.stage('the modified loss');
       if (K >= 2) {
         await optional('the modified loss', result.notes, async () => {
           const m = modifiedLoss(L, K, { series: s, maxNodes: ANALYSIS_BUDGET });
