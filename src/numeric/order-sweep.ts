@@ -234,7 +234,7 @@ export function validateSweep(o: OrderSweepOptions): ValidationResult {
       // with this many steps (docs/theory/eom.md, "Discretization error": the global error is measured at a fixed T)
       throw new NotMeasurableError(
         `cannot be measured here: at this start the largest usable step is η ≈ ${etaMax.toPrecision(3)} (from the curvature${beta > 0 ? ` and β = ${beta}` : ''}), so reaching T = ${T} needs ${Math.ceil(T / etaMax)} steps or more, past maxSteps = ${maxSteps}; ` +
-          `lower the final time T, start where the loss is less curved${beta > 0 ? ', lower the momentum β' : ''}, or raise maxSteps`,
+          `lower the final time T (--time), start where the loss is less curved (--from)${beta > 0 ? ', lower the momentum β (--momentum)' : ''}, or raise the step budget (the sweep option maxSteps)`,
       );
     }
   }
