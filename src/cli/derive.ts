@@ -165,6 +165,8 @@ async function invarianceSummary(L: Loss, K: number, f: Expr[][]): Promise<Deriv
 const MAX_INLINE = 400;
 /** Expressions larger than this (as trees) are not even printed to measure them. */
 const MAX_INLINE_NODES = 200;
+/** tree nodes of series formulas past which --json prints only the short ones (about 10 MB of text) */
+const JSON_SERIES_BUDGET = 2_000_000;
 
 /** The text of e, or a one-line summary when it is long (or too large to print at all). */
 function shownText(e: Expr, full?: boolean): string {
@@ -174,10 +176,6 @@ function shownText(e: Expr, full?: boolean): string {
   return full || text.length <= MAX_INLINE ? text : `(${text.length.toLocaleString('en-US')} characters: --full prints it, --json gives it)`;
 }
 
-/** JSON value of an expression: its text, or null when it is too large to print. */
-function jsonText(e: Expr): string | null {
-  return e.treeSize > DEFAULT_PRINT_LIMIT ? null : toText(e);
-}
 
 export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO): Promise<void> {
   const r = await derive(formula, opts);
@@ -193,14 +191,24 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
       gradient: r.gradient.map((e) => toText(e)),
       hessian: r.hessian.map((row) => row.map((e) => toText(e))),
     };
+    // an output too large to be useful (f_3 of a 50-parameter chain: 305 MB) is summarised unless --full
+    const seriesNodes = r.series.reduce((acc, t) => acc + t.value.reduce((a2, e) => a2 + Math.min(e.treeSize, DEFAULT_PRINT_LIMIT), 0), 0);
+    const summarise = !opts.full && seriesNodes > JSON_SERIES_BUDGET;
     if (r.series.length) {
       obj['series'] = {
         kind: r.seriesKind,
-        terms: r.series.map((t) => ({
-          name: t.name,
-          value: t.value.map(jsonText),
-          ...(t.value.some((e) => e.treeSize > DEFAULT_PRINT_LIMIT) ? { note: 'null: too large to print as a formula (see "at" for values)' } : {}),
-        })),
+        terms: r.series.map((t) => {
+          const shown = (e: Expr): boolean => e.treeSize <= DEFAULT_PRINT_LIMIT && (!summarise || e.treeSize <= MAX_INLINE_NODES);
+          return {
+            name: t.name,
+            value: t.value.map((e) => (shown(e) ? toText(e) : null)),
+            ...(t.value.some((e) => e.treeSize > DEFAULT_PRINT_LIMIT)
+              ? { note: 'null: too large to print as a formula (see "at" for values)' }
+              : t.value.some((e) => !shown(e))
+                ? { note: `null: the series would print ${seriesNodes.toExponential(2)} nodes of formulas, past the JSON budget of ${JSON_SERIES_BUDGET.toLocaleString('en-US')}; --full writes every formula in full, --at gives values` }
+                : {}),
+          };
+        }),
       };
       obj['localErrors'] = localErrors(r);
     }
