@@ -7,16 +7,13 @@
  *    H = diag(0.5 + 4.5 i/p) + 0.3 sin(10(i+j))/p, Σ = diag(1 + cos² i); eomkit's Smith doubling against
  *    scipy's `solve_discrete_lyapunov` (bilinear transform to the continuous equation for n ≥ 10).
  * Both sides build identical matrices, report ‖·‖_F (which must agree to 1e-9) and time the best of several
- * repetitions after a warm-up. The Python peer runs single-threaded (OPENBLAS/OMP/MKL_NUM_THREADS=1).
+ * repetitions after a warm-up, alternated round by round with the single-threaded Python peer (bench/rounds.ts:
+ * medians over the rounds, the median of the per-round ratios, each kernel's GFLOP/s).
  */
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './types.ts';
+import { alternate, benchRounds, type OurPoint } from './rounds.ts';
 import { lyapunov, discreteLyapunov } from '../src/numeric/lyapunov.ts';
 import { p6Problem } from './p6.ts';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
 
 export const CONTINUOUS_SIZES = [10, 50, 200, 1000] as const;
 export const DISCRETE_SIZES = [10, 50, 200] as const;
@@ -38,18 +35,7 @@ export function discreteProblem(n: number): { M: Float64Array; Q: Float64Array }
 }
 
 function reps(n: number): number {
-  return n <= 10 ? 200 : n <= 50 ? 20 : n <= 200 ? 5 : 2;
-}
-
-function bestOf<T>(count: number, fn: () => T): { seconds: number; value: T } {
-  let value = fn();
-  let seconds = Infinity;
-  for (let r = 0; r < count; r++) {
-    const t0 = performance.now();
-    value = fn();
-    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
-  }
-  return { seconds, value };
+  return n <= 10 ? 200 : n <= 50 ? 20 : n <= 200 ? 5 : 1;
 }
 
 function frob(a: Float64Array): number {
@@ -60,35 +46,26 @@ function frob(a: Float64Array): number {
 
 export async function runLangevinBench(): Promise<BenchRow[]> {
   const log = (s: string): void => void process.stderr.write(s + '\n');
-  const rows: BenchRow[] = [];
-  const norms = new Map<string, number>();
+  const points: OurPoint[] = [];
   for (const n of CONTINUOUS_SIZES) {
     const { A, D } = p6Problem(n);
-    for (let w = 0; w < (n <= 10 ? 500 : n <= 50 ? 50 : 1); w++) lyapunov(A, D); // JIT warm-up
-    const { seconds, value } = bestOf(reps(n), () => lyapunov(A, D));
-    norms.set(`cont ${n}`, frob(value.C));
-    rows.push({ task: 'P6-langevin-continuous', tool: 'eomkit-js', seconds, size: n, note: `||C||_F ${frob(value.C).toPrecision(12)}, residual ${value.relResidual.toExponential(1)}, ${value.iterations} sign iterations` });
+    points.push({
+      task: 'P6-langevin-continuous', size: n, reps: reps(n), warmups: n <= 10 ? 500 : n <= 50 ? 50 : n <= 200 ? 5 : 1,
+      solve: () => {
+        const v = lyapunov(A, D);
+        return `||C||_F ${frob(v.C).toPrecision(12)}, residual ${v.relResidual.toExponential(1)}, ${v.iterations} sign iterations`;
+      },
+    });
   }
   for (const n of DISCRETE_SIZES) {
     const { M, Q } = discreteProblem(n);
-    for (let w = 0; w < (n <= 10 ? 500 : n <= 50 ? 50 : 2); w++) discreteLyapunov(M, Q);
-    const { seconds, value } = bestOf(reps(n), () => discreteLyapunov(M, Q));
-    norms.set(`disc ${n}`, frob(value.X));
-    rows.push({ task: 'P6-langevin-discrete', tool: 'eomkit-js', seconds, size: n, note: `||X||_F ${frob(value.X).toPrecision(12)}, residual ${value.relResidual.toExponential(1)}, ${value.iterations} doubling steps` });
+    points.push({
+      task: 'P6-langevin-discrete', size: n, reps: reps(n), warmups: n <= 10 ? 500 : n <= 50 ? 50 : 5,
+      solve: () => {
+        const v = discreteLyapunov(M, Q);
+        return `||X||_F ${frob(v.X).toPrecision(12)}, residual ${v.relResidual.toExponential(1)}, ${v.iterations} doubling steps`;
+      },
+    });
   }
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-  const r = spawnSync('python3', [join(HERE, 'peers', 'langevin.py')], { encoding: 'utf8', timeout: 900_000, env });
-  if (r.error || r.status !== 0) {
-    log(`langevin.py: scipy peer skipped (${r.error ? r.error.message : (r.stderr || '').trim().split('\n').pop()})`);
-    return rows;
-  }
-  const lines = r.stdout.trim().split('\n');
-  for (const row of JSON.parse(lines[lines.length - 1]!) as BenchRow[]) {
-    const m = /\|\|[CX]\|\|_F ([0-9.eE+-]+)/.exec(row.note ?? '');
-    const key = `${row.task.endsWith('continuous') ? 'cont' : 'disc'} ${row.size}`;
-    const mine = norms.get(key);
-    if (m && mine !== undefined) row.agrees = Math.abs(Number(m[1]) / mine - 1) < 1e-9;
-    rows.push(row);
-  }
-  return rows;
+  return alternate(points, 'langevin.py', benchRounds(), /\|\|[CX]\|\|_F ([0-9.eE+-]+)/, log);
 }

@@ -22,7 +22,8 @@ export function runProcess(cmd: string, args: readonly string[], opts: { timeout
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      // peers single-threaded (BLAS/OpenMP threads only contend on a shared machine and blur the comparison)
+      child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
     } catch {
       resolve({ code: null, stdout: '', stderr: '', missing: true, timedOut: false });
       return;

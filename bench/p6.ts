@@ -4,11 +4,12 @@
  * `solve_continuous_lyapunov` (Bartels–Stewart; bench/peers/p6.py). Both build the same matrices
  * A_ij = 0.3 sin(7i + 3j)/√n + (1 + i/n) δ_ij (eigenvalues in Re > 0), D = diag(1 + cos² i), and report
  * ‖C‖_F, which must agree. Times: best of several repetitions (200 for n = 10, 20 for n = 50, 5 for n = 200,
- * the same counts in p6.py), after a JIT warm-up of the same call.
+ * the same counts in p6.py), after a warm-up of the same call, alternated with the single-threaded scipy peer
+ * round by round (bench/rounds.ts: medians, the median of per-round ratios, each kernel's GFLOP/s).
  */
 import type { BenchRow } from './types.ts';
 import { lyapunov } from '../src/numeric/lyapunov.ts';
-import { pythonRows } from './p5.ts';
+import { alternate, benchRounds, type OurPoint } from './rounds.ts';
 
 export type { BenchRow };
 
@@ -25,36 +26,19 @@ export function p6Problem(n: number): { A: Float64Array; D: Float64Array } {
 
 export async function runP6(): Promise<BenchRow[]> {
   const log = (s: string): void => void process.stderr.write(s + '\n');
-  const rows: BenchRow[] = [];
-  const norms = new Map<number, number>();
-  for (const n of [10, 50, 200]) {
+  const points: OurPoint[] = [10, 50, 200].map((n) => {
     const { A, D } = p6Problem(n);
-    // warm-up: lets the JIT reach its top tier (at n = 10 a few hundred calls, ~40 ms, are needed)
-    for (let w = 0; w < (n <= 10 ? 500 : n <= 50 ? 50 : 2); w++) lyapunov(A, D);
-    const reps = n <= 10 ? 200 : n <= 50 ? 20 : 5;
-    let best = Infinity;
-    let res = lyapunov(A, D);
-    for (let r = 0; r < reps; r++) {
-      const t0 = performance.now();
-      res = lyapunov(A, D);
-      best = Math.min(best, (performance.now() - t0) / 1000);
-    }
-    let f = 0;
-    for (const x of res.C) f += x * x;
-    norms.set(n, Math.sqrt(f));
-    rows.push({
-      task: 'P6-lyapunov',
-      tool: 'eomkit-js',
-      seconds: best,
-      size: n,
-      note: `||C||_F ${Math.sqrt(f).toPrecision(12)}, residual ${res.relResidual.toExponential(1)}, ${res.iterations} sign iterations`,
-    });
-  }
-  for (const r of pythonRows('p6.py', log)) {
-    const m = /\|\|C\|\|_F ([0-9.eE+-]+)/.exec(r.note ?? '');
-    const mine = norms.get(Number(r.size));
-    if (m && mine !== undefined) r.agrees = Math.abs(Number(m[1]) / mine - 1) < 1e-9;
-    rows.push(r);
-  }
-  return rows;
+    return {
+      task: 'P6-lyapunov', size: n, reps: n <= 10 ? 200 : n <= 50 ? 20 : 5,
+      // warm-up: lets the JIT reach its top tier (at n = 10 a few hundred calls, ~40 ms, are needed)
+      warmups: n <= 10 ? 500 : n <= 50 ? 50 : 5,
+      solve: () => {
+        const res = lyapunov(A, D);
+        let f = 0;
+        for (const x of res.C) f += x * x;
+        return `||C||_F ${Math.sqrt(f).toPrecision(12)}, residual ${res.relResidual.toExponential(1)}, ${res.iterations} sign iterations`;
+      },
+    };
+  });
+  return alternate(points, 'p6.py', benchRounds(), /\|\|C\|\|_F ([0-9.eE+-]+)/, log);
 }

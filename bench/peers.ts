@@ -25,6 +25,8 @@ export interface PeerOutput {
 export interface PeerSpec {
   /** file under bench/peers/ */
   sympy?: string;
+  /** file under bench/peers/: SymPy's sparse polynomial ring (sympy.polys.rings), reported as row `sympy-ring` */
+  sympyRing?: string;
   /** program bench/ginac/<name>.cpp */
   ginac?: string;
   /** file under bench/peers/ (TypeScript, run with tsx) */
@@ -105,6 +107,15 @@ export async function runPeerTask(task: string, opts: TaskOptions, spec: PeerSpe
       const r = await runProcess('python3', [join(BENCH_DIR, 'peers', spec.sympy), String(n)], { timeoutS });
       if (r.code === 0) peers['sympy'] = lastJson<PeerOutput>(r.stdout);
       else failed('sympy', r.timedOut ? `timed out after ${timeoutS} s` : r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`);
+    }
+  }
+  if (spec.sympyRing && wants(opts.tools, 'sympy')) {
+    const why = await sympyMissing();
+    if (!why) {
+      opts.log(`${task}: running the SymPy ring …`);
+      const r = await runProcess('python3', [join(BENCH_DIR, 'peers', spec.sympyRing), String(n), '--strings'], { timeoutS });
+      if (r.code === 0) peers['sympy-ring'] = lastJson<PeerOutput>(r.stdout);
+      else failed('sympy-ring', r.timedOut ? `timed out after ${timeoutS} s` : r.stderr.trim().split('\n').pop() ?? `exit ${r.code}`);
     }
   }
   if (spec.computeEngine && wants(opts.tools, 'compute-engine')) {

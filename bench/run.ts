@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     ['P6L', './langevin.ts', 'runLangevinBench'],
     ['N', './networks.ts', 'runNetworks'],
     ['P8', './p8.ts', 'runP8'],
+    ['P7', './p7.ts', 'runP7'],
   ] as const) {
     if (!selected(id)) continue;
     const t = await optionalTask(id, file, name, log);

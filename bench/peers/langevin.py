@@ -4,6 +4,15 @@ Frobenius norms of the solutions so that the results can be compared. Run single
 (OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1; bench/langevin.ts sets them)."""
 import json, time
 import numpy as np
+
+def dgemm_gflops(n):
+    """GFLOP/s of numpy's A @ B at n (2n^3 flops), best of a few after a warm-up call"""
+    a = np.sin(np.arange(n * n, dtype=float)).reshape(n, n); b = np.cos(np.arange(n * n, dtype=float)).reshape(n, n)
+    a @ b
+    best = float("inf")
+    for _ in range(max(3, min(200, round(2e7 / n ** 3)))):
+        t0 = time.perf_counter(); a @ b; best = min(best, time.perf_counter() - t0)
+    return 2 * n ** 3 / best / 1e9
 from scipy.linalg import solve_continuous_lyapunov, solve_discrete_lyapunov
 
 def continuous_problem(n):
@@ -39,13 +48,13 @@ def main():
         t, C = best_of(reps(n), lambda: solve_continuous_lyapunov(A, 2 * D))
         res = np.linalg.norm(A @ C + C @ A.T - 2 * D) / np.linalg.norm(2 * D)
         rows.append({"task": "P6-langevin-continuous", "tool": "scipy", "seconds": t, "size": n,
-                     "note": f"||C||_F {np.linalg.norm(C):.12g}, residual {res:.1e}"})
+                     "note": f"||C||_F {np.linalg.norm(C):.12g}, residual {res:.1e}; dgemm {dgemm_gflops(n):.1f} GFLOP/s"})
     for n in (10, 50, 200):
         M, Q = discrete_problem(n)
         t, X = best_of(reps(n), lambda: solve_discrete_lyapunov(M, Q))
         res = np.linalg.norm(X - M @ X @ M.T - Q) / np.linalg.norm(Q)
         rows.append({"task": "P6-langevin-discrete", "tool": "scipy", "seconds": t, "size": n,
-                     "note": f"||X||_F {np.linalg.norm(X):.12g}, residual {res:.1e}"})
+                     "note": f"||X||_F {np.linalg.norm(X):.12g}, residual {res:.1e}; dgemm {dgemm_gflops(n):.1f} GFLOP/s"})
     print(json.dumps(rows))
 
 if __name__ == "__main__":

@@ -36,8 +36,8 @@ function softplus(u: number): number {
 }
 
 export function langevinLogistic2d(theta: Float64Array, out: Float64Array): void {
-  const w1 = theta[0];
-  const w2 = theta[1];
+  const w1 = theta[0]!;
+  const w2 = theta[1]!;
   // L: out[0] (scalar)
   const t0 = -0.5 * w2 - w1;
   const t1 = softplus(t0);

@@ -25,8 +25,8 @@ export const langevinQuadratic2dLayout = {
 } as const;
 
 export function langevinQuadratic2d(theta: Float64Array, out: Float64Array): void {
-  const w1 = theta[0];
-  const w2 = theta[1];
+  const w1 = theta[0]!;
+  const w2 = theta[1]!;
   // L: out[0] (scalar)
   const t0 = w1 * w1;
   const t1 = w1 * w2;

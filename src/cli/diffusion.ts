@@ -49,6 +49,8 @@ export interface DiffusionCliOptions {
   seed?: string;
   json?: boolean;
   plot?: string;
+  /** write an HTML report (formulas, tables, the plot) and the JSON result into this directory */
+  report?: string;
 }
 
 function parseMatrix(text: string, flag: string): number[][] {
@@ -118,6 +120,7 @@ const fmt = (x: number): string => (Number.isFinite(x) ? x.toPrecision(6) : Stri
 /** Run the command. */
 export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promise<void> {
   if (opts.plot !== undefined && opts.plot.trim() === '') throw new UsageError('--plot needs a file name');
+  if (opts.report !== undefined && opts.report.trim() === '') throw new UsageError('--report needs a directory name');
   const eta = parseNumber(opts.lr, 'lr', (x) => x > 0, 'a number > 0');
   const beta = parseNumber(opts.momentum, 'momentum', (x) => x >= 0 && x < 1, 'a number in [0, 1)');
   const S = parseNumber(opts.batch, 'batch', (x) => x > 0, 'a number > 0');
@@ -169,9 +172,10 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
     positive >= 3
       ? { discrete: fitExponent(steps, pr.discrete.dist2).exponent, continuous: fitExponent(steps, pr.continuous.dist2).exponent }
       : null;
-  if (opts.plot !== undefined) {
+  let svg: string | undefined;
+  if (opts.plot !== undefined || opts.report !== undefined) {
     const { diffusionPlotSpec, renderSvg } = await import('../theory/langevin/diffusion-plot.ts');
-    const svg = await renderSvg(
+    svg = await renderSvg(
       diffusionPlotSpec({
         steps,
         predicted: { 'exact discrete': pr.discrete.dist2, continuous: pr.continuous.dist2 },
@@ -181,30 +185,32 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
         title: `SGD diffusion, η = ${eta}, β = ${hyper.beta}, S = ${S}, λ = ${hyper.weightDecay} (${theta0 ? 'from θ_0' : 'from stationarity'})`,
       }),
     );
-    await writePlot(opts.plot, svg);
+    if (opts.plot !== undefined) await writePlot(opts.plot, svg);
   }
-  if (opts.json) {
-    io.out(
-      JSON.stringify(
-        {
-          steps,
-          ...(lossNote ? { quadratic: { note: lossNote, H, Sigma } } : {}),
-          start: theta0 ? { theta0, thetaPrev: thetaPrev ?? theta0 } : 'stationary',
-          hyper,
-          continuous: { dist2: pr.continuous.dist2, step2: pr.continuous.step2 },
-          discrete: { dist2: pr.discrete.dist2, step2: pr.discrete.step2 },
-          gap: { dist2: pr.gapDist2, step2: pr.gapStep2 },
-          stepSizeLaw: pr.stepSizeLaw,
-          crossovers: { ballistic: cross.ballistic, saturation: cross.saturation, hessianEigenvalues: eig },
-          exponent: exps,
-          ...(sim ? { simulated: { chains: sim.chains, seed, steps: sim.steps, dist2: sim.dist2, dist2Se: sim.dist2Se, step2: sim.step2, step2Se: sim.step2Se } } : {}),
-          ...(opts.plot !== undefined ? { plot: opts.plot } : {}),
-        },
-        null,
-        2,
-      ),
-    );
-    return;
+  let reportPage: string | undefined;
+  if (opts.json || opts.report !== undefined) {
+    const json = {
+      steps,
+      ...(lossNote ? { quadratic: { note: lossNote, H, Sigma } } : {}),
+      start: theta0 ? { theta0, thetaPrev: thetaPrev ?? theta0 } : ('stationary' as const),
+      hyper,
+      continuous: { dist2: pr.continuous.dist2, step2: pr.continuous.step2 },
+      discrete: { dist2: pr.discrete.dist2, step2: pr.discrete.step2 },
+      gap: { dist2: pr.gapDist2, step2: pr.gapStep2 },
+      stepSizeLaw: pr.stepSizeLaw,
+      crossovers: { ballistic: cross.ballistic, saturation: cross.saturation, hessianEigenvalues: eig },
+      exponent: exps,
+      ...(sim ? { simulated: { chains: sim.chains, seed, steps: sim.steps, dist2: sim.dist2, dist2Se: sim.dist2Se, step2: sim.step2, step2Se: sim.step2Se } } : {}),
+      ...(opts.plot !== undefined ? { plot: opts.plot } : {}),
+    };
+    if (opts.report !== undefined) {
+      const { writeDiffusionReport } = await import('../report/diffusion.ts');
+      reportPage = (await writeDiffusionReport(opts.report, opts, json, svg!)).page;
+    }
+    if (opts.json) {
+      io.out(JSON.stringify(json, null, 2));
+      return;
+    }
   }
   const lines = [
     ...(lossNote ? [lossNote] : []),
@@ -222,6 +228,7 @@ export async function runDiffusion(opts: DiffusionCliOptions, io: CliIO): Promis
   lines.push(`crossovers: ballistic → Brownian ≈ ${fmt(cross.ballistic)} steps; saturation per mode ≈ ${cross.saturation.map(fmt).join(', ')} steps`);
   if (exps) lines.push(`effective exponent over the steps: ${exps.discrete.toFixed(4)} (exact discrete), ${exps.continuous.toFixed(4)} (continuous)`);
   if (opts.plot !== undefined) lines.push(`plot ${opts.plot}`);
+  if (reportPage !== undefined) lines.push(`report ${reportPage}`);
   io.out(lines.join('\n'));
 }
 
@@ -263,9 +270,10 @@ async function runFromLog(opts: DiffusionCliOptions, io: CliIO, h: { eta?: numbe
     ...(noiseSpectrum ? { noiseSpectrum } : {}),
   };
   const a = analyzeDiffusionLog(log, { ...parseWindow(opts.window), meta, source: opts.log! });
-  if (opts.plot !== undefined) {
+  let svg: string | undefined;
+  if (opts.plot !== undefined || opts.report !== undefined) {
     const { diffusionPlotSpec, renderSvg } = await import('../theory/langevin/diffusion-plot.ts');
-    const svg = await renderSvg(
+    svg = await renderSvg(
       diffusionPlotSpec({
         steps: a.steps,
         predicted: a.predicted ? { 'exact discrete': a.predicted.discrete, continuous: a.predicted.continuous } : {},
@@ -275,13 +283,19 @@ async function runFromLog(opts: DiffusionCliOptions, io: CliIO, h: { eta?: numbe
         title: `diffusion of ${opts.log}`,
       }),
     );
-    await writePlot(opts.plot, svg);
+    if (opts.plot !== undefined) await writePlot(opts.plot, svg);
+  }
+  const json = { log: opts.log!, ...a, ...(opts.plot !== undefined ? { plot: opts.plot } : {}) };
+  let reportPage: string | undefined;
+  if (opts.report !== undefined) {
+    const { writeDiffusionReport } = await import('../report/diffusion.ts');
+    reportPage = (await writeDiffusionReport(opts.report, opts, json, svg!)).page;
   }
   if (opts.json) {
-    io.out(JSON.stringify({ log: opts.log, ...a, ...(opts.plot !== undefined ? { plot: opts.plot } : {}) }, null, 2));
+    io.out(JSON.stringify(json, null, 2));
     return;
   }
-  io.out(formatLogAnalysis(a) + (opts.plot !== undefined ? `\nplot ${opts.plot}` : ''));
+  io.out(formatLogAnalysis(a) + (opts.plot !== undefined ? `\nplot ${opts.plot}` : '') + (reportPage !== undefined ? `\nreport ${reportPage}` : ''));
 }
 
 /** Registers the command with the entry point (src/cli/commands.ts). */
@@ -314,6 +328,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--noise-trace <trace>', 'for --log: tr Σ')
     .option('--json', 'print one JSON object')
     .option('--plot <file.svg>', 'write an SVG plot')
+    .option('--report <dir>', 'write an HTML report (rendered formulas, tables, the plot) and report.json into a directory')
     .action(async (opts: import('./diffusion.ts').DiffusionCliOptions) => {
       const { runDiffusion } = await import('./diffusion.ts');
       await runDiffusion(opts, ctx.io);

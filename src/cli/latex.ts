@@ -12,7 +12,8 @@ import type { CliContext, CliIO } from './context.ts';
 import { parseAssignments, parseNames } from './args.ts';
 import { UsageError } from './errors.ts';
 import { type TermSpec, parseTerms, resolveOrder } from './terms.ts';
-import { type Loss, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex } from '../symbolic/index.ts';
+import { ENGINE_LATEX, type Expr, type Loss, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex } from '../symbolic/index.ts';
+import { DEFAULT_LATEX_WIDTH, breakAlignedEquation, latexWidth } from '../symbolic/latex-layout.ts';
 
 export interface LatexOptions {
   params: string;
@@ -23,6 +24,36 @@ export interface LatexOptions {
   document?: boolean;
   out?: string;
   json?: boolean;
+  /** user LaTeX names, e.g. "lam=\\lambda,w_1=\\omega" */
+  tex?: string;
+  /** the width at which long equations break, in ems (default DEFAULT_LATEX_WIDTH) */
+  width?: string;
+}
+
+/** `--tex lam=\lambda,mu2=\mu_2` → { lam: '\\lambda', mu2: '\\mu_2' }; the names must be the loss's. */
+export function parseTexNames(text: string | undefined, known: readonly string[]): Record<string, string> {
+  if (text === undefined) return {};
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*?)\s*$/.exec(part);
+    if (!m) throw new UsageError(`--tex: expected name=LaTeX pairs like lam=\\lambda, got "${part}"`);
+    if (!known.includes(m[1]!)) throw new UsageError(`--tex: '${m[1]}' is not a parameter or symbol of the loss (${known.join(', ')})`);
+    let depth = 0;
+    for (const c of m[2]!) if ((depth += c === '{' ? 1 : c === '}' ? -1 : 0) < 0) break;
+    if (depth !== 0 || /[&%#$]/.test(m[2]!)) throw new UsageError(`--tex: the LaTeX of '${m[1]}' ("${m[2]}") must have balanced braces and no & % # $`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+/**
+ * `lhs = v` for a vector: a scalar when v has one entry, a column matrix when it fits the width, else one
+ * equation per component, (lhs)_i = v_i, each broken at the width later.
+ */
+function vectorEquations(lhs: string, v: readonly Expr[], tex: { names: Record<string, string> }, width: number, wrap: (s: string) => string = (x) => x): string[] {
+  const whole = `${lhs} = ${wrap(vectorLatex(v, tex))}`;
+  if (v.length === 1 || latexWidth(whole) <= width) return [whole];
+  return v.map((e, i) => `\\left(${lhs}\\right)_{${i + 1}} = ${wrap(toLatex(e, tex))}`);
 }
 
 export interface LatexLine {
@@ -71,7 +102,9 @@ function termName(t: TermSpec): string {
 }
 
 /** The equations of each chosen term (unaligned); `error` gives one line per truncation. */
-async function termEquations(L: Loss, terms: readonly TermSpec[], K: number): Promise<LatexLine[]> {
+async function termEquations(L: Loss, terms: readonly TermSpec[], K: number, names: Record<string, string>, width: number): Promise<LatexLine[]> {
+  // the engine's η, β, θ, σ print beside the loss: a user name printing like one of them is shown as typed
+  const tex = { names, reserved: ENGINE_LATEX };
   const { counterTerms, modifiedLoss, discretizationError, etaLatex } = await import('../theory/eom/index.ts');
   const series = K > 0 ? counterTerms(L, K) : undefined;
   const out: LatexLine[] = [];
@@ -79,25 +112,30 @@ async function termEquations(L: Loss, terms: readonly TermSpec[], K: number): Pr
     const term = termName(t);
     switch (t.kind) {
       case 'loss':
-        out.push({ term, latex: `L = ${toLatex(L.expr)}` });
+        out.push({ term, latex: `L = ${toLatex(L.expr, tex)}` });
         break;
       case 'gradient':
-        out.push({ term, latex: `\\nabla L = ${vectorLatex(gradient(L.expr, L.params))}` });
+        for (const latex of vectorEquations('\\nabla L', gradient(L.expr, L.params), tex, width)) out.push({ term, latex });
         break;
       case 'hessian':
-        out.push({ term, latex: `\\nabla^2 L = ${matrixLatex(hessian(L.expr, L.params))}` });
+        out.push({ term, latex: `\\nabla^2 L = ${L.params.length === 1 ? toLatex(hessian(L.expr, L.params)[0]![0]!, tex) : matrixLatex(hessian(L.expr, L.params), tex)}` });
         break;
-      case 'f':
-        out.push({ term, latex: `f_{${t.k}} = ${vectorLatex(series!.f[t.k - 1]!)}` });
+      case 'f': {
+        // the general form first (g = ∇L, H = ∇²L: f_2 = −½Hg), then this loss's instance
+        const general = `f_{${t.k}} = ${series!.general.latex().loss[t.k - 1]!}`;
+        const instance = vectorEquations(`f_{${t.k}}`, series!.f[t.k - 1]!, tex, width);
+        if (instance.length === 1) out.push({ term, latex: `${general} = ${instance[0]!.slice(`f_{${t.k}} = `.length)}` });
+        else for (const latex of [general, ...instance]) out.push({ term, latex });
         break;
+      }
       case 'field':
-        out.push({ term, latex: `\\dot{\\theta} = ${etaLatex(vectorLatex(series!.field(t.j)))}${t.j === 0 ? '' : ` + O\\left(\\eta^{${t.j + 1}}\\right)`}` });
+        for (const latex of vectorEquations('\\dot{\\theta}', series!.field(t.j), tex, width, (x) => `${etaLatex(x)}${t.j === 0 ? '' : ` + O\\left(\\eta^{${t.j + 1}}\\right)`}`)) out.push({ term, latex });
         break;
       case 'modified-loss':
-        out.push({ term, latex: modifiedLoss(L, K, { series }).latex() });
+        out.push({ term, latex: modifiedLoss(L, K, { series }).latex(tex) });
         break;
       case 'error':
-        for (let j = 0; j + 2 <= K; j++) out.push({ term, latex: discretizationError(L, j, { series }).latex() });
+        for (let j = 0; j + 2 <= K; j++) out.push({ term, latex: discretizationError(L, j, { series }).latex(tex) });
         break;
       case 'eom':
         out.push({ term, latex: series!.latex().eom });
@@ -115,7 +153,10 @@ export async function latexOf(formula: string, opts: LatexOptions): Promise<Late
   const L = loss(formula, { params, symbols, constants });
   const terms = parseTerms(opts.terms ?? 'f2,f3,modified-loss,error', ['loss', 'gradient', 'hessian', 'f', 'field', 'modified-loss', 'error', 'eom']);
   const K = resolveOrder(terms, opts.order);
-  const lines = (await termEquations(L, terms, K)).map((l) => ({ term: l.term, latex: alignAtEquals(l.latex) }));
+  const names = parseTexNames(opts.tex, [...params, ...symbols]);
+  const width = opts.width === undefined ? DEFAULT_LATEX_WIDTH : Number(opts.width);
+  if (!Number.isFinite(width) || width < 5) throw new UsageError(`--width must be a number of ems ≥ 5, got "${opts.width}"`);
+  const lines = (await termEquations(L, terms, K, names, width)).map((l) => ({ term: l.term, latex: breakAlignedEquation(alignAtEquals(l.latex), width) }));
   return { loss: L, order: K, lines, aligned: alignedBlock(lines.map((l) => l.latex)) };
 }
 
@@ -127,8 +168,8 @@ export function latexText(s: string): string {
 /** A complete article (amsmath) with the loss and the block; compiles with pdflatex. */
 export function latexDocument(r: LatexResult): string {
   return [
-    '% Generated by eomkit latex. Lines wider than the page are left as they are: break them by hand',
-    '% (amsmath: split, multline) or print fewer terms with --terms.',
+    '% Generated by eomkit latex. Long equations are broken into rows at + and - (--width, in ems);',
+    '% a row that still overflows can be narrowed with a smaller --width or fewer --terms.',
     '\\documentclass[10pt]{article}',
     '\\usepackage{amsmath,amssymb}',
     '\\allowdisplaybreaks',
@@ -190,6 +231,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--document', 'a complete LaTeX document (article, amsmath) instead of the block')
     .option('-o, --out <file>', 'write to a file (default: print)')
     .option('--json', 'print one JSON object')
+    .option('--tex <list>', 'LaTeX names for parameters and symbols, e.g. lam=\\lambda,w1=\\omega_1')
+    .option('--width <ems>', `break equations wider than this many ems at top-level + and − (default ${DEFAULT_LATEX_WIDTH}, about an A4 text width at 10pt)`)
     .action(async (formula: string, opts: LatexOptions) => {
       await runLatex(formula, opts, ctx.io);
     });

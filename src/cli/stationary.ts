@@ -38,6 +38,8 @@ export interface StationaryOptions {
   exact?: string;
   latex?: boolean;
   json?: boolean;
+  /** write an HTML report (formulas, tables, a plot) and the JSON result into this directory */
+  report?: string;
 }
 
 /** Add the `stationary` command to the program. */
@@ -65,6 +67,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--exact <mode>', "exact rationals: 'auto' (default: up to 3 parameters with short rational inputs), 'always', 'never'")
     .option('--latex', 'print the SDE and the covariances as LaTeX')
     .option('--json', 'print one JSON object')
+    .option('--report <dir>', 'write an HTML report (rendered formulas, tables, a plot) and report.json into a directory')
     .action(async (formula: string | undefined, opts: StationaryOptions) => {
       await runStationary(formula, opts, io);
     });
@@ -173,6 +176,7 @@ export async function runStationary(formula: string | undefined, opts: Stationar
   const exact = (opts.exact ?? 'auto') as 'auto' | 'always' | 'never';
   if (!['auto', 'always', 'never'].includes(exact)) throw new UsageError(`--exact must be auto, always or never, got "${opts.exact}"`);
   if (opts.json && opts.latex) throw new UsageError('give either --json or --latex, not both');
+  if (opts.report !== undefined && opts.report.trim() === '') throw new UsageError('--report needs a directory name');
   if (opts.noise !== undefined && opts.noiseScale !== undefined) throw new UsageError('give either --noise (Σ) or --noise-scale (Σ = σ²H), not both');
   if (opts.at !== undefined && opts.from !== undefined) throw new UsageError('give either --at (analyse there) or --from (search the minimum from there), not both');
   let nData = opts.nData === undefined ? undefined : Number(opts.nData);
@@ -244,11 +248,16 @@ export async function runStationary(formula: string | undefined, opts: Stationar
       gradientNorm: r.gradientNorm,
       minimumSearch: opts.at === undefined ? { iterations: r.iterations } : undefined,
     };
-    if (opts.latex) sde = r.model.sdeLatex();
+    if (opts.latex || opts.report !== undefined) sde = r.model.sdeLatex();
+  }
+  let reportPage: string | undefined;
+  if (opts.report !== undefined) {
+    const { writeStationaryReport } = await import('../report/stationary.ts');
+    reportPage = (await writeStationaryReport(opts.report, formula, opts, result, params, header, sde, toJson(result, params, header))).page;
   }
   if (opts.json) io.out(JSON.stringify(toJson(result, params, header), null, 2));
   else if (opts.latex) io.out(toLatexReport(result, sde));
-  else io.out(toText(result, params, header));
+  else io.out(toText(result, params, header) + (reportPage !== undefined ? `\nreport      ${reportPage}` : ''));
 }
 
 function toJson(r: LinearStationary, params: string[], header: Record<string, unknown>): unknown {

@@ -20,7 +20,7 @@ import { InputError, describe, requireInteger } from '../errors.ts';
 import { DEFAULT_MAX_OPERANDS, MAX_SHARED_PAIRS, checkCodeSize } from './budget.ts';
 import { getFunction } from '../symbolic/functions/registry.ts';
 import { emitFunction } from './emit.ts';
-import { type Outputs, type OutputBlock, type Program, CodegenError, flattenOutputs, lower, programStats } from './ir.ts';
+import { type Outputs, type OutputBlock, type Program, CodegenError, checkFunctionName, flattenOutputs, lower, programStats } from './ir.ts';
 
 // The lowering shared by every target (explicit exports only: the IR's node type and the emitter's
 // literal/part-size helpers stay internal)
@@ -72,10 +72,6 @@ export interface Compiled {
   readonly stats: { nodes: number; temps: number; ops: number };
 }
 
-function checkName(name: string): string {
-  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) throw new CodegenError(`function name ${JSON.stringify(name)} is not a JavaScript identifier`);
-  return name;
-}
 
 function describeBlocks(blocks: readonly OutputBlock[]): string {
   return blocks
@@ -109,13 +105,13 @@ function moduleSource(p: Program, name: string, derivation: string | undefined, 
 export function emitModule(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): string {
   if (typeof opts !== 'object' || opts === null) throw new InputError(`emitModule(outputs, params, options): options must be an object (got ${describe(opts)})`);
   const p = opts.program ?? lowerWithinBudget(outputs, params, opts, 'emitModule');
-  return moduleSource(p, checkName(opts.name ?? 'derived'), opts.derivation, opts.partSize, opts.prefixReturns);
+  return moduleSource(p, checkFunctionName(opts.name ?? 'derived'), opts.derivation, opts.partSize, opts.prefixReturns);
 }
 
 /** Lower, emit and instantiate: the in-memory function and its sources. */
 export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): Compiled {
   if (typeof opts !== 'object' || opts === null) throw new InputError(`compile(outputs, params, options): options must be an object (got ${describe(opts)})`);
-  const name = checkName(opts.name ?? 'derived');
+  const name = checkFunctionName(opts.name ?? 'derived');
   const program = opts.program ?? lowerWithinBudget(outputs, params, opts, 'compile');
   const js = emitFunction(program, { name, dialect: 'js', partSize: opts.partSize, prefixReturns: opts.prefixReturns });
   const jsSource = `${js.helpers ? `${js.helpers}\n` : ''}return ${js.fn};`;

@@ -535,3 +535,36 @@ export function programStats(p: Program): { nodes: number; temps: number; ops: n
   }
   return { nodes: p.nodes.length, temps, ops };
 }
+
+/** A generated function's name must be a JavaScript identifier. */
+export function checkFunctionName(name: string): string {
+  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) throw new CodegenError(`function name ${JSON.stringify(name)} is not a JavaScript identifier`);
+  return name;
+}
+
+/** Nodes reachable from the outputs, operands first (iterative post-order). */
+export function reachableInOrder(p: Program): number[] {
+  const order: number[] = [];
+  const state = new Uint8Array(p.nodes.length);
+  for (const root of p.outputs) {
+    const stack: Array<[number, number]> = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const id = top[0];
+      if (state[id] === 2) {
+        stack.pop();
+        continue;
+      }
+      const ops = operands(p.nodes[id]!);
+      if (top[1] < ops.length) {
+        const c = ops[top[1]++]!;
+        if (state[c] !== 2) stack.push([c, 0]);
+        continue;
+      }
+      stack.pop();
+      state[id] = 2;
+      order.push(id);
+    }
+  }
+  return order;
+}

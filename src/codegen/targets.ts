@@ -16,41 +16,10 @@
  */
 import type { Sym } from '../symbolic/index.ts';
 import { getFunction } from '../symbolic/functions/registry.ts';
-import { type Node, type Outputs, type Program, CodegenError, lower, operands, programStats } from './ir.ts';
+import { type Node, type Outputs, type Program, CodegenError, checkFunctionName, lower, programStats, reachableInOrder } from './ir.ts';
 import { emitFunction, numberLiteral } from './emit.ts';
 import type { CompileOptions } from './index.ts';
 
-function checkName(name: string): string {
-  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) throw new CodegenError(`function name ${JSON.stringify(name)} is not a JavaScript identifier`);
-  return name;
-}
-
-/** Nodes reachable from the outputs, operands first (iterative post-order). */
-function reachableInOrder(p: Program): number[] {
-  const order: number[] = [];
-  const state = new Uint8Array(p.nodes.length);
-  for (const root of p.outputs) {
-    const stack: Array<[number, number]> = [[root, 0]];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const id = top[0];
-      if (state[id] === 2) {
-        stack.pop();
-        continue;
-      }
-      const ops = operands(p.nodes[id]!);
-      if (top[1] < ops.length) {
-        const c = ops[top[1]++]!;
-        if (state[c] !== 2) stack.push([c, 0]);
-        continue;
-      }
-      stack.pop();
-      state[id] = 2;
-      order.push(id);
-    }
-  }
-  return order;
-}
 
 /** Operations of the IR that are not registered functions (roots from powers). */
 const TF_ROOTS: Record<string, (a: string) => string> = {
@@ -119,7 +88,7 @@ function tfExpression(n: Node, v: (id: number) => string): string {
  * (float32) → [batch, outputSize], outputs concatenated as in `emitModule` (matrices row-major).
  */
 export function emitTfjsModule(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): string {
-  const name = checkName(opts.name ?? 'derived');
+  const name = checkFunctionName(opts.name ?? 'derived');
   const p = opts.program ?? lower(outputs, params, opts.hyper ?? []);
   const order = reachableInOrder(p);
   const ids = new Map<number, string>();
@@ -167,7 +136,7 @@ export function emitTfjsModule(outputs: Outputs, params: readonly Sym[], opts: C
 
 /** JavaScript (ESM) module text of the float64 function: `emitModule` without the types. */
 export function emitJsModule(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): string {
-  const name = checkName(opts.name ?? 'derived');
+  const name = checkFunctionName(opts.name ?? 'derived');
   const p = opts.program ?? lower(outputs, params, opts.hyper ?? []);
   const body = emitFunction(p, { name, dialect: 'js', partSize: opts.partSize });
   const stats = programStats(p);

@@ -8,7 +8,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Sym } from '../symbolic/index.ts';
 import { getFunction } from '../symbolic/functions/registry.ts';
 import { importTf, type Tf } from '../tf-loader.ts';
-import { type Outputs, type OutputBlock, type Program, CodegenError, lower } from './ir.ts';
+import { type Outputs, type OutputBlock, CodegenError, lower, reachableInOrder } from './ir.ts';
 import type { CompileOptions } from './index.ts';
 
 /** A batched TensorFlow.js function: x [batch, n] (float32) → [batch, outputSize]. */
@@ -40,7 +40,7 @@ export async function compileTf(outputs: Outputs, params: readonly Sym[], opts: 
       const cols = tf.unstack(x, 1) as TF.Tensor1D[];
       const val: Array<TF.Tensor | number | undefined> = new Array(p.nodes.length);
       const T = (v: TF.Tensor | number): TF.Tensor => (typeof v === 'number' ? tf.scalar(v) : v);
-      const order = topoOrder(p);
+      const order = reachableInOrder(p);
       for (const id of order) {
         const node = p.nodes[id]!;
         switch (node.op) {
@@ -112,30 +112,3 @@ function tfOp(fn: string): NonNullable<ReturnType<typeof getFunction>['tf']> {
   return f.tf;
 }
 
-/** Nodes reachable from the outputs, operands first. */
-function topoOrder(p: Program): number[] {
-  const order: number[] = [];
-  const state = new Uint8Array(p.nodes.length);
-  for (const root of p.outputs) {
-    const stack: Array<[number, number]> = [[root, 0]];
-    while (stack.length) {
-      const top = stack[stack.length - 1]!;
-      const id = top[0];
-      if (state[id] === 2) {
-        stack.pop();
-        continue;
-      }
-      const n = p.nodes[id]!;
-      const ops = n.op === 'sum' ? n.args : n.op === 'prod' ? [...n.num, ...n.den] : n.op === 'call' ? [n.arg] : n.op === 'pow' ? [n.base, n.exp] : n.op === 'powc' ? [n.base] : [];
-      if (top[1] < ops.length) {
-        const c = ops[top[1]++]!;
-        if (state[c] !== 2) stack.push([c, 0]);
-        continue;
-      }
-      stack.pop();
-      state[id] = 2;
-      order.push(id);
-    }
-  }
-  return order;
-}

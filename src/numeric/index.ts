@@ -61,3 +61,6 @@ export { symmetricEigen, type SymmetricEigen } from './symeig.ts';
 export { leastSquaresGradient, leastSquaresGradientJs, leastSquaresGradientWasm, type GradKernel, type LsBackend } from './kernels/least-squares.ts';
 export { readNpy, writeNpy, type NpyArray } from './npy.ts';
 export { linearSgdEnsemble, linearSgdEnsembleParallel, type LinearEnsembleOptions, type LinearEnsembleResult } from './ensemble-linear.ts';
+
+// Minimisation: Newton's method with Hessian modification and a line search
+export { newtonMinimize, type NewtonObjective, type NewtonOptions, type NewtonResult } from './minimize.ts';

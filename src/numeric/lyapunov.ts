@@ -15,18 +15,28 @@
  * (I⊗A + A⊗I) vec C = vec 2D, kept as an independent reference for small n.
  *
  * Kernels (src/numeric/kernels/): the products and the inverse are the cost, O(n³) per iteration. Where
- * WebAssembly SIMD is available (V8/Node ≥ 16.4) the work matrices live in wasm memory, the three products
- * per iteration run in an f64x2 i-k-j kernel (bit-identical to the JavaScript one), A_k⁻¹ is formed as
- * (U⁻¹ L⁻¹) P from an LU with partial pivoting whose trailing updates (n > 64, panels of 32) also run there;
- * `{ kernels: 'js' }` (or no wasm SIMD) uses the plain Float64Array kernels of kernels/dense.ts. Both agree
- * to rounding and the relative residual ‖A C + C Aᵀ − 2D‖/‖2D‖ is returned either way.
+ * WebAssembly SIMD is available (V8/Node ≥ 16.4) the work matrices live in wasm memory and nearly all the
+ * arithmetic runs in one register-tiled f64x2 product (gemm-tiled.ts; bit-identical to the JavaScript
+ * i-k-j kernels): A_k⁻¹ = (U⁻¹ L⁻¹) P from a recursive LU with partial pivoting (inverse-blocked.ts), the
+ * triangular inverses by recursive blocks and U⁻¹ L⁻¹ by triangular blocks, then A⁻¹ Q A⁻ᵀ as two
+ * products (the second symmetric). Up to n = 16, and with `{ kernels: 'js' }` (or no wasm SIMD), the plain
+ * Float64Array kernels of kernels/dense.ts are used. Both agree to rounding and the relative residual
+ * ‖A C + C Aᵀ − 2D‖/‖2D‖ is returned either way.
+ *
+ * Stopping: Newton's iteration converges quadratically, A_{k+1} − S = ½ A_k⁻¹ (A_k − S)² (Higham,
+ * "Functions of Matrices", §5.3), so the loop stops as soon as the step ‖A_{k+1} − A_k‖ predicts the next
+ * error below the tolerance, or the step itself is below it.
  *
  * Matrices are row-major Float64Array n×n (or rows).
  */
 import { InputError } from '../errors.ts';
 import { type MatrixInput, toDense } from './linalg.ts';
 import { gemm, gemmSymmetric, luInverse, luInverseFactors, permuteColumns, transpose } from './kernels/dense.ts';
-import { wasmMatrices } from './kernels/gemm-wasm.ts';
+import { luFactorRecursive, lowerUnitInverseBlocked, upperInverseBlocked, upperTimesLower } from './kernels/inverse-blocked.ts';
+import { productFresh, wasmMatrices } from './kernels/gemm-wasm.ts';
+
+/** up to this n the inverse is formed by the unblocked row recurrences (kernels/dense.ts) */
+const SMALL = 16;
 
 /** C = A B (n×n, row-major): the unrolled i-k-j kernel of kernels/dense.ts. */
 export function matmul(a: Float64Array, b: Float64Array, n: number, out: Float64Array = new Float64Array(n * n)): Float64Array {
@@ -69,7 +79,7 @@ function frob(a: Float64Array): number {
 
 /** Relative residual ‖A C + C Aᵀ − 2D‖_F / ‖2D‖_F. */
 export function lyapunovResidual(a: Float64Array, c: Float64Array, d: Float64Array, n: number): number {
-  const ac = matmul(a, c, n);
+  const ac = productFresh(a, c, n);
   let num = 0;
   let den = 0;
   for (let i = 0; i < n; i++) {
@@ -109,7 +119,6 @@ export function lyapunov(
   const [Qk, inv, tmp, tmpT, tmp2, luWork] = wm
     ? (wm.views as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array])
     : Array.from({ length: 6 }, () => new Float64Array(n * n));
-  const luSub = wm && n > 64 ? wm.gemmSubIn(luWork!) : undefined; // blocked LU pays off beyond a few panels
   const mul = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemm(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemm(a, b, n, o);
   const mulSym = wm ? (a: Float64Array, b: Float64Array, o: Float64Array): void => wm.gemmSymmetric(a, b, o) : (a: Float64Array, b: Float64Array, o: Float64Array): void => void gemmSymmetric(a, b, n, o);
   const Ak = Float64Array.from(A);
@@ -121,9 +130,19 @@ export function lyapunov(
     let logAbsDet: number;
     try {
       if (wm) {
-        // A⁻¹ = (U⁻¹ L⁻¹) P: triangular inverses in JS (2n³/3 FMAs), their product in wasm, then the permutation
-        logAbsDet = luInverseFactors(Ak, n, tmp2!, tmpT!, perm, where, luWork, luSub);
-        wm.gemm(tmp2, tmpT, tmp);
+        // A⁻¹ = (U⁻¹ L⁻¹) P: blocked LU and blocked triangular inverses, nearly all their work in the wasm
+        // product (`inv` serves as scratch before it receives the inverse), then U⁻¹ L⁻¹ and the permutation
+        if (n <= SMALL) {
+          // tiny: the row recurrences of dense.ts beat the recursion's calls into wasm
+          logAbsDet = luInverseFactors(Ak, n, tmp2!, tmpT!, perm, where, luWork);
+          wm.gemm(tmp2!, tmpT!, tmp!);
+        } else {
+          luWork!.set(Ak);
+          logAbsDet = luFactorRecursive(luWork!, n, perm, where, wm.product);
+          lowerUnitInverseBlocked(luWork!, n, tmpT!, inv!, wm.product);
+          upperInverseBlocked(luWork!, n, tmp2!, inv!, wm.product);
+          upperTimesLower(tmp2!, tmpT!, tmp!, n, wm.product);
+        }
         permuteColumns(tmp, n, perm, inv);
       } else ({ logAbsDet } = luInverse(Ak, n, where, inv, luWork));
     } catch {
@@ -137,20 +156,31 @@ export function lyapunov(
     transpose(tmp, n, tmpT);
     mulSym(inv, tmpT, tmp2);
     for (let i = 0; i < n * n; i++) Qk[i] = 0.5 * (c * Qk[i]! + tmp2[i]! / c);
-    // symmetrise against drift
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < i; j++) {
-        const s = 0.5 * (Qk[i * n + j]! + Qk[j * n + i]!);
-        Qk[i * n + j] = s;
-        Qk[j * n + i] = s;
-      }
-    let diff = 0;
+    // symmetrise once against an asymmetric D (within the tolerance above); afterwards Q stays exactly
+    // symmetric, A⁻¹ Q A⁻ᵀ being mirrored from its upper triangle
+    if (it === 0)
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < i; j++) {
+          const s = 0.5 * (Qk[i * n + j]! + Qk[j * n + i]!);
+          Qk[i * n + j] = s;
+          Qk[j * n + i] = s;
+        }
+    let diff = 0, invSq = 0, aSq = 0;
     for (let i = 0; i < n * n; i++) {
       const an = 0.5 * (c * Ak[i]! + inv[i]! / c);
       diff += (an - Ak[i]!) ** 2;
+      invSq += inv[i]! * inv[i]!;
+      aSq += an * an;
       Ak[i] = an;
     }
-    if (Math.sqrt(diff) <= tol * Math.max(1, frob(Ak)) && it >= 1) {
+    // Stop when the step is below tol, or when the quadratic convergence of Newton's iteration already puts
+    // the new iterate within tol: A_{k+1} − S = ½ A_k⁻¹ (A_k − S)² (Higham, Functions of Matrices, §5.3), with
+    // ‖A_k − S‖ ≈ ‖A_{k+1} − A_k‖ = diff, so ‖A_{k+1} − S‖ ≲ ½ ‖A_k⁻¹‖ diff² — one iteration fewer than
+    // waiting for the step itself to vanish (Q converges at the same rate)
+    const aNorm = Math.sqrt(aSq);
+    const stepSmall = Math.sqrt(diff) <= tol * Math.max(1, aNorm);
+    const nextSmall = c === 1 || Math.abs(c - 1) < 1e-3 ? 0.5 * Math.sqrt(invSq) * diff <= tol * Math.max(1, aNorm) : false;
+    if ((stepSmall || nextSmall) && it >= 1) {
       it++;
       converged = true;
       break;
@@ -242,8 +272,8 @@ export interface DiscreteLyapunovResult {
 
 /** Relative residual ‖X − M X Mᵀ − Q‖_F / ‖Q‖_F of the discrete Lyapunov (Stein) equation. */
 export function discreteLyapunovResidual(m: Float64Array, x: Float64Array, q: Float64Array, n: number): number {
-  const mx = matmul(m, x, n);
-  const mxm = matmulT(mx, m, n);
+  const mx = productFresh(m, x, n);
+  const mxm = productFresh(mx, transpose(m, n), n);
   let num = 0;
   let den = 0;
   for (let i = 0; i < n * n; i++) {

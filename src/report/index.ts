@@ -19,3 +19,5 @@ export {
 } from './html.ts';
 export { deriveSections, writeDeriveReport, REPORT_TEX_NODES } from './derive.ts';
 export { validationSections, writeValidateReport } from './validate.ts';
+export { stationarySections, writeStationaryReport, numberLatex, squareMatrixLatex } from './stationary.ts';
+export { predictionSections, logSections, writeDiffusionReport, type DiffusionPredictionJson, type DiffusionLogJson } from './diffusion.ts';

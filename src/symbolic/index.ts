@@ -89,6 +89,9 @@ export { erfFloat, erfcFloat, geluFloat } from './functions/builtins.ts';
 export { memoWalk } from './walk.ts';
 export { toText, PrintSizeError, DEFAULT_PRINT_LIMIT } from './print.ts';
 export { toLatex, latexName, vectorLatex, matrixLatex, type LatexOptions } from './latex.ts';
+export { toDisplayText, naturalOrder } from './display.ts';
+export { symbolLatexNames, ENGINE_LATEX } from './latex.ts';
+export { breakAlignedEquation, latexWidth, DEFAULT_LATEX_WIDTH } from './latex-layout.ts';
 
 // Losses
 export { loss, constantValue, requireLoss, type Loss, type LossOptions } from './loss.ts';

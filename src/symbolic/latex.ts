@@ -7,10 +7,11 @@
  * other multi-letter names → \mathrm{name}.
  */
 import { Rational } from './rational.ts';
-import { type Expr, requireExpr, requireExprArray } from './expr.ts';
+import { type Expr, freeSymbols, requireExpr, requireExprArray } from './expr.ts';
 import { InputError, describe } from '../errors.ts';
 import { type ElementaryFunction, getFunction } from './functions/registry.ts';
 import { DEFAULT_PRINT_LIMIT, type PrintStyle, type ProductParts, checkPrintable, stylePrinter, textPrinter } from './print.ts';
+import { DISPLAY_PRESENTATION, displayTextPrinter } from './display.ts';
 
 const GREEK = new Set([
   'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'varepsilon', 'zeta', 'eta', 'theta', 'vartheta', 'iota', 'kappa',
@@ -64,6 +65,51 @@ function rationalTex(q: Rational): string {
 export interface LatexOptions {
   /** tree size above which printing is refused (PrintSizeError) */
   limit?: number;
+  /**
+   * 'display' (default): the display form of src/symbolic/display.ts (natural order of names, integer
+   * content out of powered sums); 'canonical': the canonical text form's order and coefficients.
+   */
+  form?: 'display' | 'canonical';
+  /**
+   * LaTeX chosen by the user for symbol names, e.g. { lam: '\\lambda' }. A choice that prints like an
+   * engine symbol (η, β, θ, σ) or like another symbol of the expression is refused (InputError).
+   */
+  names?: Readonly<Record<string, string>>;
+  /**
+   * LaTeX reserved by the context, e.g. ENGINE_LATEX where the learning rate η prints beside the loss: a
+   * user name that would print as one of these prints as typed, upright (`eta` as \\mathrm{eta})
+   */
+  reserved?: ReadonlySet<string>;
+}
+
+/** LaTeX the engine prints for its own objects: the learning rate η, the momentum β, the parameters θ, the sigmoid σ. */
+export const ENGINE_LATEX: ReadonlySet<string> = new Set(['\\eta', '\\beta', '\\theta', '\\sigma']);
+
+/** a name as typed, upright: `\mathrm{w\_1}` */
+function verbatimName(name: string): string {
+  return `\\mathrm{${name.replace(/_/g, '\\_')}}`;
+}
+
+/**
+ * The LaTeX of each symbol of an expression, collisions made visible: a user name that would print like
+ * another name of the same expression (`w1` and `w_1` both as w_{1}, a user `eta` beside the engine's η)
+ * or like a `reserved` LaTeX (ENGINE_LATEX where the engine's η, β, θ, σ print nearby) prints as typed,
+ * upright (`\\mathrm{w\\_1}`, `\\mathrm{eta}`); a name given in `names` prints as given, and a given
+ * name that collides with another is refused (InputError).
+ */
+export function symbolLatexNames(symbols: readonly string[], names: Readonly<Record<string, string>> = {}, reserved: ReadonlySet<string> = new Set()): Map<string, string> {
+  const isEngine = (n: string): boolean => /[^\x00-\x7f]/.test(n);
+  const out = new Map<string, string>(symbols.map((n) => [n, names[n] ?? latexName(n)]));
+  const byTex = new Map<string, string[]>();
+  for (const [n, t] of out) byTex.set(t, [...(byTex.get(t) ?? []), n]);
+  for (const [t, ns] of byTex) {
+    if (ns.length < 2) continue;
+    if (ns.some((n) => names[n] !== undefined)) throw new InputError(`LaTeX names: ${ns.map((n) => `'${n}'`).join(' and ')} would all print as ${t}; choose distinct names (--tex name=…)`);
+    for (const n of ns) if (!isEngine(n)) out.set(n, verbatimName(n));
+  }
+  // a user name printing like a reserved symbol, even where that symbol is absent from this expression
+  for (const [n, t] of out) if (!isEngine(n) && names[n] === undefined && reserved.has(t)) out.set(n, verbatimName(n));
+  return out;
 }
 
 /** f(u) in LaTeX given u's LaTeX: `\op\left(u\right)`, or u between the function's delimiters (|u|). */
@@ -133,12 +179,16 @@ export function toLatex(e: Expr | readonly Expr[], opts: LatexOptions | number =
   if (Array.isArray(e)) return vectorLatex(requireExprArray('toLatex(e): e', e), o);
   const x = requireExpr('toLatex(e): e', e);
   checkPrintable(x, o.limit ?? DEFAULT_PRINT_LIMIT);
+  const names = symbolLatexNames(freeSymbols(x).map((s) => s.name), o.names, o.reserved);
+  const style: PrintStyle = { ...LATEX_STYLE, symbol: (n) => names.get(n) ?? latexName(n) };
   // display order is the text form's: one memoised text printer serves every key
-  return stylePrinter(LATEX_STYLE, textPrinter())(x);
+  if (o.form === 'canonical') return stylePrinter(style, textPrinter())(x);
+  return stylePrinter(style, displayTextPrinter(), DISPLAY_PRESENTATION)(x);
 }
 
-/** A column vector as a pmatrix. */
+/** A column vector as a pmatrix; a vector of one entry (a 1-D gradient) is that entry, a scalar. */
 export function vectorLatex(v: readonly Expr[], opts: LatexOptions = {}): string {
+  if (v.length === 1) return toLatex(v[0]!, opts);
   return `\\begin{pmatrix} ${v.map((x) => toLatex(x, opts)).join(' \\\\ ')} \\end{pmatrix}`;
 }
 

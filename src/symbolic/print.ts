@@ -43,20 +43,26 @@ export function termDegree(t: Expr): number {
   }
 }
 
+/** Order of two display keys: plain code-unit order (the canonical text's), or e.g. natural order. */
+export type KeyOrder = (a: string, b: string) => number;
+
+/** Code-unit order of strings (w1 < w10 < w2): the canonical text form's order. */
+export const codeUnitOrder: KeyOrder = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Terms of a sum in display order: (coefficient, unit term) pairs, constant last. */
-export function displayTerms(e: Expr, key: (t: Expr) => string): Array<[Rational, Expr | null]> {
+export function displayTerms(e: Expr, key: (t: Expr) => string, order: KeyOrder = codeUnitOrder): Array<[Rational, Expr | null]> {
   if (e.kind !== 'add') throw new InternalError('displayTerms expects a sum');
   const items = e.terms.map((t, i) => ({ t, c: e.coeffs[i]!, d: termDegree(t), k: key(t) }));
-  items.sort((a, b) => b.d - a.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  items.sort((a, b) => b.d - a.d || order(a.k, b.k));
   const out: Array<[Rational, Expr | null]> = items.map((x) => [x.c, x.t]);
   if (!e.constant.isZero()) out.push([e.constant, null]);
   return out;
 }
 
 /** Factors of a product split by the sign of their exponents, in display order. */
-export function displayFactors(m: Mul, key: (b: Expr) => string): { numer: Array<[Expr, Rational]>; denom: Array<[Expr, Rational]> } {
+export function displayFactors(m: Mul, key: (b: Expr) => string, order: KeyOrder = codeUnitOrder): { numer: Array<[Expr, Rational]>; denom: Array<[Expr, Rational]> } {
   const items = m.bases.map((b, i) => ({ b, k: m.exps[i]!, key: key(b) }));
-  items.sort((a, b) => rankFactor(a.b) - rankFactor(b.b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  items.sort((a, b) => rankFactor(a.b) - rankFactor(b.b) || order(a.key, b.key));
   const numer: Array<[Expr, Rational]> = [];
   const denom: Array<[Expr, Rational]> = [];
   for (const x of items) (x.k.isNegative() ? denom : numer).push([x.b, x.k.isNegative() ? x.k.neg() : x.k]);
@@ -115,11 +121,45 @@ export interface PrintStyle {
 }
 
 /**
+ * How a printer presents what the core stores (the display layer, src/symbolic/display.ts): the order of
+ * keys, and whether a sum raised to an integer power inside a product shows its integer form, the
+ * rational content moved into the product's coefficient: 9(w1 + w2/3 − 1)² as (3w1 + w2 − 3)². Both keep
+ * the value; the default (canonical) presentation changes nothing.
+ */
+export interface PresentationOptions {
+  order?: KeyOrder;
+  /** show sums with integer coefficients, their content moved into the enclosing product's coefficient */
+  integerContent?: boolean;
+  /** a sum whose coefficients share a fraction prints it once, (w1 + w2)/4, where that is shorter */
+  commonFactor?: boolean;
+}
+
+/**
+ * The content of a sum: the positive rational q with every coefficient and the constant of the sum an
+ * integer multiple of q and the multiples coprime (x = q·x′, x′ with integer coprime coefficients).
+ */
+export function sumContent(x: Add): Rational {
+  const cs = [...x.coeffs, ...(x.constant.isZero() ? [] : [x.constant])];
+  let num = 0n;
+  let den = 1n;
+  const gcd = (a: bigint, b: bigint): bigint => {
+    while (b !== 0n) [a, b] = [b, a % b];
+    return a < 0n ? -a : a;
+  };
+  for (const c of cs) {
+    num = gcd(num, c.num);
+    den = (den / gcd(den, c.den)) * c.den;
+  }
+  return num === 0n ? Rational.ONE : Rational.of(num, den);
+}
+
+/**
  * A printer from a style: memoised per node (one printed string per distinct node), sums in display
  * order (keys from `key`, default the printer itself), products laid out as sign, coefficient, numerator,
  * denominator.
  */
-export function stylePrinter(style: PrintStyle, key?: (x: Expr) => string): (x: Expr) => string {
+export function stylePrinter(style: PrintStyle, key?: (x: Expr) => string, presentation: PresentationOptions = {}): (x: Expr) => string {
+  const order = presentation.order ?? codeUnitOrder;
   const go: (x: Expr) => string = memoWalk<string>((x) => {
     switch (x.kind) {
       case 'num':
@@ -133,35 +173,64 @@ export function stylePrinter(style: PrintStyle, key?: (x: Expr) => string): (x: 
       case 'mul':
         return printProduct(x);
       case 'add':
-        return printSum(x);
+        return presentation.commonFactor ? printSumWithCommonFactor(x) : printSum(x);
     }
   });
   const keyOf = key ?? go;
-  function printSum(x: Add): string {
+  /** a sum, every coefficient multiplied by `by` (1: as stored) */
+  function printSum(x: Add, by: Rational = Rational.ONE): string {
     let s = '';
-    for (const [c, t] of displayTerms(x, keyOf)) {
+    for (const [c0, t] of displayTerms(x, keyOf, order)) {
+      const c = c0.mul(by);
       const body = t === null ? style.number(c) : go(scale(t, c));
       if (s === '') s = body;
       else s += body.startsWith('-') ? ` - ${body.slice(1)}` : ` + ${body}`;
     }
     return s;
   }
+  /** q·(x/q) with q the sum's content when q is a fraction and the product form is the shorter */
+  function printSumWithCommonFactor(x: Add): string {
+    const plain = printSum(x);
+    const q = sumContent(x);
+    if (q.isInteger() || x.terms.length + (x.constant.isZero() ? 0 : 1) < 2) return plain;
+    const inner = printSum(x, q.inv());
+    const collected = layoutProduct(q, [[x, Rational.ONE]], [], (y) => (y === x ? inner : go(y)));
+    return collected.length < plain.length ? collected : plain;
+  }
   function printProduct(m: Mul): string {
-    const { numer, denom } = displayFactors(m, keyOf);
-    const c = m.coeff;
+    const { numer, denom } = displayFactors(m, keyOf, order);
+    let c = m.coeff;
+    let goFactor = go;
+    if (presentation.integerContent) {
+      // (q x′)^k with x′ integral: q^k joins the coefficient, the factor prints as x′ (q^{−k} for a denominator)
+      const integral = new Map<Expr, string>();
+      for (const [list, sign] of [[numer, 1], [denom, -1]] as const)
+        for (const [b, k] of list) {
+          if (b.kind !== 'add' || !k.isInteger() || integral.has(b)) continue;
+          const q = sumContent(b);
+          if (q.isOne()) continue;
+          c = c.mul(q.powInt(sign * Number(k.num)));
+          integral.set(b, printSum(b, q.inv()));
+        }
+      if (integral.size) goFactor = (x) => integral.get(x) ?? go(x);
+    }
+    return layoutProduct(c, numer, denom, goFactor);
+  }
+  /** sign, coefficient, numerator, denominator */
+  function layoutProduct(c: Rational, numer: ReadonlyArray<readonly [Expr, Rational]>, denom: ReadonlyArray<readonly [Expr, Rational]>, goFactor: (x: Expr) => string): string {
     const a = c.isNegative() ? c.neg() : c;
     const sign = c.isNegative() ? '-' : '';
     if (denom.length === 0 && !a.isInteger() && style.leadingFraction) {
-      return sign + style.leadingFraction(a, numer.map(([b, k]) => style.factor(b, k, go)));
+      return sign + style.leadingFraction(a, numer.map(([b, k]) => style.factor(b, k, goFactor)));
     }
     const top: string[] = [];
     if (a.num !== 1n) top.push(a.num.toString());
-    for (const [b, k] of numer) top.push(style.factor(b, k, go));
+    for (const [b, k] of numer) top.push(style.factor(b, k, goFactor));
     const bottom: string[] = [];
     if (!a.isInteger()) bottom.push(a.den.toString());
-    for (const [b, k] of denom) bottom.push(style.factor(b, k, go));
+    for (const [b, k] of denom) bottom.push(style.factor(b, k, goFactor));
     if (bottom.length === 0) return sign + style.join(top);
-    return sign + style.quotient(top, bottom, { coefficient: a, numer, denom }, go);
+    return sign + style.quotient(top, bottom, { coefficient: a, numer, denom }, goFactor);
   }
   return go;
 }

@@ -1,15 +1,9 @@
+import { runCli } from '../support/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { main, type CliIO } from '../../src/cli/main.ts';
 import { parseExpr, expand, sub, toText } from '../../src/symbolic/index.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('eomkit derive', () => {
   it('prints the gradient and Hessian, and their values at a point', async () => {

@@ -1,21 +1,15 @@
+import { runCli } from '../support/cli.ts';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { transform } from 'esbuild';
-import { main, type CliIO } from '../../src/cli/main.ts';
 import { evaluate, gradient, hessian, loss } from '../../src/symbolic/index.ts';
 import { counterTerms, ETA } from '../../src/theory/eom/index.ts';
 import { functionName } from '../../src/cli/codegen.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 const DIR = join(process.cwd(), 'test/cli/.tmp-codegen');
 beforeAll(() => {

@@ -1,24 +1,18 @@
+import { runCli } from '../support/cli.ts';
 /**
  * The JSON contract (docs/cli.md): every command's --json output validates against its shipped schema
  * (schemas/<command>.schema.json, JSON Schema 2020-12, no undeclared fields), and every registered command
  * that has --json has a schema.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { main, type CliIO } from '../../src/cli/main.ts';
 import { COMMANDS } from '../../src/cli/commands.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 const SCHEMAS = join(process.cwd(), 'schemas');
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -35,11 +29,8 @@ async function validated(command: string, args: string[], status = 0): Promise<R
   return obj;
 }
 
-/**
- * Commands whose --json is covered below. `stationary` and `diffusion` (SGD's limiting dynamics) are
- * added by other work: each needs schemas/<name>.schema.json, a section in docs/cli.md, and cases here.
- */
-const COVERED = ['derive', 'series', 'validate', 'codegen', 'latex'];
+/** Commands whose --json is covered below (each has schemas/<name>.schema.json and a section in docs/cli.md). */
+const COVERED = ['derive', 'series', 'validate', 'codegen', 'latex', 'stationary', 'diffusion'];
 
 describe('JSON contract', () => {
   it('every command with --json has a schema, and the schemas are valid JSON Schema 2020-12', () => {
@@ -101,6 +92,46 @@ describe('JSON contract', () => {
     expect(String(d['document'])).toContain('\\documentclass');
   });
 
+  it('stationary', async () => {
+    // matrices, exact rationals: the continuous C_vv has trace tr Σ c/(1−β²) (docs/theory/langevin.md)
+    const m = await validated('stationary', ['--hessian', '[[2,0],[0,1/2]]', '--noise', '[[1,1/5],[1/5,1]]', '--lr', '1/10', '--momentum', '9/10', '--batch', '8']);
+    expect(m['exact']).toBe(true);
+    const c = m['continuous'] as { traceVV: number; exactC: string[][] };
+    expect(c.traceVV).toBeCloseTo((2 / 8) / (1 - 0.81), 12);
+    expect(c.exactC[0]![0]).toMatch(/^-?\d+(\/\d+)?$/);
+    // a loss at its minimum searched from the origin, float64, commuting closed forms present
+    const l = await validated('stationary', ['0.5*(w1^2 + 3*w2^2) + w1^4', '--params', 'w1,w2', '--noise-scale', '0.5', '--lr', '0.05', '--exact', 'never']);
+    expect(Object.keys(l)).toEqual(expect.arrayContaining(['loss', 'point', 'gradientNorm', 'minimumSearch']));
+    expect((l['continuous'] as Record<string, unknown>)['closedForm']).toBeDefined();
+    // --at: no minimum search in the output
+    const at = await validated('stationary', ['0.5*(w1^2 + 3*w2^2)', '--params', 'w1,w2', '--noise', '[[1,0],[0,2]]', '--lr', '0.05', '--batch', '2', '--at', 'w1=0,w2=0']);
+    expect(at['minimumSearch']).toBeUndefined();
+  });
+
+  it('diffusion', async () => {
+    const p = await validated('diffusion', ['--hessian', '[[1,0.3],[0.3,0.2]]', '--noise', '[[0.5,-0.1],[-0.1,1]]', '--lr', '0.1', '--momentum', '0.9', '--batch', '4', '--simulate', '20', '--steps', '1,10,100']);
+    expect(p['start']).toBe('stationary');
+    // δ_∞ = η² tr Σ/(S(1−β²)) with tr Σ = 1.5
+    expect(p['stepSizeLaw']).toBeCloseTo((0.01 * 1.5) / (4 * (1 - 0.81)), 12);
+    const fromLoss = await validated('diffusion', ['--loss', '0.5*(w1^2+3*w2^2)', '--params', 'w1,w2', '--noise-scale', '0.5', '--lr', '0.05', '--batch', '2', '--steps', '0,1,10', '--from', '0.1,0.2']);
+    expect((fromLoss['quadratic'] as { H: number[][] }).H).toEqual([[1, 0], [0, 3]]);
+    expect(fromLoss['exponent']).toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), 'eomkit-json-'));
+    try {
+      const log = join(dir, 'run.csv');
+      // Δ(k) = k^{7/10}/100 exactly: the fitted exponent is 7/10
+      writeFileSync(log, ['step,dist2,step2', ...Array.from({ length: 40 }, (_, i) => `${5 * i},${0.01 * (5 * i) ** 0.7},0.01`)].join('\n'));
+      const a = await validated('diffusion', ['--log', log, '--lr', '0.1', '--batch', '4', '--hessian-eigs', '1,0.3', '--noise-trace', '2']);
+      expect((a['fit'] as { exponent: number }).exponent).toBeCloseTo(0.7, 12);
+      expect(a['predicted']).not.toBeNull();
+      const bare = await validated('diffusion', ['--log', log]);
+      expect(bare['predicted']).toBeNull();
+      expect((bare['hyper'] as { eta: unknown }).eta).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('the schemas reject what the contract excludes (an undeclared field, a wrong type)', async () => {
     const r = await run(['derive', 'w^2', '--params', 'w', '--json']);
     const obj = JSON.parse(r.out) as Record<string, unknown>;
@@ -111,5 +142,13 @@ describe('JSON contract', () => {
     const lo = JSON.parse(l.out) as { lines: Array<{ term: string }> };
     lo.lines[0]!.term = 'bogus';
     expect(schemaOf('latex')(lo)).toBe(false);
+    const st = JSON.parse((await run(['stationary', '--hessian', '[[2]]', '--noise', '[[1]]', '--lr', '0.1', '--json'])).out) as Record<string, unknown>;
+    expect(schemaOf('stationary')(st)).toBe(true);
+    expect(schemaOf('stationary')({ ...st, extra: 1 })).toBe(false);
+    expect(schemaOf('stationary')({ ...st, continuous: { ...(st['continuous'] as object), extra: 1 } })).toBe(false);
+    const di = JSON.parse((await run(['diffusion', '--hessian', '[[2]]', '--noise', '[[1]]', '--lr', '0.1', '--batch', '1', '--json'])).out) as Record<string, unknown>;
+    expect(schemaOf('diffusion')(di)).toBe(true);
+    expect(schemaOf('diffusion')({ ...di, extra: 1 })).toBe(false);
+    expect(schemaOf('diffusion')({ ...di, steps: 'all' })).toBe(false);
   });
 });

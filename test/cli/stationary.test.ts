@@ -1,18 +1,12 @@
+import { runCli } from '../support/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import katex from 'katex';
-import { main, type CliIO } from '../../src/cli/main.ts';
 import { parseMatrixArg } from '../../src/cli/stationary.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'eomkit-stationary-'));
 const csv = join(dir, 'rows.csv');

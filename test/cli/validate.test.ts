@@ -1,3 +1,4 @@
+import { runCli } from '../support/cli.ts';
 /** `eomkit validate`: the table, --json, --plot, flag errors (exit 2) and the failure status of runValidate. */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -6,13 +7,7 @@ import { join } from 'node:path';
 import { main, type CliIO, type ValidateCommandOptions } from '../../src/cli/main.ts';
 import { runValidate, VALIDATION_FAILED, parseTime } from '../../src/cli/validate.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 const L1 = '(w1^2 + w2^2 - 1)^2/4 + 3/10*w1*w2 + w1/10 + sin(w2)/5';
 const L2 = '(w1^2 - 2*w1*w2 + 3*w2^2)/(w1^2 + w2^2) + w1^3/(w1^2 + w2^2)^(3/2)';

@@ -43,6 +43,9 @@ describe('documentation examples run', () => {
   it('there are examples to run', () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
   });
+  it('examples import the package by its public names, as users do (never from src/)', () => {
+    for (const b of all) expect(b.code, `${b.file} #${b.index + 1}`).not.toMatch(/from '(\.\.?\/)+src\//);
+  });
   it.each(all.map((b) => [`${b.file} #${b.index + 1}`, b] as const))('%s', async (_name, block) => {
     mkdirSync(tmp, { recursive: true });
     const file = join(tmp, `${block.file.replace(/[^A-Za-z0-9]/g, '_')}_${block.index}.ts`);

@@ -98,6 +98,26 @@ describe('the packed package in a fresh project', () => {
     expect(j.series.terms[1].value).toEqual(["-3*w^5/2"]);
   });
 
+  it('TensorFlow.js, an optional peer, is loaded on first use: without it, an InputError naming the package to install', () => {
+    writeFileSync(
+      join(app, 'tf.mjs'),
+      [
+        "import { loadTf, compileTf } from 'eomkit/numeric/tfjs';",
+        "import { loss, gradient, InputError } from 'eomkit';",
+        "const L = loss('w^2', { params: ['w'] });",
+        'for (const attempt of [() => loadTf("cpu"), () => compileTf({ g: gradient(L.expr, L.params) }, L.params)]) {',
+        '  try { await attempt(); console.log("loaded"); }',
+        '  catch (e) { console.log(e instanceof InputError ? "InputError: " + e.message : "other: " + e); }',
+        '}',
+      ].join('\n'),
+    );
+    const r = run(process.execPath, ['tf.mjs'], app);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/^InputError: .*npm install @tensorflow\/tfjs/);
+  });
+
   it('bad input through the installed command: exit 2 and one line', () => {
     const r = run(join(app, 'node_modules/.bin/eomkit'), ['derive', 'w^', '--params', 'w'], app);
     expect(r.status).toBe(2);

@@ -1,20 +1,14 @@
+import { runCli } from '../support/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { main, type CliIO } from '../../src/cli/main.ts';
 import { commandLine, commandOf, escapeHtml, formatCell, katexCss, renderReport } from '../../src/report/html.ts';
 import { REPORT_TEX_NODES, deriveSections } from '../../src/report/derive.ts';
 import { derive } from '../../src/cli/derive.ts';
 import { CHROMIUM_ARGS, findChromium } from '../../src/numeric/tfjs/webgl.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 const ARTIFACTS = join(process.cwd(), 'test/.artifacts');
 const chromium = findChromium();

@@ -118,6 +118,7 @@ describe('specific output', () => {
     ['exp(-x)', '\\exp\\left(-x\\right)'],
     ['sigmoid(w1)', '\\sigma\\left(w_{1}\\right)'],
     ['eta*w1^2', '\\eta w_{1}^{2}'],
+    ['alpha*w1^2', '\\alpha w_{1}^{2}'],
     ['2*sqrt(2)', '2 \\sqrt{2}'],
     ['x^y', 'x^{y}'],
     ['1/(1 + x^2)', '\\frac{1}{x^{2} + 1}'],
@@ -130,6 +131,8 @@ describe('specific output', () => {
     });
   }
   it('a vector', () => {
-    expect(vectorLatex([P('w1'), P('-eta')])).toBe('\\begin{pmatrix} w_{1} \\\\ -\\eta \\end{pmatrix}');
+    expect(vectorLatex([P('w1'), P('-alpha')])).toBe('\\begin{pmatrix} w_{1} \\\\ -\\alpha \\end{pmatrix}');
+    // one entry: a scalar, not a 1×1 matrix
+    expect(vectorLatex([P('w1^2')])).toBe('w_{1}^{2}');
   });
 });

@@ -1,170 +1,65 @@
 /**
- * WebAssembly SIMD (f64x2) version of `gemm` / `gemmSymmetric` (kernels/dense.ts) for matrices that live in
- * the module's memory: same i-k-j order, same four-rows-of-B pass and the same order of additions
- * (((out + a0 b0) + a1 b1) + a2 b2) + a3 b3, so the results are bit-identical to the JavaScript kernels.
+ * WebAssembly SIMD (f64x2) products `gemm` / `gemmSymmetric` (kernels/dense.ts) and C (=, +=, −=) A B on
+ * blocks, for matrices that live in the module's memory: the register-tiled kernel of gemm-tiled.ts (4×4
+ * blocks of C in registers), with B packed in strips and blocked (KC rows × NC columns, one block in L2) once
+ * it is large. Every entry is summed in k order from 0, exactly as the i-k-j JavaScript kernels do, so the
+ * results are bit-identical to them.
  *
  * `WasmMatrices` owns one memory (shared by every call; the numeric layer is synchronous) and hands out
  * Float64Array views into it, so JavaScript kernels (LU, transpose) and the wasm product work on the same
  * buffers without copies. Where wasm SIMD is missing, `wasmMatrices()` returns null and callers use dense.ts.
  */
 import { InternalError } from '../../errors.ts';
-import { I32, V128, assemble, op } from './wasm-asm.ts';
-
-const enum G {
-  A = 0, B, OUT, N, SYM, // params (byte offsets, n, upper-triangle flag)
-  I, K, J, NB, ROWA, ROWO, BK, J0, K4, // i32 locals
-  A0, A1, A2, A3, // v128 locals (splatted a_ik)
-}
+import { assemble } from './wasm-asm.ts';
+import { gemm } from './dense.ts';
+import { gemmTiledFunc } from './gemm-tiled.ts';
 
 function gemmModule(): Uint8Array<ArrayBuffer> {
-  const { get, set } = op;
-  const add = op.i32Add;
-  const at = (base: G, extra: number[][] = []): number[][] => [get(base), ...extra, get(G.J), add()];
-  // v128 at B row k+r, column pair j: BK + r·NB + J
-  const bAt = (r: number): number[][] => (r === 0 ? [get(G.BK), get(G.J), add()] : [get(G.BK), get(G.NB), op.i32Const(r), op.i32Mul(), add(), get(G.J), add()]);
-  const fourPair: number[][] = [
-    ...at(G.ROWO),
-    ...at(G.ROWO), op.v128Load(0),
-    get(G.A0), ...bAt(0), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(),
-    get(G.A1), ...bAt(1), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(),
-    get(G.A2), ...bAt(2), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(),
-    get(G.A3), ...bAt(3), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(),
-    op.v128Store(0),
-  ];
-  const lane0 = (v: G): number[][] => [get(v), op.f64x2ExtractLane(0)];
-  const fourScalar: number[][] = [
-    ...at(G.ROWO),
-    ...at(G.ROWO), op.f64Load(),
-    ...lane0(G.A0), ...bAt(0), op.f64Load(), op.f64Mul(), op.f64Add(),
-    ...lane0(G.A1), ...bAt(1), op.f64Load(), op.f64Mul(), op.f64Add(),
-    ...lane0(G.A2), ...bAt(2), op.f64Load(), op.f64Mul(), op.f64Add(),
-    ...lane0(G.A3), ...bAt(3), op.f64Load(), op.f64Mul(), op.f64Add(),
-    op.f64Store(),
-  ];
-  const onePair: number[][] = [
-    ...at(G.ROWO), ...at(G.ROWO), op.v128Load(0), get(G.A0), ...bAt(0), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), op.v128Store(0),
-  ];
-  const oneScalar: number[][] = [
-    ...at(G.ROWO), ...at(G.ROWO), op.f64Load(), ...lane0(G.A0), ...bAt(0), op.f64Load(), op.f64Mul(), op.f64Add(), op.f64Store(),
-  ];
-  /** j from J0 over pairs, then the odd last column */
-  const sweep = (pair: number[][], scalar: number[][]): number[][] => [
-    get(G.J0), set(G.J),
-    op.block(), op.loop(),
-    get(G.J), op.i32Const(16), add(), get(G.NB), op.i32GtU(), op.if(), op.br(2), op.end(), // stop when j + 16 > nb
-    ...pair,
-    get(G.J), op.i32Const(16), add(), set(G.J), op.br(0),
-    op.end(), op.end(),
-    get(G.J), get(G.NB), op.i32LtU(), op.if(), ...scalar, op.end(),
-  ];
-  const splatA = (dst: G, r: number): number[][] => [get(G.ROWA), get(G.K), op.i32Const(3), op.i32Shl(), add(), op.f64Load(8 * r), op.f64x2Splat(), set(dst)];
-  const body: number[][] = [
-    get(G.N), op.i32Const(3), op.i32Shl(), set(G.NB),
-    get(G.N), op.i32Const(-4), op.i32And(), set(G.K4),
-    op.i32Const(0), set(G.I),
-    op.block(), op.loop(),
-    get(G.I), get(G.N), op.i32GeU(), op.brIf(1),
-    get(G.A), get(G.I), get(G.NB), op.i32Mul(), add(), set(G.ROWA),
-    get(G.OUT), get(G.I), get(G.NB), op.i32Mul(), add(), set(G.ROWO),
-    // J0 = sym ? 8i : 0
-    get(G.I), op.i32Const(3), op.i32Shl(), get(G.SYM), op.i32Mul(), set(G.J0),
-    // out[i, j0..] = 0
-    get(G.J0), set(G.J),
-    op.block(), op.loop(),
-    get(G.J), get(G.NB), op.i32GeU(), op.brIf(1),
-    ...at(G.ROWO), op.f64Const(0), op.f64Store(),
-    get(G.J), op.i32Const(8), add(), set(G.J), op.br(0),
-    op.end(), op.end(),
-    // k in steps of 4
-    op.i32Const(0), set(G.K),
-    op.block(), op.loop(),
-    get(G.K), get(G.K4), op.i32GeU(), op.brIf(1),
-    ...splatA(G.A0, 0), ...splatA(G.A1, 1), ...splatA(G.A2, 2), ...splatA(G.A3, 3),
-    get(G.B), get(G.K), get(G.NB), op.i32Mul(), add(), set(G.BK),
-    ...sweep(fourPair, fourScalar),
-    get(G.K), op.i32Const(4), add(), set(G.K), op.br(0),
-    op.end(), op.end(),
-    // remaining k one at a time
-    op.block(), op.loop(),
-    get(G.K), get(G.N), op.i32GeU(), op.brIf(1),
-    ...splatA(G.A0, 0),
-    get(G.B), get(G.K), get(G.NB), op.i32Mul(), add(), set(G.BK),
-    ...sweep(onePair, oneScalar),
-    get(G.K), op.i32Const(1), add(), set(G.K), op.br(0),
-    op.end(), op.end(),
-    get(G.I), op.i32Const(1), add(), set(G.I), op.br(0),
-    op.end(), op.end(),
-  ];
-  return assemble([
-    { name: 'gemm', params: [I32, I32, I32, I32, I32], results: [], locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128], body },
-    { name: 'gemmsub', params: [I32, I32, I32, I32, I32, I32, I32], results: [], locals: [I32, I32, I32, I32, I32, I32, I32, I32, V128, V128, V128, V128], body: gemmSubBody() },
-  ]);
+  return assemble([gemmTiledFunc()]);
 }
 
-const enum S {
-  A = 0, B, C, M, K, N, LD, // params: byte offsets, sizes, row stride in bytes
-  I, KK, J, NB, ROWA, ROWO, BK, K4, // i32 locals
-  A0, A1, A2, A3, // v128 locals
-}
+/** Products with B larger than this (K·N doubles) are blocked: B in KC×NC blocks, each packed (the L2 then holds it). */
+const PACK_FROM = 24 * 24;
+const KC = 256;
+const NC = 256;
+/** doubles of scratch after the views, for one packed block of B */
+const PACK_DOUBLES = KC * NC;
 
-/** C[M×N] −= A[M×K] B[K×N] (all with row stride LD bytes), i-k-j, four rows of B per pass, f64x2. */
-function gemmSubBody(): number[][] {
-  const { get, set } = op;
-  const add = op.i32Add;
-  const at = (base: S): number[][] => [get(base), get(S.J), add()];
-  const bAt = (r: number): number[][] => (r === 0 ? [get(S.BK), get(S.J), add()] : [get(S.BK), get(S.LD), op.i32Const(r), op.i32Mul(), add(), get(S.J), add()]);
-  const lane0 = (v: S): number[][] => [get(v), op.f64x2ExtractLane(0)];
-  const four = (load: number[], mul: number[], addOp: number[], sub: number[], store: number[], lane: boolean): number[][] => [
-    ...at(S.ROWO),
-    ...at(S.ROWO), load,
-    ...(lane ? lane0(S.A0) : [get(S.A0)]), ...bAt(0), load, mul,
-    ...(lane ? lane0(S.A1) : [get(S.A1)]), ...bAt(1), load, mul, addOp,
-    ...(lane ? lane0(S.A2) : [get(S.A2)]), ...bAt(2), load, mul, addOp,
-    ...(lane ? lane0(S.A3) : [get(S.A3)]), ...bAt(3), load, mul, addOp,
-    sub, store,
-  ];
-  const one = (load: number[], mul: number[], sub: number[], store: number[], lane: boolean): number[][] => [
-    ...at(S.ROWO), ...at(S.ROWO), load, ...(lane ? lane0(S.A0) : [get(S.A0)]), ...bAt(0), load, mul, sub, store,
-  ];
-  const V = [op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), op.f64x2Sub(), op.v128Store(0)] as const;
-  const F = [op.f64Load(), op.f64Mul(), op.f64Add(), op.f64Sub(), op.f64Store()] as const;
-  const sweep = (pair: number[][], scalar: number[][]): number[][] => [
-    op.i32Const(0), set(S.J),
-    op.block(), op.loop(),
-    get(S.J), op.i32Const(16), add(), get(S.NB), op.i32GtU(), op.if(), op.br(2), op.end(),
-    ...pair,
-    get(S.J), op.i32Const(16), add(), set(S.J), op.br(0),
-    op.end(), op.end(),
-    get(S.J), get(S.NB), op.i32LtU(), op.if(), ...scalar, op.end(),
-  ];
-  const splatA = (dst: S, r: number): number[][] => [get(S.ROWA), get(S.KK), op.i32Const(3), op.i32Shl(), add(), op.f64Load(8 * r), op.f64x2Splat(), set(dst)];
-  const setBK = [get(S.B), get(S.KK), get(S.LD), op.i32Mul(), add(), set(S.BK)];
-  return [
-    get(S.N), op.i32Const(3), op.i32Shl(), set(S.NB),
-    get(S.K), op.i32Const(-4), op.i32And(), set(S.K4),
-    op.i32Const(0), set(S.I),
-    op.block(), op.loop(),
-    get(S.I), get(S.M), op.i32GeU(), op.brIf(1),
-    get(S.A), get(S.I), get(S.LD), op.i32Mul(), add(), set(S.ROWA),
-    get(S.C), get(S.I), get(S.LD), op.i32Mul(), add(), set(S.ROWO),
-    op.i32Const(0), set(S.KK),
-    op.block(), op.loop(),
-    get(S.KK), get(S.K4), op.i32GeU(), op.brIf(1),
-    ...splatA(S.A0, 0), ...splatA(S.A1, 1), ...splatA(S.A2, 2), ...splatA(S.A3, 3),
-    ...setBK,
-    ...sweep(four(V[0], V[1], V[2], V[3], V[4], false), four(F[0], F[1], F[2], F[3], F[4], true)),
-    get(S.KK), op.i32Const(4), add(), set(S.KK), op.br(0),
-    op.end(), op.end(),
-    op.block(), op.loop(),
-    get(S.KK), get(S.K), op.i32GeU(), op.brIf(1),
-    ...splatA(S.A0, 0),
-    ...setBK,
-    ...sweep(one(V[0], V[1], V[3], V[4], false), one(F[0], F[1], F[3], F[4], true)),
-    get(S.KK), op.i32Const(1), add(), set(S.KK), op.br(0),
-    op.end(), op.end(),
-    get(S.I), op.i32Const(1), add(), set(S.I), op.br(0),
-    op.end(), op.end(),
-  ];
+type Gemmt = (a: number, b: number, c: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number, flags: number, diag: number, js: number) => void;
+
+/**
+ * C (op)= A B by `gemmt` (byte offsets/strides) over blocks of B: KC rows (each block accumulating onto C, so
+ * rounding is that of one pass) by NC columns, each block's whole strips of four columns packed contiguously
+ * at byte offset `pack` of `f64` (the memory); the last < 4 columns are read in place.
+ */
+function blockedProduct(fn: Gemmt, f64: Float64Array, pack: number, a: number, b: number, c: number, M: number, K: number, N: number, lda: number, ldb: number, ldc: number, flags: number, diag: number): void {
+  if (K * N <= PACK_FROM || M < 8 || N < 4) {
+    fn(a, b, c, M, K, N, lda, ldb, ldc, flags, diag, 8);
+    return;
+  }
+  const ldbE = ldb / 8, packE = pack / 8;
+  for (let j0 = 0; j0 < N; j0 += NC) {
+    const nb = Math.min(NC, N - j0);
+    const nb4 = nb - (nb % 4);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kb = Math.min(KC, K - k0);
+      const fl = k0 === 0 ? flags : flags | 1;
+      // pack B[k0 .. k0+kb, j0 .. j0+nb4] as strips: strip s holds (k, 4s..4s+3) at 4(s·kb + k)
+      const src0 = b / 8 + k0 * ldbE + j0;
+      for (let k = 0; k < kb; k++) {
+        const src = src0 + k * ldbE;
+        let dst = packE + 4 * k;
+        for (let j = 0; j < nb4; j += 4, dst += 4 * kb) {
+          f64[dst] = f64[src + j]!;
+          f64[dst + 1] = f64[src + j + 1]!;
+          f64[dst + 2] = f64[src + j + 2]!;
+          f64[dst + 3] = f64[src + j + 3]!;
+        }
+      }
+      fn(a + 8 * k0, pack, c + 8 * j0, M, kb, nb4, lda, 32, ldc, fl, diag + j0, 8 * kb);
+      if (nb4 < nb) fn(a + 8 * k0, b + k0 * ldb + 8 * (j0 + nb4), c + 8 * (j0 + nb4), M, kb, nb - nb4, lda, ldb, ldc, fl, diag + j0 + nb4, 8);
+    }
+  }
 }
 
 let cached: WebAssembly.Module | null | undefined;
@@ -188,6 +83,11 @@ export interface WasmMatrices {
   gemmSubIn(m: Float64Array): (aIdx: number, bIdx: number, cIdx: number, M: number, K: number, N: number) => void;
   /** out = A B for a symmetric product: upper triangle computed, mirrored. */
   gemmSymmetric(a: Float64Array, b: Float64Array, out: Float64Array): void;
+  /**
+   * C (=, +=, −=, or '=-': C = −) A B on blocks of views (row stride n), operands at element offsets:
+   * A M×K at `aIdx` in `a`, B K×N at `bIdx` in `b`, C M×N at `cIdx` in `c`; C must not overlap A or B.
+   */
+  product(mode: '=' | '+=' | '-=' | '=-', M: number, K: number, N: number, a: Float64Array, aIdx: number, b: Float64Array, bIdx: number, c: Float64Array, cIdx: number): void;
 }
 
 let shared: { inst: WebAssembly.Instance; mem: WebAssembly.Memory } | undefined;
@@ -196,7 +96,8 @@ let shared: { inst: WebAssembly.Instance; mem: WebAssembly.Memory } | undefined;
 export function wasmMatrices(n: number, count: number): WasmMatrices | null {
   const mod = gemmWasmModule();
   if (!mod) return null;
-  const bytes = 8 * n * n * count;
+  const viewBytes = 8 * n * n * count;
+  const bytes = viewBytes + 8 * PACK_DOUBLES;
   if (bytes > 2 ** 30) return null;
   if (!shared) {
     const inst = new WebAssembly.Instance(mod, {});
@@ -208,22 +109,44 @@ export function wasmMatrices(n: number, count: number): WasmMatrices | null {
   if (pages > have) mem.grow(pages - have);
   const buf = mem.buffer;
   const views = Array.from({ length: count }, (_, c) => new Float64Array(buf, 8 * n * n * c, n * n));
-  const fn = inst.exports['gemm'] as (a: number, b: number, out: number, n: number, sym: number) => void;
+  const fn = inst.exports['gemmt'] as Gemmt;
   const off = (v: Float64Array): number => {
     if (v.buffer !== buf || v.length !== n * n) throw new InternalError('wasmMatrices: operand is not one of this set’s views');
     return v.byteOffset;
   };
+  const ld = 8 * n;
+  const f64 = new Float64Array(buf);
+  const blocked = (a: number, b: number, c: number, M: number, K: number, N: number, flags: number, diag: number): void =>
+    blockedProduct(fn, f64, viewBytes, a, b, c, M, K, N, ld, ld, ld, flags, diag);
   return {
     views,
-    gemm: (a, b, out) => fn(off(a), off(b), off(out), n, 0),
+    gemm: (a, b, out) => blocked(off(a), off(b), off(out), n, n, n, 0, 0),
     gemmSubIn: (m) => {
       const base = off(m);
-      const sub = inst.exports['gemmsub'] as (a: number, b: number, c: number, M: number, K: number, N: number, ld: number) => void;
-      return (aIdx, bIdx, cIdx, M, K, N) => sub(base + 8 * aIdx, base + 8 * bIdx, base + 8 * cIdx, M, K, N, 8 * n);
+      return (aIdx, bIdx, cIdx, M, K, N) => blocked(base + 8 * aIdx, base + 8 * bIdx, base + 8 * cIdx, M, K, N, 3, 0);
     },
     gemmSymmetric: (a, b, out) => {
-      fn(off(a), off(b), off(out), n, 1);
+      blocked(off(a), off(b), off(out), n, n, n, 4, 0);
       for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[i * n + j] = out[j * n + i]!;
     },
+    product: (mode, M, K, N, a, aIdx, b, bIdx, c, cIdx) => {
+      const flags = mode === '=' ? 0 : mode === '+=' ? 1 : mode === '-=' ? 3 : 2;
+      blocked(off(a) + 8 * aIdx, off(b) + 8 * bIdx, off(c) + 8 * cIdx, M, K, N, flags, 0);
+    },
   };
+}
+
+/**
+ * A B (n×n) into a fresh array: the wasm kernel for n ≥ 16 where available (operands copied into its memory,
+ * so any views from an earlier `wasmMatrices` call are overwritten), else dense.ts `gemm`. Bit-identical
+ * either way.
+ */
+export function productFresh(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const wm = n >= 16 ? wasmMatrices(n, 3) : null;
+  if (!wm) return gemm(a, b, n);
+  const [va, vb, vo] = wm.views as [Float64Array, Float64Array, Float64Array];
+  va.set(a);
+  vb.set(b);
+  wm.gemm(va, vb, vo);
+  return Float64Array.from(vo);
 }

@@ -58,6 +58,63 @@ const enum L {
   I, ROW, J, P2, P4, P8, // i32 locals
   ACC0, ACC1, RV, ACC2, ACC3, // v128 locals
   S = ACC3 + 1, // f64 local
+  N4, R1, R2, R3, // i32 locals of the four-row pass
+  T, RV1, RV2, RV3, // v128 locals of the four-row pass
+}
+
+/**
+ * Rows 0 … N4−1 four at a time: the four dot products X_i·θ share each load of θ (one f64x2 accumulator
+ * per row), then out += r₀X₀ + r₁X₁ + r₂X₂ + r₃X₃ loads and stores `out` once per four rows (the single-row
+ * pass did so per row). Leaves I = N4 and ROW at row N4.
+ */
+function fourRowPass(): number[][] {
+  const { get, set, tee } = op;
+  const accs = [L.ACC0, L.ACC1, L.ACC2, L.ACC3] as const;
+  const rows = [L.ROW, L.R1, L.R2, L.R3] as const;
+  const rvs = [L.RV, L.RV1, L.RV2, L.RV3] as const;
+  const at = (base: L): number[][] => [get(base), get(L.J), op.i32Add()];
+  const rowSum = (r: number): number[][] => [
+    get(accs[r]!), op.f64x2ExtractLane(0), get(accs[r]!), op.f64x2ExtractLane(1), op.f64Add(), set(L.S),
+    get(L.J), get(L.PB), op.i32LtU(), op.if(),
+    get(L.S), ...at(rows[r]!), op.f64Load(), ...at(L.TH), op.f64Load(), op.f64Mul(), op.f64Add(), set(L.S),
+    op.end(),
+    get(L.S), get(L.Y), get(L.I), op.i32Const(r), op.i32Add(), op.i32Const(3), op.i32Shl(), op.i32Add(), op.f64Load(), op.f64Sub(), get(L.NF), op.f64Div(),
+    op.f64x2Splat(), set(rvs[r]!),
+  ];
+  const axpy4 = (load: number[], store: number[], mul: number[], addOp: number[], lane: boolean): number[][] => [
+    ...at(L.OUT),
+    ...at(L.OUT), load,
+    ...rows.flatMap((row, r) => [...(lane ? [get(rvs[r]!), op.f64x2ExtractLane(0)] : [get(rvs[r]!)]), ...at(row), load, mul, addOp]),
+    store,
+  ];
+  return [
+    get(L.N), op.i32Const(-4), op.i32And(), set(L.N4),
+    op.block(), op.loop(),
+    get(L.I), get(L.N4), op.i32GeU(), op.brIf(1),
+    get(L.ROW), get(L.PB), op.i32Add(), tee(L.R1), get(L.PB), op.i32Add(), tee(L.R2), get(L.PB), op.i32Add(), set(L.R3),
+    ...accs.flatMap((a) => [op.f64Const(0), op.f64x2Splat(), set(a)]),
+    op.i32Const(0), set(L.J),
+    op.block(), op.loop(),
+    get(L.J), get(L.P2), op.i32GeU(), op.brIf(1),
+    ...at(L.TH), op.v128Load(0), set(L.T),
+    ...accs.flatMap((a, r) => [get(a), ...at(rows[r]!), op.v128Load(0), get(L.T), op.f64x2Mul(), op.f64x2Add(), set(a)]),
+    get(L.J), op.i32Const(16), op.i32Add(), set(L.J), op.br(0),
+    op.end(), op.end(),
+    ...[0, 1, 2, 3].flatMap(rowSum),
+    op.i32Const(0), set(L.J),
+    op.block(), op.loop(),
+    get(L.J), get(L.P2), op.i32GeU(), op.brIf(1),
+    ...axpy4(op.v128Load(0), op.v128Store(0), op.f64x2Mul(), op.f64x2Add(), false),
+    get(L.J), op.i32Const(16), op.i32Add(), set(L.J), op.br(0),
+    op.end(), op.end(),
+    get(L.J), get(L.PB), op.i32LtU(), op.if(),
+    ...axpy4(op.f64Load(), op.f64Store(), op.f64Mul(), op.f64Add(), true),
+    op.end(),
+    get(L.R3), get(L.PB), op.i32Add(), set(L.ROW),
+    get(L.I), op.i32Const(4), op.i32Add(), set(L.I),
+    op.br(0),
+    op.end(), op.end(),
+  ];
 }
 
 function lsGradModule(): Uint8Array<ArrayBuffer> {
@@ -75,8 +132,9 @@ function lsGradModule(): Uint8Array<ArrayBuffer> {
     ...addr(L.OUT), op.f64Const(0), op.f64Store(),
     get(L.J), op.i32Const(8), op.i32Add(), set(L.J), op.br(0),
     op.end(), op.end(),
-    // rows
+    // rows: four at a time, then the last N mod 4 one by one
     op.i32Const(0), set(L.I), get(L.X), set(L.ROW),
+    ...fourRowPass(),
     op.block(), op.loop(),
     get(L.I), get(L.N), op.i32GeU(), op.brIf(1),
     op.f64Const(0), op.f64x2Splat(), set(L.ACC0),
@@ -135,7 +193,7 @@ function lsGradModule(): Uint8Array<ArrayBuffer> {
       name: 'lsgrad',
       params: [I32, I32, I32, I32, I32, I32, F64],
       results: [],
-      locals: [I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, F64],
+      locals: [I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, F64, I32, I32, I32, I32, V128, V128, V128, V128],
       body,
     },
   ]);

@@ -28,6 +28,7 @@ import {
 import { SumBuilder } from '../../symbolic/expr.ts';
 import { type GeneralSeries, generalSeries } from './series.ts';
 import { ETA, etaLatex, lossDifferentials } from './instantiate.ts';
+import { packedCounterTerms } from './packed-counter-terms.ts';
 
 export interface CounterTermOptions {
   /** give every f_k in canonical expanded form (default: compact, as built, with shared sub-expressions) */
@@ -77,6 +78,8 @@ export function counterTerms(L: Loss, K: number, opts: CounterTermOptions = {}):
   const d = lossDifferentials(L);
   const n = L.params.length;
   const f = withBudget(maxNodes, `the counter terms f_1..f_${K}`, () =>
+    // a polynomial loss, expanded: packed polynomial arithmetic when its exponents fit (packed-counter-terms.ts)
+    (opts.expanded ? packedCounterTerms(L, general) : undefined) ??
     general.terms.map((row) => {
       // f_k = Σ_t (−1)^{|t|} b(t)/σ(t) G(t)
       const acc = Array.from({ length: n }, () => new SumBuilder());

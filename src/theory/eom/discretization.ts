@@ -9,7 +9,7 @@
  * GF (j = 0): η² f_2 = −(η²/2) H g.
  */
 import { InputError, describe } from '../../errors.ts';
-import { type Expr, type Loss, type Sym, mul, pow, requireLoss, vectorLatex } from '../../symbolic/index.ts';
+import { type Expr, type LatexOptions, type Loss, type Sym, mul, pow, requireLoss, vectorLatex } from '../../symbolic/index.ts';
 import { type CounterTermOptions, type EomSeries, counterTerms } from './counter-terms.ts';
 import { ETA, etaLatex } from './instantiate.ts';
 
@@ -29,7 +29,7 @@ export interface DiscretizationError {
   /** the same term for any loss, in loss notation (e.g. "-1/2 Hg" for j = 0) */
   readonly general: string;
   summary(): string;
-  latex(): string;
+  latex(opts?: LatexOptions): string;
 }
 
 /** The leading local error term of EoM_j and its orders. */
@@ -55,10 +55,10 @@ export function discretizationError(L: Loss, j: number, opts: CounterTermOptions
       const name = j === 0 ? 'GF (EoM_0)' : `EoM_${j}`;
       return `${name}: local error per step η^${j + 2}·(${general}) + O(η^${j + 3}); global error O(η^${j + 1}) at fixed time`;
     },
-    latex() {
+    latex(opts: LatexOptions = {}) {
       const name = j === 0 ? '\\mathrm{GF}' : `\\mathrm{EoM}_{${j}}`;
       const gen = s.general.latex().loss[j + 1]!;
-      return `\\theta_{\\mathrm{GD}} - \\varphi^{${name}}_{\\eta}(\\theta) = \\eta^{${j + 2}}\\left(${gen}\\right) + O\\left(\\eta^{${j + 3}}\\right) = \\eta^{${j + 2}} ${etaLatex(vectorLatex(coefficient))} + O\\left(\\eta^{${j + 3}}\\right)`;
+      return `\\theta_{\\mathrm{GD}} - \\varphi^{${name}}_{\\eta}(\\theta) = \\eta^{${j + 2}}\\left(${gen}\\right) + O\\left(\\eta^{${j + 3}}\\right) = \\eta^{${j + 2}} ${etaLatex(vectorLatex(coefficient, opts))} + O\\left(\\eta^{${j + 3}}\\right)`;
     },
   };
 }

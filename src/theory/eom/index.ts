@@ -27,6 +27,8 @@ export {
   type ModifiedLoss,
   type OrderGradient,
   type GradientObstruction,
+  generalForm,
+  type ScalarTerm,
 } from './modified-loss.ts';
 export { discretizationError, type DiscretizationError } from './discretization.ts';
 

@@ -35,13 +35,15 @@ import {
   toLatex,
   toText,
   withBudget,
+  type LatexOptions,
 } from '../../symbolic/index.ts';
 import { InputError, describe } from '../../errors.ts';
 import { splitCoefficient } from '../../symbolic/expr.ts';
 import { SumBuilder } from '../../symbolic/expr.ts';
 import { type EomSeries, type CounterTermOptions, DEFAULT_MAX_NODES, counterTerms } from './counter-terms.ts';
 import { ETA, etaLatex, lossDifferentials } from './instantiate.ts';
-import { treesOfOrder } from '../bseries/index.ts';
+import { type RootedTree, tree, treesOfOrder } from '../bseries/index.ts';
+import { scalarNotation } from './loss-notation.ts';
 
 /** The first non-symmetric Jacobian entry of f_k. */
 export interface GradientObstruction {
@@ -66,6 +68,18 @@ export interface OrderGradient {
   readonly method?: 'loss' | 'elementary-scalars' | 'radial';
   /** for the elementary-scalar ansatz: P_k = Σ c_t Φ(t) as text, e.g. "1/4 Φ([•])" */
   readonly ansatz?: string;
+  /**
+   * P_k = Σ c_t Φ(t) with the nonzero c_t, when the potential was found so (P_1 = Φ(•) = L). For k ≤ 2
+   * this is the general form, the same for every loss (P_2 = ¼‖∇L‖²: −f_2 = ½Hg = ∇¼‖∇L‖² identically);
+   * for k ≥ 3 the c_t solve this loss's system and may differ from loss to loss.
+   */
+  readonly scalarForm?: ReadonlyArray<ScalarTerm>;
+}
+
+/** c_t Φ(t), one term of a potential written with the scalars Φ(t). */
+export interface ScalarTerm {
+  readonly coefficient: Rational;
+  readonly tree: RootedTree;
 }
 
 export interface ModifiedLoss {
@@ -82,8 +96,14 @@ export interface ModifiedLoss {
   readonly potential: Expr;
   /** the first obstruction (lowest k), when not a gradient */
   readonly obstruction?: GradientObstruction;
+  /**
+   * L̃ in the general notation, L + η/4 ‖∇L‖² + η²(…) (docs/theory/eom.md, "Modified loss"), through
+   * η^potentialOrder, when every P_k there has a general form
+   */
+  general(): { text: string; latex: string } | undefined;
   summary(): string;
-  latex(): string;
+  /** \tilde{L} = the general form (when there is one) = this loss's instance + O(η^{j+1}) */
+  latex(opts?: LatexOptions): string;
 }
 
 /**
@@ -104,6 +124,7 @@ export function modifiedLoss(L: Loss, K: number, opts: CounterTermOptions & { se
   const potential = add(...orders.slice(0, potentialOrder + 1).map((o) => (o.k === 1 ? o.potential! : mul(pow(ETA, o.k - 1), o.potential!))));
   const obstruction = orders.find((o) => !o.symmetric)?.obstruction;
   const isGradient = orders.every((o) => o.symmetric);
+  const general = potentialOrder >= 1 ? generalForm(potentialOrder) : undefined;
   return {
     loss: L,
     order: K,
@@ -118,18 +139,47 @@ export function modifiedLoss(L: Loss, K: number, opts: CounterTermOptions & { se
         const head = `η^${o.k - 1} (f_${o.k}): `;
         if (!o.symmetric) return `${head}not a gradient: ∂f_${o.k}[${o.obstruction!.i}]/∂${L.params[o.obstruction!.j]!.name} − ∂f_${o.k}[${o.obstruction!.j}]/∂${L.params[o.obstruction!.i]!.name} = ${safeText(o.obstruction!.entry)} ≠ 0`;
         if (o.potential === undefined) return `${head}symmetric Jacobian (a potential exists locally), no closed form found`;
-        return `${head}f_${o.k} = −∇P_${o.k}, P_${o.k} = ${safeText(o.potential)}${o.ansatz ? `  [${o.ansatz}]` : ''}`;
+        const gen = o.scalarForm && o.k > 1 ? `${scalarText(o.scalarForm)}${o.k > 2 ? ' (for this loss)' : ''} = ` : '';
+        return `${head}f_${o.k} = −∇P_${o.k}, P_${o.k} = ${gen}${safeText(o.potential)}`;
       });
       return lines.join('\n');
     },
-    latex() {
-      const lhs = `\\tilde{L}`;
-      const body = etaLatex(toLatex(potential));
+    general: () => general,
+    latex(opts: LatexOptions = {}) {
+      const lhs = `\\tilde{L}${general ? ` = ${general.latex}` : ''}`;
+      const body = etaLatex(toLatex(potential, opts));
       // L̃ is known through η^{potentialOrder}
       const tail = ` + O\\left(\\eta^{${potentialOrder + 1}}\\right)`;
       return `${lhs} = ${body}${tail}`;
     },
   };
+}
+
+/** Σ c_t Φ(t) as text: `1/4 ‖∇L‖²`, `7/48 ∇Lᵀ∇²L∇L − …` */
+function scalarText(terms: ReadonlyArray<ScalarTerm>): string {
+  return terms
+    .map((g, i) => {
+      const a = g.coefficient.isNegative() ? g.coefficient.neg() : g.coefficient;
+      const body = `${a.isOne() ? '' : `${a} `}${scalarNotation(g.tree)}`;
+      return i === 0 ? (g.coefficient.isNegative() ? `−${body}` : body) : g.coefficient.isNegative() ? ` − ${body}` : ` + ${body}`;
+    })
+    .join('');
+}
+
+/**
+ * L̃ in the general notation through η^j (docs/theory/eom.md, "Modified loss"): L + η/4 ‖∇L‖², the form
+ * of every loss (Barrett & Dherin's implicit gradient regularisation), then η² P_3 + … + η^j P_{j+1} for
+ * the orders whose potential is particular to the loss. j ≥ 1.
+ */
+export function generalForm(j: number): { text: string; latex: string } {
+  const sup = (k: number): string => (k < 10 ? '⁰¹²³⁴⁵⁶⁷⁸⁹'[k]! : `^${k}`);
+  let text = 'L + η/4 ‖∇L‖²';
+  let latex = 'L + \\frac{\\eta}{4} \\lVert \\nabla L \\rVert^{2}';
+  for (let k = 3; k <= j + 1; k++) {
+    text += ` + η${sup(k - 1)} P_${k}`;
+    latex += ` + \\eta^{${k - 1}} P_{${k}}`;
+  }
+  return { text, latex };
 }
 
 function safeText(e: Expr): string {
@@ -151,7 +201,7 @@ export function orderGradient(L: Loss, k: number, fk: readonly Expr[]): OrderGra
       if (entry !== ZERO) return { k, symmetric: false, obstruction: { k, i, j, entry, samples: sampleValues(entry, th) } };
     }
   }
-  if (k === 1) return { k, symmetric: true, potential: L.expr, method: 'loss' };
+  if (k === 1) return { k, symmetric: true, potential: L.expr, method: 'loss', scalarForm: [{ coefficient: Rational.ONE, tree: tree([]) }] };
   const target = fk.map((e) => expand(e));
   const viaScalars = elementaryScalarPotential(L, k, target);
   if (viaScalars) return { k, symmetric: true, ...viaScalars, method: 'elementary-scalars' };
@@ -193,7 +243,7 @@ function unitTerms(e: Expr, into: Map<string, Rational>, component: number): voi
 const MAX_CANDIDATES = 48;
 
 /** P_k = Σ_{|t|=k} c_t Φ(t) solving −f_k = Σ c_t ∇Φ(t) on the expanded unit terms. */
-function elementaryScalarPotential(L: Loss, k: number, target: readonly Expr[]): { potential: Expr; ansatz: string } | undefined {
+function elementaryScalarPotential(L: Loss, k: number, target: readonly Expr[]): { potential: Expr; ansatz: string; scalarForm: ScalarTerm[] } | undefined {
   const trees = treesOfOrder(k);
   if (trees.length > MAX_CANDIDATES) return undefined;
   const d = lossDifferentials(L);
@@ -215,7 +265,8 @@ function elementaryScalarPotential(L: Loss, k: number, target: readonly Expr[]):
     .filter(([ci]) => !ci.isZero())
     .map(([ci, t]) => `${ci} Φ(${t})`)
     .join(' + ');
-  return { potential, ansatz };
+  const general = trees.map((t, i) => ({ coefficient: c[i]!, tree: t })).filter((g) => !g.coefficient.isZero());
+  return { potential, ansatz, scalarForm: general };
 }
 
 /**

@@ -320,10 +320,11 @@ export function heavyBallModifiedLoss(L: Loss, opts: { beta?: number | string | 
     correction,
     verified,
     latex() {
-      const bt = opts.beta === undefined ? '\\beta' : toLatex(b);
-      return (
-        `\\tilde{L} = L + \\frac{\\eta\\left(1 + ${bt}\\right)}{4\\left(1 - ${bt}\\right)^{2}} \\lVert \\nabla L \\rVert^{2} = ${toLatex(potential)}`
-      );
+      const general = `\\tilde{L} = L + \\frac{\\eta\\left(1 + \\beta\\right)}{4\\left(1 - \\beta\\right)^{2}} \\lVert \\nabla L \\rVert^{2}`;
+      if (opts.beta === undefined) return `${general} = ${toLatex(potential)}`;
+      // β a number: the coefficient (1+β)/(4(1−β)²) is one rational (β = 3/5: 5/2), printed as such
+      const c = toLatex(scale(mul(ETA, add(ONE, b), pow(sub(ONE, b), -2)), Rational.of(1, 4)));
+      return `${general} = L + ${c} \\lVert \\nabla L \\rVert^{2} = ${toLatex(potential)}\\quad \\left(\\beta = ${toLatex(b)}\\right)`;
     },
   };
 }

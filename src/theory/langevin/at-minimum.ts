@@ -4,9 +4,9 @@
  * (Σ treated as constant, so the process is Ornstein–Uhlenbeck), and solve it exactly with
  * `linearStationary`. Per-example losses for linear and logistic regression come from data rows x…, y.
  */
-import { type Expr, type Loss, Rational, evaluate, loss as makeLoss, scale, sum } from '../../symbolic/index.ts';
+import { type Expr, type Loss, EvaluationError, Rational, evaluate, loss as makeLoss, scale, sum } from '../../symbolic/index.ts';
 import { InputError, NotMeasurableError } from '../../errors.ts';
-import { symmetricEigen } from '../../numeric/symeig.ts';
+import { newtonMinimize } from '../../numeric/minimize.ts';
 import { type LinearHyper, type LinearStationary, type ExactMode, linearStationary } from './linear.ts';
 import { type NoiseSpec, langevinModel, type LangevinModel } from './model.ts';
 import { rationalOf } from './exact.ts';
@@ -70,55 +70,26 @@ function lossValue(m: LangevinModel, theta: Float64Array, lam: number): number {
 }
 
 /**
- * A minimum of L_λ by Newton's method on the positive-definite part of the Hessian (eigenvalues clipped
- * from below), with backtracking on L_λ. Throws a NotMeasurableError when none is reached (e.g. logistic
- * regression on separable data without weight decay: the loss has no minimum).
+ * The minimum of L_λ = L + (λ/2)‖θ‖² from `from` by Newton's method with Hessian modification (src/numeric/
+ * minimize.ts), values and derivatives from the model's exact expressions. No minimum found (e.g. separable
+ * logistic data without weight decay: the iterates run off to infinity) is NotMeasurableError.
  */
 export function findMinimum(m: LangevinModel, from: Float64Array, lam: number, maxIter = 200): { theta: Float64Array; gradientNorm: number; iterations: number } {
-  const n = m.n;
-  let theta = Float64Array.from(from);
-  let f = lossValue(m, theta, lam);
-  for (let it = 0; it < maxIter; it++) {
-    const { g, H } = gradHess(m, theta, lam);
-    const gn = Math.hypot(...g);
-    // a critical point; whether it is a strict minimum is for the stationary analysis to say (a zero or
-    // negative eigenvalue of H + λI there is an InputError that explains it)
-    if (gn === 0) return { theta, gradientNorm: 0, iterations: it };
-    const { values, vectors } = symmetricEigen(H, 'the Hessian');
-    const top = Math.max(...values.map(Math.abs));
-    if (!(top > 0)) break;
-    // Newton step on the positive-definite part: −V diag(1/max(|λ_i|, δ)) Vᵀ g
-    const step = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      let proj = 0;
-      for (let i = 0; i < n; i++) proj += vectors[i * n + k]! * g[i]!;
-      const lk = Math.max(Math.abs(values[k]!), 1e-8 * top);
-      for (let i = 0; i < n; i++) step[i] = step[i]! - (vectors[i * n + k]! * proj) / lk;
+  const objective = (theta: Float64Array) => {
+    const value = lossValue(m, theta, lam);
+    if (!Number.isFinite(value)) return undefined;
+    try {
+      const { g, H } = gradHess(m, theta, lam);
+      return { value, gradient: g, hessian: H };
+    } catch (e) {
+      if (e instanceof EvaluationError) return undefined; // outside the domain: the line search backs off
+      throw e;
     }
-    const size = Math.max(1, Math.hypot(...theta));
-    // converged: a Newton step below round-off (in a flat direction the clipped curvature keeps it small).
-    // On a loss without a minimum, e.g. separable logistic data, the gradient decays but the step stays O(1).
-    if (Math.hypot(...step) <= 1e-10 * size) return { theta, gradientNorm: gn, iterations: it };
-    let t = 1;
-    let next = theta.map((x, i) => x + step[i]!);
-    let fn = lossValue(m, next, lam);
-    while (!(fn <= f) && t > 1e-12) {
-      t /= 2;
-      next = theta.map((x, i) => x + t * step[i]!);
-      fn = lossValue(m, next, lam);
-    }
-    if (!(fn <= f)) {
-      // no decrease at all: at the round-off floor of L_λ; accept if the Newton step is small there
-      if (Math.hypot(...step) <= 1e-6 * size) return { theta, gradientNorm: gn, iterations: it };
-      break;
-    }
-    theta = next;
-    f = fn;
-    if (Math.hypot(...theta) > 1e12) break;
-  }
-  const { g } = gradHess(m, theta, lam);
+  };
+  const r = newtonMinimize(objective, from, { maxIterations: maxIter });
+  if (r.converged) return { theta: r.theta, gradientNorm: r.gradientNorm, iterations: r.iterations };
   throw new NotMeasurableError(
-    `no minimum of the loss found from the start (after ${maxIter} Newton steps ‖∇L‖ = ${Math.hypot(...g).toExponential(2)} at |θ| = ${Math.hypot(...theta).toExponential(2)}): the loss may have no minimum (e.g. separable logistic data without weight decay); analyse at a given point or add weight decay`,
+    `no minimum of the loss found from the start (after ${r.iterations} Newton steps ‖∇L‖ = ${r.gradientNorm.toExponential(2)} at |θ| = ${Math.hypot(...r.theta).toExponential(2)}): the loss may have no minimum (e.g. separable logistic data without weight decay); analyse at a given point or add weight decay`,
   );
 }
 

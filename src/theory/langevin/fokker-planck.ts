@@ -64,6 +64,7 @@ import {
 } from '../../symbolic/index.ts';
 import { compile } from '../../codegen/index.ts';
 import { lyapunov } from '../../numeric/lyapunov.ts';
+import { choleskyStrict, newtonMinimize } from '../../numeric/minimize.ts';
 import type { LangevinModel } from './model.ts';
 import { type SymbolRange, type ZeroDecision, decideZero } from './zero-test.ts';
 
@@ -407,45 +408,6 @@ function symbolValues(model: LangevinModel, exprs: readonly Expr[], given: Reado
   return [...needed];
 }
 
-/** Strict Cholesky: the smallest pivot (negative or tiny → not positive definite), and the factor. */
-function cholesky(H: Float64Array, n: number): { ok: boolean; minPivot: number; at: number; L: Float64Array } {
-  const L = new Float64Array(n * n);
-  let scaleH = 0;
-  for (let i = 0; i < n; i++) scaleH = Math.max(scaleH, Math.abs(H[i * n + i]!));
-  let minPivot = Infinity;
-  for (let j = 0; j < n; j++) {
-    let d = H[j * n + j]!;
-    for (let k = 0; k < j; k++) d -= L[j * n + k]! ** 2;
-    minPivot = Math.min(minPivot, d);
-    if (!(d > 1e-12 * Math.max(scaleH, Number.MIN_VALUE))) return { ok: false, minPivot: d, at: j, L };
-    const ljj = Math.sqrt(d);
-    L[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let v = H[i * n + j]!;
-      for (let k = 0; k < j; k++) v -= L[i * n + k]! * L[j * n + k]!;
-      L[i * n + j] = v / ljj;
-    }
-  }
-  return { ok: true, minPivot, at: -1, L };
-}
-
-/** Solve L Lᵀ x = b. */
-function choleskySolve(L: Float64Array, n: number, b: Float64Array): Float64Array {
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= L[i * n + k]! * y[k]!;
-    y[i] = s / L[i * n + i]!;
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= L[k * n + i]! * x[k]!;
-    x[i] = s / L[i * n + i]!;
-  }
-  return x;
-}
-
 function norm(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! ** 2;
@@ -484,71 +446,31 @@ export function minimizeLoss(
   if (start.length !== n) throw new InputError(`the start of Newton's method has ${start.length} entries, expected ${n} (${model.params.map((p) => p.name).join(', ')})`);
   const theta = Float64Array.from(start);
   if (!theta.every(Number.isFinite)) throw new InputError(`the start of Newton's method must be finite (got ${fmt(start)})`);
-  const evalAt = (t: Float64Array): { v: number; g: Float64Array; H: Float64Array } | undefined => {
-    c.fn(t, out, hv);
-    if (!out.every(Number.isFinite)) return undefined;
-    return { v: out[0]!, g: out.slice(1, 1 + n), H: out.slice(1 + n, 1 + n + n * n) };
-  };
-  let cur = evalAt(theta);
-  if (!cur) throw new InputError(`L + (λ/2)‖θ‖² or its derivatives are not finite at the start ${fmt(theta)}: give another start`);
-  let it = 0;
-  for (; it < maxIt && norm(cur.g) > gradTol; it++) {
-    // direction: −(H + μI)⁻¹ g with the smallest μ ≥ 0 (0, then doubling from 1e−3·scale) that is positive definite
-    let scaleH = 0;
-    for (let i = 0; i < n * n; i++) scaleH = Math.max(scaleH, Math.abs(cur.H[i]!));
-    let mu = 0;
-    let ch = cholesky(cur.H, n);
-    while (!ch.ok) {
-      mu = mu === 0 ? 1e-3 * Math.max(scaleH, 1) : 2 * mu;
-      const shifted = Float64Array.from(cur.H);
-      for (let i = 0; i < n; i++) shifted[i * n + i] = shifted[i * n + i]! + mu;
-      ch = cholesky(shifted, n);
-    }
-    const step = choleskySolve(ch.L, n, cur.g).map((x) => -x);
-    const slope = step.reduce((s, x, i) => s + x * cur!.g[i]!, 0);
-    let t = 1;
-    let next: ReturnType<typeof evalAt>;
-    const trial = new Float64Array(n);
-    for (;;) {
-      for (let i = 0; i < n; i++) trial[i] = theta[i]! + t * step[i]!;
-      next = evalAt(trial);
-      if (next && next.v <= cur.v + 1e-4 * t * slope) break;
-      t /= 2;
-      if (t < 1e-12) break;
-    }
-    if (!next || t < 1e-12) {
-      // no decrease along a descent direction: at rounding level when the gradient is already tiny
-      if (norm(cur.g) <= 1e-6 * Math.max(1, Math.abs(cur.v))) break;
-      throw new InputError(`Newton's line search found no decrease of L + (λ/2)‖θ‖² at θ = ${fmt(theta)} (‖∇V‖ = ${norm(cur.g).toExponential(2)}): give another start`);
-    }
-    theta.set(trial);
-    cur = next;
-  }
-  // polish: up to two full Newton steps, each kept only if it reduces ‖∇V‖ (quadratic convergence takes
-  // a 1e−10 gradient to rounding level)
-  for (let k = 0; k < 2 && norm(cur.g) > 0; k++) {
-    const ch = cholesky(cur.H, n);
-    if (!ch.ok) break;
-    const step = choleskySolve(ch.L, n, cur.g);
-    const trial = theta.map((x, i) => x - step[i]!);
-    const next = evalAt(trial);
-    if (!next || !(norm(next.g) < norm(cur.g))) break;
-    theta.set(trial);
-    cur = next;
-  }
-  const gn = norm(cur.g);
-  if (gn > gradTol && gn > 1e-6 * Math.max(1, Math.abs(cur.v)))
+  const r = newtonMinimize(
+    (t) => {
+      c.fn(t, out, hv);
+      if (!out.every(Number.isFinite)) return undefined;
+      return { value: out[0]!, gradient: out.slice(1, 1 + n), hessian: out.slice(1 + n, 1 + n + n * n) };
+    },
+    theta,
+    { maxIterations: maxIt },
+  );
+  const gn = r.gradientNorm;
+  if (!r.converged || (gn > gradTol && gn > 1e-6 * Math.max(1, Math.abs(r.value))))
     throw new InputError(
-      `Newton's method did not converge in ${maxIt} iterations from ${fmt(start)}: at θ = ${fmt(theta)} ‖∇(L + (λ/2)‖θ‖²)‖ = ${gn.toExponential(2)}; ` +
-        'the loss may have no minimum there (unbounded below?): give a start closer to a minimum or more iterations',
+      r.reason === 'no-decrease'
+        ? `Newton's line search found no decrease of L + (λ/2)‖θ‖² at θ = ${fmt(r.theta)} (‖∇V‖ = ${gn.toExponential(2)}): give another start`
+        : `Newton's method did not converge in ${maxIt} iterations from ${fmt(start)}: at θ = ${fmt(r.theta)} ‖∇(L + (λ/2)‖θ‖²)‖ = ${gn.toExponential(2)}; ` +
+            'the loss may have no minimum there (unbounded below?): give a start closer to a minimum or more iterations',
     );
-  const ch = cholesky(cur.H, n);
+  theta.set(r.theta);
+  const ch = choleskyStrict(r.hessian, n);
   if (!ch.ok)
     throw new InputError(
       `the Hessian of L + (λ/2)‖θ‖² at the critical point θ* = ${fmt(theta)} is not positive definite (Cholesky pivot ${ch.minPivot.toExponential(2)} at '${model.params[ch.at]!.name}'): ` +
         'θ* is a saddle or lies on a flat valley, so there is no local Gaussian there; give another start (or weight decay > 0 for a flat valley)',
     );
-  return { theta, gradientNorm: gn, iterations: it, H: cur.H, minPivot: ch.minPivot };
+  return { theta, gradientNorm: gn, iterations: r.iterations, H: r.hessian, minPivot: ch.minPivot };
 }
 
 function block(C: Float64Array, n: number, r0: number, c0: number): Float64Array {

@@ -226,3 +226,42 @@ describe('counterTerms API', () => {
     expect(() => counterTerms(loss('exp(w1*w2*w3) + sin(w1 + w2)', { params: ['w1', 'w2', 'w3'] }), 10, { maxNodes: 1000 })).toThrow(/expression swell/);
   });
 });
+
+/**
+ * The expanded route multiplies out after substitution: Σ_d log(1 + exp(a_d·u)) over three points is
+ * dense in u, so expanding the generic forms ∇D^mL[v_1..v_m] with symbolic directions first has n^m
+ * terms per component before any substitution. The results must be the very objects that expanding
+ * the compact result gives.
+ */
+describe('expanded counter terms of a dense non-polynomial loss', () => {
+  const logSumExp = (n: number, prefix: string): ReturnType<typeof loss> => {
+    const ps = Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+    // small integer points a_d with entries in −2 … 2
+    const dots = [0, 1, 2].map((d) => ps.map((p, j) => `(${((j * 7 + d * 3) % 5) - 2})*${p}`).join(' + '));
+    return loss(dots.map((s) => `log(1 + exp(${s}))`).join(' + '), { params: ps });
+  };
+
+  it('n = 10, K = 5: the same canonical objects as expanding the compact series, within a small node budget', () => {
+    const L = logSumExp(10, 'lse');
+    // 20,000 new nodes: the expand-first route (symbolic directions expanded) needs more than that here
+    const s = counterTerms(L, 5, { expanded: true, maxNodes: 20_000 });
+    const c = counterTerms(L, 5);
+    for (let k = 0; k < 5; k++) {
+      for (let i = 0; i < 10; i++) expect(s.f[k]![i] === expand(c.f[k]![i]!), `f_${k + 1}[${i}]`).toBe(true);
+    }
+    // and the values agree with the compact series at a point (float64 evaluations of two forms of one exact expression: relative 1e-12)
+    const point = Object.fromEntries(L.params.map((p, i) => [p.name, 0.1 * Math.sin(i + 1)]));
+    const ve = s.valuesAt(point);
+    const vc = c.valuesAt(point);
+    for (let k = 0; k < 5; k++) {
+      for (let i = 0; i < 10; i++) expect(Math.abs(ve[k]![i]! - vc[k]![i]!)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(vc[k]![i]!)));
+    }
+  }, 60_000);
+
+  it('the expanded form carries no auxiliary direction and is its own expanded form', () => {
+    const L = logSumExp(6, 'lsf');
+    const s = counterTerms(L, 4, { expanded: true });
+    for (const fk of s.f) for (const e of fk) expect(toText(e)).not.toMatch(/§v/);
+    expect(s.toExpanded()).toBe(s);
+  });
+});

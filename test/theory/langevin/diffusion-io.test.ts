@@ -1,3 +1,4 @@
+import { runCli } from '../../support/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,19 +7,12 @@ import { readNpy, writeNpy } from '../../../src/numeric/npy.ts';
 import { analyzeDiffusionLog, parseCsvLog, parseJsonLog, parseNpyLog } from '../../../src/theory/langevin/diffusion-log.ts';
 import { discreteModeDiffusion, predictDiffusion } from '../../../src/theory/langevin/diffusion.ts';
 import { exampleLogJson } from '../../../docs/examples/diffusion.ts';
-import { main, type CliIO } from '../../../src/cli/main.ts';
 import { InputError } from '../../../src/errors.ts';
 
 const root = resolve(__dirname, '../../..');
 const tmp = mkdtempSync(join(tmpdir(), 'eomkit-diffusion-'));
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 /** A .npy file assembled byte by byte here (not with writeNpy): version 1.0, '<f8', shape (2, 3). */
 function handBuiltNpy(values: number[]): Uint8Array {

@@ -1,0 +1,437 @@
+/**
+ * Packed sparse distributed polynomials with integer coefficients, for the polynomial parts of exact
+ * derivations (the representation of SymPy's `rings`, Singular or Giac): a polynomial in x_0 … x_{n−1}
+ * is a list of (packed exponent vector, coefficient). The exponent vector (e_0, …, e_{n−1}) is packed into
+ * one JS number, Σ e_j·2^{b·j}, with b bits per variable fixed for the ring, so that the product of two
+ * monomials is the sum of their keys and like monomials are merged by hashing one number.
+ *
+ * Exactness is kept by two guards: the caller fixes a per-variable degree bound when it makes the ring
+ * (every exponent stays below 2^b, so keys never carry between fields; n·b ≤ 52 keeps keys exact), and
+ * every coefficient operation checks that the result is a safe integer. When a coefficient would leave
+ * the safe range the ring records an overflow and the caller falls back to the expression route.
+ */
+import { Rational } from './rational.ts';
+import { type Expr, type Sym, ONE, SumBuilder, chargeWork, compareExpr, mulSorted, num, splitCoefficient } from './expr.ts';
+
+/** A polynomial: keys[i] is a packed exponent vector, coeffs[i] ≠ 0 its integer coefficient. */
+export interface PackedPoly {
+  readonly keys: readonly number[];
+  readonly coeffs: readonly number[];
+}
+
+export const PACKED_ZERO: PackedPoly = { keys: [], coeffs: [] };
+
+/** The largest number of key bits: every key and the sum of two keys stay exact in a float64. */
+const MAX_KEY_BITS = 52;
+
+/** Bits per variable for exponents up to `maxDegree`, or undefined when n variables do not fit one key. */
+export function packedBits(n: number, maxDegree: number): number | undefined {
+  const bits = Math.max(1, Math.ceil(Math.log2(maxDegree + 1)));
+  return n * bits <= MAX_KEY_BITS ? bits : undefined;
+}
+
+export class PackedRing {
+  /** set when a coefficient left the safe-integer range: every result since is unreliable */
+  overflow = false;
+  private readonly radix: number;
+  /** place[j] = 2^{b·j} */
+  private readonly place: number[];
+  private readonly unitMemo = new Map<number, Expr>();
+
+  constructor(
+    readonly vars: readonly Sym[],
+    readonly bits: number,
+  ) {
+    this.radix = 2 ** bits;
+    this.place = vars.map((_, j) => 2 ** (bits * j));
+  }
+
+  /** exponent of variable j in the packed key */
+  exponent(key: number, j: number): number {
+    return Math.floor(key / this.place[j]!) % this.radix;
+  }
+
+  /**
+   * An expanded polynomial expression in the ring's variables as (integer polynomial P, denominator d)
+   * with e = P/d, or undefined when e is not a polynomial in these variables with rational coefficients,
+   * an exponent reaches 2^b, or a coefficient is not a safe integer after clearing denominators.
+   */
+  fromExpanded(e: Expr): { poly: PackedPoly; den: bigint } | undefined {
+    const varIndex = new Map<Expr, number>();
+    this.vars.forEach((v, j) => varIndex.set(v, j));
+    const terms: Array<[Rational, Expr]> = [];
+    if (e.kind === 'add') {
+      if (!e.constant.isZero()) terms.push([e.constant, ONE]);
+      for (let i = 0; i < e.terms.length; i++) terms.push([e.coeffs[i]!, e.terms[i]!]);
+    } else if (e.kind === 'num') {
+      if (!e.value.isZero()) terms.push([e.value, ONE]);
+    } else terms.push(splitCoefficient(e));
+    let den = 1n;
+    for (const [c] of terms) den = lcm(den, c.den);
+    const out = new Map<number, number>();
+    for (const [c, unit] of terms) {
+      const key = this.keyOf(unit, varIndex);
+      if (key === undefined) return undefined;
+      const big = (c.num * den) / c.den;
+      if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < -BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+      out.set(key, (out.get(key) ?? 0) + Number(big));
+    }
+    return { poly: this.fromMap(out), den };
+  }
+
+  private keyOf(unit: Expr, varIndex: Map<Expr, number>): number | undefined {
+    const factor = (base: Expr, k: Rational): number | undefined => {
+      const j = varIndex.get(base);
+      if (j === undefined || !k.isInteger() || k.isNegative()) return undefined;
+      const d = k.toNumber();
+      return d < this.radix ? d * this.place[j]! : undefined;
+    };
+    switch (unit.kind) {
+      case 'num':
+        return 0;
+      case 'sym':
+        return factor(unit, Rational.ONE);
+      case 'pow':
+        return unit.exp.kind === 'num' ? factor(unit.base, unit.exp.value) : undefined;
+      case 'mul': {
+        let key = 0;
+        for (let i = 0; i < unit.bases.length; i++) {
+          const f = factor(unit.bases[i]!, unit.exps[i]!);
+          if (f === undefined) return undefined;
+          key += f;
+        }
+        return key;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private fromMap(m: Map<number, number>): PackedPoly {
+    const keys: number[] = [];
+    const coeffs: number[] = [];
+    for (const [k, c] of m) {
+      if (c !== 0) {
+        keys.push(k);
+        coeffs.push(c);
+      }
+    }
+    return { keys, coeffs };
+  }
+
+  private accumulate(m: Map<number, number>, key: number, c: number): void {
+    const s = (m.get(key) ?? 0) + c;
+    if (!Number.isSafeInteger(s)) this.overflow = true;
+    m.set(key, s);
+  }
+
+  /** ∂p/∂x_j */
+  diff(p: PackedPoly, j: number): PackedPoly {
+    const keys: number[] = [];
+    const coeffs: number[] = [];
+    const place = this.place[j]!;
+    for (let i = 0; i < p.keys.length; i++) {
+      const key = p.keys[i]!;
+      const e = Math.floor(key / place) % this.radix;
+      if (e === 0) continue;
+      const c = p.coeffs[i]! * e;
+      if (!Number.isSafeInteger(c)) this.overflow = true;
+      keys.push(key - place);
+      coeffs.push(c);
+    }
+    return { keys, coeffs };
+  }
+
+  /** Σ_j ∂F/∂x_j · v_j (the directional derivative of F along the polynomial direction v), into `m` scaled by k */
+  private addDirectional(m: Map<number, number>, F: PackedPoly, v: readonly PackedPoly[], k: number): void {
+    for (let j = 0; j < v.length; j++) {
+      const vj = v[j]!;
+      if (vj.keys.length === 0) continue;
+      const dF = this.diff(F, j);
+      this.addProduct(m, dF, vj, k);
+    }
+  }
+
+  /** m += k·a·b */
+  private addProduct(m: Map<number, number>, a: PackedPoly, b: PackedPoly, k: number): void {
+    chargeWork(a.keys.length * b.keys.length);
+    for (let i = 0; i < a.keys.length; i++) {
+      const ka = a.keys[i]!;
+      const ca = a.coeffs[i]! * k;
+      if (!Number.isSafeInteger(ca)) this.overflow = true;
+      for (let l = 0; l < b.keys.length; l++) {
+        const c = ca * b.coeffs[l]!;
+        if (!Number.isSafeInteger(c)) this.overflow = true;
+        this.accumulate(m, ka + b.keys[l]!, c);
+      }
+    }
+  }
+
+  /** (J F)·v: component i is Σ_j ∂F_i/∂x_j · v_j */
+  jvp(F: readonly PackedPoly[], v: readonly PackedPoly[]): PackedPoly[] {
+    return F.map((Fi) => {
+      const m = new Map<number, number>();
+      this.addDirectional(m, Fi, v, 1);
+      return this.fromMap(m);
+    });
+  }
+
+  /** Σ k·p over the parts (integer weights) */
+  combine(parts: ReadonlyArray<readonly [number, PackedPoly]>): PackedPoly {
+    const m = new Map<number, number>();
+    for (const [k, p] of parts) {
+      for (let i = 0; i < p.keys.length; i++) {
+        const c = k * p.coeffs[i]!;
+        if (!Number.isSafeInteger(c)) this.overflow = true;
+        this.accumulate(m, p.keys[i]!, c);
+      }
+    }
+    return this.fromMap(m);
+  }
+
+  /** the unit monomial Π x_j^{e_j} of a key, as a canonical expression (memoised) */
+  private unit(key: number): Expr {
+    let u = this.unitMemo.get(key);
+    if (u === undefined) {
+      u = unitMonomial(this.vars, canonicalOrder(this), (j) => this.exponent(key, j));
+      this.unitMemo.set(key, u);
+    }
+    return u;
+  }
+
+  /** s·p as a canonical expanded expression (the same object `expand` gives for an equal polynomial) */
+  toExpr(p: PackedPoly, s: Rational = Rational.ONE): Expr {
+    const b = new SumBuilder();
+    for (let i = 0; i < p.keys.length; i++) {
+      const c = s.mul(Rational.int(p.coeffs[i]!));
+      const key = p.keys[i]!;
+      if (key === 0) b.add(num(c));
+      else b.addUnit(this.unit(key), c);
+    }
+    return b.build();
+  }
+}
+
+function lcm(a: bigint, b: bigint): bigint {
+  let x = a;
+  let y = b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return (a / x) * b;
+}
+
+/** A polynomial of a WidePackedRing: exponent vectors packed into one bigint each. */
+export interface WidePackedPoly {
+  readonly keys: readonly bigint[];
+  readonly coeffs: readonly number[];
+}
+
+/**
+ * The same packed representation for more variables than one float64 key holds (n·b > 52 bits): the
+ * exponent vector is packed into a bigint, Σ e_j·2^{b·j}. Slower per operation than PackedRing, still one
+ * hashed key per monomial and one key addition per monomial product.
+ */
+export class WidePackedRing {
+  overflow = false;
+  private readonly shift: bigint[];
+  private readonly place: bigint[];
+  private readonly mask: bigint;
+  private readonly unitMemo = new Map<bigint, Expr>();
+
+  constructor(
+    readonly vars: readonly Sym[],
+    readonly bits: number,
+  ) {
+    this.shift = vars.map((_, j) => BigInt(bits * j));
+    this.place = this.shift.map((s) => 1n << s);
+    this.mask = (1n << BigInt(bits)) - 1n;
+  }
+
+  exponent(key: bigint, j: number): number {
+    return Number((key >> this.shift[j]!) & this.mask);
+  }
+
+  /** as PackedRing.fromExpanded */
+  fromExpanded(e: Expr): { poly: WidePackedPoly; den: bigint } | undefined {
+    const varIndex = new Map<Expr, number>();
+    this.vars.forEach((v, j) => varIndex.set(v, j));
+    const terms = termsOfExpanded(e);
+    let den = 1n;
+    for (const [c] of terms) den = lcm(den, c.den);
+    const limit = BigInt(1) << BigInt(this.bits);
+    const out = new Map<bigint, number>();
+    for (const [c, unit] of terms) {
+      const exps = exponentsOf(unit, varIndex);
+      if (exps === undefined) return undefined;
+      let key = 0n;
+      for (const [j, d] of exps) {
+        if (BigInt(d) >= limit) return undefined;
+        key += BigInt(d) << this.shift[j]!;
+      }
+      const big = (c.num * den) / c.den;
+      if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < -BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+      out.set(key, (out.get(key) ?? 0) + Number(big));
+    }
+    return { poly: this.fromMap(out), den };
+  }
+
+  private fromMap(m: Map<bigint, number>): WidePackedPoly {
+    const keys: bigint[] = [];
+    const coeffs: number[] = [];
+    for (const [k, c] of m) {
+      if (!Number.isSafeInteger(c)) this.overflow = true;
+      if (c !== 0) {
+        keys.push(k);
+        coeffs.push(c);
+      }
+    }
+    return { keys, coeffs };
+  }
+
+  diff(p: WidePackedPoly, j: number): WidePackedPoly {
+    const keys: bigint[] = [];
+    const coeffs: number[] = [];
+    const shift = this.shift[j]!;
+    const place = this.place[j]!;
+    for (let i = 0; i < p.keys.length; i++) {
+      const key = p.keys[i]!;
+      const e = Number((key >> shift) & this.mask);
+      if (e === 0) continue;
+      const c = p.coeffs[i]! * e;
+      if (!Number.isSafeInteger(c)) this.overflow = true;
+      keys.push(key - place);
+      coeffs.push(c);
+    }
+    return { keys, coeffs };
+  }
+
+  jvp(F: readonly WidePackedPoly[], v: readonly WidePackedPoly[]): WidePackedPoly[] {
+    return F.map((Fi) => {
+      const m = new Map<bigint, number>();
+      for (let j = 0; j < v.length; j++) {
+        const vj = v[j]!;
+        if (vj.keys.length === 0) continue;
+        const dF = this.diff(Fi, j);
+        chargeWork(dF.keys.length * vj.keys.length);
+        for (let a = 0; a < dF.keys.length; a++) {
+          const ka = dF.keys[a]!;
+          const ca = dF.coeffs[a]!;
+          for (let b = 0; b < vj.keys.length; b++) {
+            const c = ca * vj.coeffs[b]!;
+            if (!Number.isSafeInteger(c)) this.overflow = true;
+            const key = ka + vj.keys[b]!;
+            m.set(key, (m.get(key) ?? 0) + c);
+          }
+        }
+      }
+      return this.fromMap(m);
+    });
+  }
+
+  combine(parts: ReadonlyArray<readonly [number, WidePackedPoly]>): WidePackedPoly {
+    const m = new Map<bigint, number>();
+    for (const [k, p] of parts) {
+      for (let i = 0; i < p.keys.length; i++) {
+        const c = k * p.coeffs[i]!;
+        if (!Number.isSafeInteger(c)) this.overflow = true;
+        m.set(p.keys[i]!, (m.get(p.keys[i]!) ?? 0) + c);
+      }
+    }
+    return this.fromMap(m);
+  }
+
+  private unit(key: bigint): Expr {
+    let u = this.unitMemo.get(key);
+    if (u === undefined) {
+      u = unitMonomial(this.vars, canonicalOrder(this), (j) => this.exponent(key, j));
+      this.unitMemo.set(key, u);
+    }
+    return u;
+  }
+
+  toExpr(p: WidePackedPoly, s: Rational = Rational.ONE): Expr {
+    const b = new SumBuilder();
+    for (let i = 0; i < p.keys.length; i++) {
+      const c = s.mul(Rational.int(p.coeffs[i]!));
+      const key = p.keys[i]!;
+      if (key === 0n) b.add(num(c));
+      else b.addUnit(this.unit(key), c);
+    }
+    return b.build();
+  }
+}
+
+/** (coefficient, unit) pairs of an expanded expression */
+function termsOfExpanded(e: Expr): Array<[Rational, Expr]> {
+  const terms: Array<[Rational, Expr]> = [];
+  if (e.kind === 'add') {
+    if (!e.constant.isZero()) terms.push([e.constant, ONE]);
+    for (let i = 0; i < e.terms.length; i++) terms.push([e.coeffs[i]!, e.terms[i]!]);
+  } else if (e.kind === 'num') {
+    if (!e.value.isZero()) terms.push([e.value, ONE]);
+  } else terms.push(splitCoefficient(e));
+  return terms;
+}
+
+/** (variable index, natural exponent) of a unit monomial, or undefined if it is not a monomial in the variables */
+function exponentsOf(unit: Expr, varIndex: Map<Expr, number>): Array<[number, number]> | undefined {
+  const factor = (base: Expr, k: Rational): [number, number] | undefined => {
+    const j = varIndex.get(base);
+    if (j === undefined || !k.isInteger() || k.isNegative()) return undefined;
+    return [j, k.toNumber()];
+  };
+  switch (unit.kind) {
+    case 'num':
+      return [];
+    case 'sym': {
+      const f = factor(unit, Rational.ONE);
+      return f && [f];
+    }
+    case 'pow': {
+      const f = unit.exp.kind === 'num' ? factor(unit.base, unit.exp.value) : undefined;
+      return f && [f];
+    }
+    case 'mul': {
+      const out: Array<[number, number]> = [];
+      for (let i = 0; i < unit.bases.length; i++) {
+        const f = factor(unit.bases[i]!, unit.exps[i]!);
+        if (f === undefined) return undefined;
+        out.push(f);
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const orderMemo = new WeakMap<object, number[]>();
+
+/** the indices of the ring's variables in canonical (compareExpr) order, memoised per ring */
+function canonicalOrder(ring: { readonly vars: readonly Sym[] }): number[] {
+  let o = orderMemo.get(ring);
+  if (o === undefined) {
+    const vars = ring.vars;
+    o = vars.map((_, j) => j).sort((a, b) => compareExpr(vars[a]!, vars[b]!));
+    orderMemo.set(ring, o);
+  }
+  return o;
+}
+
+const smallInts: Rational[] = [];
+function intRational(e: number): Rational {
+  return (smallInts[e] ??= Rational.int(e));
+}
+
+/** Π x_j^{e_j} built directly in canonical form (bases in canonical order, as ProductBuilder.build leaves them) */
+function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: (j: number) => number): Expr {
+  const bases: Expr[] = [];
+  const exps: Rational[] = [];
+  for (const j of order) {
+    const e = exponent(j);
+    if (e > 0) {
+      bases.push(vars[j]!);
+      exps.push(intRational(e));
+    }
+  }
+  return mulSorted(Rational.ONE, bases, exps);
+}

@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { growthExponent, p7Formula } from '../../bench/p7.ts';
+import { loss } from '../../src/symbolic/index.ts';
+import { counterTerms } from '../../src/theory/eom/index.ts';
+
+describe('bench P7 helpers', () => {
+  it('growthExponent recovers the exponent of an exact power law, and of a noisy one by least squares', () => {
+    expect(growthExponent([[10, 3 * 10 ** 2.5], [20, 3 * 20 ** 2.5], [40, 3 * 40 ** 2.5]])).toBeCloseTo(2.5, 12);
+    // two points: the slope through them
+    expect(growthExponent([[10, 1], [20, 8]])).toBeCloseTo(3, 12);
+  });
+
+  it('the families: the chain is P2 loss; log-sum-exp has three points with entries in −2 … 2', () => {
+    expect(p7Formula('chain', 3)).toBe('(w1*w2*w3 - 1)^2/2');
+    const lse = p7Formula('lse', 4);
+    expect(lse.match(/log\(1 \+ exp\(/g)?.length).toBe(3);
+    for (const m of lse.matchAll(/\((-?\d+)\)\*w/g)) expect(Math.abs(Number(m[1]))).toBeLessThanOrEqual(2);
+  });
+
+  it('the child prints the time and the total terms of the expanded counter terms', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/eomkit/p7child.ts', 'chain', '4', '3', 'expanded'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; size: number };
+    const params = ['w1', 'w2', 'w3', 'w4'];
+    const s = counterTerms(loss(p7Formula('chain', 4), { params }), 3, { expanded: true });
+    let terms = 0;
+    for (const fk of s.f) for (const e of fk) terms += e.kind === 'add' ? e.terms.length + (e.constant.isZero() ? 0 : 1) : e.kind === 'num' && e.value.isZero() ? 0 : 1;
+    expect(out.size).toBe(terms);
+    expect(out.seconds).toBeGreaterThan(0);
+  }, 60_000);
+});
