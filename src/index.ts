@@ -64,6 +64,7 @@ export {
   PI,
   isNum,
   isZero,
+  isExpr,
   dependsOn,
   freeSymbols,
   children,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext, CliIO } from './context.ts';
 import { parseAssignments, parseBeta, parseNames, parseOrder, parsePoint } from './args.ts';
 import { type Expr, type Loss, DEFAULT_PRINT_LIMIT, evaluate, expand, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex, withBudget } from '../symbolic/index.ts';
+import { type StageProgress, stageProgress } from './progress.ts';
 
 export interface DeriveOptions {
   params: string;
@@ -15,6 +16,8 @@ export interface DeriveOptions {
   full?: boolean;
   latex?: boolean;
   json?: boolean;
+  /** false (--no-invariance): skip the invariance analysis (it runs under its own budget otherwise) */
+  invariance?: boolean;
   /** write an HTML report (KaTeX formulas, tables) and the JSON result into this directory */
   report?: string;
 }
@@ -49,6 +52,17 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
   const symbols = parseNames(opts.symbols, 'symbols');
   const constants = Object.fromEntries(opts.constants ? parseAssignments(opts.constants, 'constants') : []);
   const L = loss(formula, { params, symbols, constants });
+  // on a terminal, a bar over the phases: gradient and Hessian, the series, the invariances, the modified loss
+  const progress = await stageProgress('derive', opts.order !== undefined || opts.momentum !== undefined ? 4 : 1);
+  try {
+    return await derivePhases(L, opts, progress);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function derivePhases(L: Loss, opts: DeriveOptions, progress: StageProgress): Promise<DeriveResult> {
+  progress.stage('gradient and Hessian');
   const g = gradient(L.expr, L.params);
   const H = hessian(L.expr, L.params);
   const result: DeriveResult = { loss: L, gradient: g, hessian: H, series: [], notes: [] };
@@ -56,21 +70,26 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
   if (opts.order !== undefined || beta !== undefined) {
     const K = parseOrder(opts.order, 10, 2);
     if (beta !== undefined) {
+      progress.stage(`the heavy-ball series to order ${K}`);
       const { heavyBallSeries } = await import('../theory/eom/momentum.ts');
       const hb = heavyBallSeries(L, K, { beta: String(beta), expanded: opts.expanded });
       result.seriesKind = 'heavy-ball';
       result.series = hb.F.map((v: Expr[], k: number) => ({ name: `F_${k}`, tex: `F_{${k}}`, value: v }));
+      progress.stage('the modified loss');
       const { heavyBallModifiedLoss } = await import('../theory/eom/momentum.ts');
       const m = heavyBallModifiedLoss(L, { beta: String(beta) });
       result.modifiedLoss = { exists: true, text: `${toText(m.potential)}   (to first order in η; (1−β)θ̇ = −∇ of it)`, latex: m.latex() };
     } else {
+      progress.stage(`the counter terms f_1…f_${K}`);
       const { counterTerms, modifiedLoss } = await import('../theory/eom/index.ts');
       const s = counterTerms(L, K, { expanded: opts.expanded });
       result.seriesKind = 'gd';
       result.series = s.f.map((v: Expr[], k: number) => ({ name: `f_${k + 1}`, tex: `f_{${k + 1}}`, value: v }));
       // the analyses below can swell far more than the series itself (Jacobians of f_K, proofs by
       // expansion): each runs under its own budget and, past it, becomes a note instead of a failure
-      result.invariances = await optional('the invariance analysis', result.notes, () => invarianceSummary(L, K, s.f));
+      progress.stage('the invariance analysis');
+      if (opts.invariance !== false) result.invariances = await optional('the invariance analysis', result.notes, () => invarianceSummary(L, K, s.f));
+      progress.stage('the modified loss');
       if (K >= 2) {
         await optional('the modified loss', result.notes, async () => {
           const m = modifiedLoss(L, K, { series: s, maxNodes: ANALYSIS_BUDGET });
@@ -146,6 +165,8 @@ async function invarianceSummary(L: Loss, K: number, f: Expr[][]): Promise<Deriv
 const MAX_INLINE = 400;
 /** Expressions larger than this (as trees) are not even printed to measure them. */
 const MAX_INLINE_NODES = 200;
+/** tree nodes of series formulas past which --json prints only the short ones (about 10 MB of text) */
+const JSON_SERIES_BUDGET = 2_000_000;
 
 /** The text of e, or a one-line summary when it is long (or too large to print at all). */
 function shownText(e: Expr, full?: boolean): string {
@@ -155,10 +176,6 @@ function shownText(e: Expr, full?: boolean): string {
   return full || text.length <= MAX_INLINE ? text : `(${text.length.toLocaleString('en-US')} characters: --full prints it, --json gives it)`;
 }
 
-/** JSON value of an expression: its text, or null when it is too large to print. */
-function jsonText(e: Expr): string | null {
-  return e.treeSize > DEFAULT_PRINT_LIMIT ? null : toText(e);
-}
 
 export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO): Promise<void> {
   const r = await derive(formula, opts);
@@ -174,14 +191,24 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
       gradient: r.gradient.map((e) => toText(e)),
       hessian: r.hessian.map((row) => row.map((e) => toText(e))),
     };
+    // an output too large to be useful (f_3 of a 50-parameter chain: 305 MB) is summarised unless --full
+    const seriesNodes = r.series.reduce((acc, t) => acc + t.value.reduce((a2, e) => a2 + Math.min(e.treeSize, DEFAULT_PRINT_LIMIT), 0), 0);
+    const summarise = !opts.full && seriesNodes > JSON_SERIES_BUDGET;
     if (r.series.length) {
       obj['series'] = {
         kind: r.seriesKind,
-        terms: r.series.map((t) => ({
-          name: t.name,
-          value: t.value.map(jsonText),
-          ...(t.value.some((e) => e.treeSize > DEFAULT_PRINT_LIMIT) ? { note: 'null: too large to print as a formula (see "at" for values)' } : {}),
-        })),
+        terms: r.series.map((t) => {
+          const shown = (e: Expr): boolean => e.treeSize <= DEFAULT_PRINT_LIMIT && (!summarise || e.treeSize <= MAX_INLINE_NODES);
+          return {
+            name: t.name,
+            value: t.value.map((e) => (shown(e) ? toText(e) : null)),
+            ...(t.value.some((e) => e.treeSize > DEFAULT_PRINT_LIMIT)
+              ? { note: 'null: too large to print as a formula (see "at" for values)' }
+              : t.value.some((e) => !shown(e))
+                ? { note: `null: the series would print ${seriesNodes.toExponential(2)} nodes of formulas, past the JSON budget of ${JSON_SERIES_BUDGET.toLocaleString('en-US')}; --full writes every formula in full, --at gives values` }
+                : {}),
+          };
+        }),
       };
       obj['localErrors'] = localErrors(r);
     }
@@ -289,6 +316,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1): the modified equation on the slow manifold')
     .option('--expanded', 'print the canonical expanded form instead of the compact one')
     .option('--full', 'print every formula in full (long ones are otherwise summarised)')
+    .option('--no-invariance', 'skip the scale/translation invariance analysis (it runs with --order, under a budget: past it, a note says it was skipped)')
     .option('--latex', 'print LaTeX')
     .option('--json', 'print one JSON object')
     .option('--report <dir>', 'write an HTML report (rendered formulas, tables) and report.json into a directory')

@@ -127,6 +127,15 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print one JSON object')
     .option('--plot <file.svg>', 'write an SVG plot of error against η')
     .option('--report <dir>', 'write an HTML report (plot, tables) and report.json into a directory')
+    .addHelpText(
+      'after',
+      '\nExit status:\n' +
+        '  0  every order confirmed\n' +
+        '  2  bad input (formula, option, a start outside the domain) or a budget exceeded\n' +
+        '  3  a measured order disagrees with the theory\n' +
+        '  4  cannot be measured here (zero gradient at the start, T out of reach of the step budget); the message says what to change\n' +
+        '  1  internal error (a bug; --debug prints the stack)',
+    )
     .action(async (formula: string, opts: ValidateCommandOptions) => {
       ctx.status = await runValidate(formula, opts, ctx.io);
     });

@@ -15,15 +15,20 @@
  *   c.fn(Float64Array.of(1, 2), out);
  */
 import { type Sym, EvaluationError } from '../symbolic/index.ts';
+import { symbolsFrom } from '../symbolic/expr.ts';
+import { InputError, describe, requireInteger } from '../errors.ts';
+import { DEFAULT_MAX_OPERANDS, MAX_SHARED_PAIRS, checkCodeSize } from './budget.ts';
 import { getFunction } from '../symbolic/functions/registry.ts';
 import { emitFunction } from './emit.ts';
-import { type Outputs, type OutputBlock, type Program, CodegenError, checkFunctionName, lower, programStats } from './ir.ts';
+import { type Outputs, type OutputBlock, type Program, CodegenError, checkFunctionName, flattenOutputs, lower, programStats } from './ir.ts';
 
 // The lowering shared by every target (explicit exports only: the IR's node type and the emitter's
 // literal/part-size helpers stay internal)
 export { type Outputs, type OutputValue, type OutputBlock, type Program, CodegenError, lower, programStats, flattenOutputs } from './ir.ts';
 // Directional derivatives and the forward-mode counter terms, generated without forming tensors
 export { directionalDerivative, counterTermsForward } from './directional.ts';
+// The generated-code budget, checked before lowering
+export { DEFAULT_MAX_OPERANDS, codeSize, type CodeSize } from './budget.ts';
 
 /** A generated numeric function: θ in, `out` filled in place. */
 export type NumericFn = (theta: Float64Array, out: Float64Array, hyper?: ArrayLike<number>, upTo?: number) => void;
@@ -44,6 +49,11 @@ export interface CompileOptions {
    * filled (the same code, cut short: identical values); an unsplit body only — a split one fills all blocks
    */
   prefixReturns?: boolean;
+  /**
+   * generated-code budget: at most this many operands (children of the distinct sub-expressions of the
+   * outputs), checked before lowering (default DEFAULT_MAX_OPERANDS = 2,000,000)
+   */
+  maxOperands?: number;
 }
 
 export interface Compiled {
@@ -93,18 +103,20 @@ function moduleSource(p: Program, name: string, derivation: string | undefined, 
 
 /** TypeScript module text for these outputs. */
 export function emitModule(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): string {
-  const p = opts.program ?? lower(outputs, params, opts.hyper ?? []);
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`emitModule(outputs, params, options): options must be an object (got ${describe(opts)})`);
+  const p = opts.program ?? lowerWithinBudget(outputs, params, opts, 'emitModule');
   return moduleSource(p, checkFunctionName(opts.name ?? 'derived'), opts.derivation, opts.partSize, opts.prefixReturns);
 }
 
 /** Lower, emit and instantiate: the in-memory function and its sources. */
 export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileOptions = {}): Compiled {
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`compile(outputs, params, options): options must be an object (got ${describe(opts)})`);
   const name = checkFunctionName(opts.name ?? 'derived');
-  const program = opts.program ?? lower(outputs, params, opts.hyper ?? []);
+  const program = opts.program ?? lowerWithinBudget(outputs, params, opts, 'compile');
   const js = emitFunction(program, { name, dialect: 'js', partSize: opts.partSize, prefixReturns: opts.prefixReturns });
   const jsSource = `${js.helpers ? `${js.helpers}\n` : ''}return ${js.fn};`;
   // helpers that meet a point where a function is undefined (sgn(0)) throw eomkit's EvaluationError
-  const fn = new Function('EvaluationError', jsSource)(EvaluationError) as NumericFn;
+  const fn = checkedFunction(js.helpers, js.fn, program);
   return {
     get source() {
       return moduleSource(program, name, opts.derivation, opts.partSize, opts.prefixReturns);
@@ -122,3 +134,49 @@ export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileO
 
 export { emitJsModule, emitTfjsModule } from './targets.ts';
 export { compileCounterTermsForward, type CompiledCounterTerms } from './taylor.ts';
+
+/**
+ * Check the arguments and the code-size budget (codegen/budget.ts), then lower. Products with too many
+ * factor pairs are lowered without pair sharing (the same values; the sharing only saves multiplications).
+ */
+function lowerWithinBudget(outputs: Outputs, params: readonly Sym[], opts: CompileOptions, what: string): Program {
+  if (typeof outputs !== 'object' || outputs === null) {
+    throw new InputError(`${what}(outputs, params): outputs must be named expressions, e.g. { g: gradient(L.expr, L.params) } (got ${describe(outputs)})`);
+  }
+  const syms = symbolsFrom(`${what}(outputs, params): params`, params);
+  const hyper = opts.hyper === undefined ? [] : symbolsFrom(`${what} options.hyper`, opts.hyper);
+  const maxOperands = requireInteger(`${what} options.maxOperands`, opts.maxOperands ?? DEFAULT_MAX_OPERANDS, 1);
+  const { exprs } = flattenOutputs(outputs);
+  const size = checkCodeSize(exprs, maxOperands, what);
+  return lower(outputs, syms, hyper, { factorPairs: size.productPairs <= MAX_SHARED_PAIRS });
+}
+
+/**
+ * The generated function behind a check of its buffers: θ with fewer entries than parameters, an `out`
+ * shorter than the outputs or missing hyper-parameter values would read `undefined` and give NaN silently.
+ * The check is generated with each function (not one shared wrapper), so that its call of the body stays
+ * monomorphic and V8 can inline it.
+ */
+function checkedFunction(helpers: string, body: string, p: Program): NumericFn {
+  const nParams = p.params.length;
+  const outputSize = p.outputs.length;
+  const nHyper = p.hyper.length;
+  const fail = (which: number, v: unknown): never => {
+    const [what, need] =
+      which === 0
+        ? ['θ (1st argument)', `hold the ${nParams} parameter values (${p.params.map((s) => s.name).join(', ')})`]
+        : which === 1
+          ? ['out (2nd argument)', `be a Float64Array of length ${outputSize} (outputSize)`]
+          : ['hyper (3rd argument)', `hold the ${nHyper} hyper-parameter values (${p.hyper.map((s) => s.name).join(', ')})`];
+    throw new InputError(`the compiled function's ${what} must ${need} (got ${describe(v)})`);
+  };
+  const source =
+    `${helpers ? `${helpers}\n` : ''}const body = ${body};\n` +
+    `return function checked(theta, out, hyper, upTo) {\n` +
+    `  if (theta == null || !(theta.length >= ${nParams})) fail(0, theta);\n` +
+    `  if (out == null || !(out.length >= ${outputSize})) fail(1, out);\n` +
+    (nHyper > 0 ? `  if (hyper == null || !(hyper.length >= ${nHyper})) fail(2, hyper);\n` : '') +
+    `  body(theta, out, hyper, upTo);\n};`;
+  // helpers that meet a point where a function is undefined (sgn(0)) throw eomkit's EvaluationError
+  return new Function('EvaluationError', 'fail', source)(EvaluationError, fail) as NumericFn;
+}

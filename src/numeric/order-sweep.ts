@@ -18,7 +18,7 @@
  * Everything is float64. (TensorFlow.js is float32: its floor ~3e-7 relative makes slope checks above
  * order 1–2 meaningless there; see src/numeric/tfjs.)
  */
-import { InputError } from '../errors.ts';
+import { InputError, NotMeasurableError } from '../errors.ts';
 import { gd, heavyBall, type GradFn } from './optimizers.ts';
 import { dop853, flow, type VectorField } from './ode.ts';
 import { checkBeta, checkVector, distance2, norm2 } from './linalg.ts';
@@ -229,7 +229,14 @@ export function validateSweep(o: OrderSweepOptions): ValidationResult {
       }
       if (steps.length === 0 || N > steps[steps.length - 1]!) steps.push(N);
     }
-    if (steps.length < 2) throw new InputError(`${where}: cannot build an η grid with maxSteps = ${maxSteps} (T/etaMax = ${T / etaMax})`);
+    if (steps.length < 2) {
+      // the largest stable step at this start is too small for T: not the theory's failure, and not measurable
+      // with this many steps (docs/theory/eom.md, "Discretization error": the global error is measured at a fixed T)
+      throw new NotMeasurableError(
+        `cannot be measured here: at this start the largest usable step is η ≈ ${etaMax.toPrecision(3)} (from the curvature${beta > 0 ? ` and β = ${beta}` : ''}), so reaching T = ${T} needs ${Math.ceil(T / etaMax)} steps or more, past maxSteps = ${maxSteps}; ` +
+          `lower the final time T (--time), start where the loss is less curved (--from)${beta > 0 ? ', lower the momentum β (--momentum)' : ''}, or raise the step budget (the sweep option maxSteps)`,
+      );
+    }
   }
   const etas = steps.map((N) => T / N);
 

@@ -116,12 +116,13 @@ export async function writeDeriveReport(
   json: Record<string, unknown>,
   errors: readonly LocalErrorRow[],
 ): Promise<WrittenReport> {
-  const { params: _p, ...rest } = opts;
+  // --no-invariance is commander's negatable flag: `invariance` is true unless it was given
+  const { params: _p, invariance, ...rest } = opts;
   const point = json['at'] !== undefined ? (json['at'] as { point: Record<string, number> }).point : undefined;
   return writeReport(dir, {
     title: `Equation of motion of ${r.loss.params.length === 1 ? 'a one-parameter' : `a ${r.loss.params.length}-parameter`} loss`,
     summary: `L = ${formula}`,
-    command: commandOf('derive', [formula], { params: opts.params, ...rest }),
+    command: commandOf('derive', [formula], { params: opts.params, ...rest, ...(invariance === false ? { noInvariance: true } : {}) }),
     sections: deriveSections(r, point, errors, r.notes),
     data: json,
   });

@@ -3,15 +3,16 @@
  * shared sub-expression is differentiated once however often it occurs, and the
  * k-th derivative tensor computes each distinct (symmetric) entry once.
  */
-import { InputError } from '../errors.ts';
+import { BudgetError, InputError, describe } from '../errors.ts';
 import { Rational } from './rational.ts';
-import { type Expr, type Sym, ProductBuilder, mulSorted, SumBuilder, ZERO, ONE, dependsOn, log, mul, pow, add } from './expr.ts';
+import { type Expr, type Sym, isExpr, requireExpr, requireExprArray, symbolsFrom, ProductBuilder, mulSorted, SumBuilder, ZERO, ONE, dependsOn, log, mul, pow, add } from './expr.ts';
 import { expand } from './expand.ts';
 import { getFunction } from './functions/registry.ts';
 import { memoWalk } from './walk.ts';
 
 /** ∂e/∂s */
 export function diff(e: Expr, s: Sym): Expr {
+  if (!isExpr(e) || !isExpr(s) || s.kind !== 'sym') checkDiffArguments(e, s);
   if ((e.free & s.free) === 0n) return ZERO;
   if (e === s) return ONE;
   let memo = e._d;
@@ -25,6 +26,12 @@ export function diff(e: Expr, s: Sym): Expr {
   const d = diffUncached(e, s);
   memo.set(s.index, d);
   return d;
+}
+
+/** diff's argument check, off the hot path: names are not accepted here (diff is the memoised inner loop) */
+function checkDiffArguments(e: unknown, s: unknown): never {
+  requireExpr('diff(e, s): e', e);
+  throw new InputError(`diff(e, s): s must be a symbol (got ${typeof s === 'string' ? `the name ${JSON.stringify(s)}: pass sym(${JSON.stringify(s)})` : isExpr(s) ? 'an expression that is not a symbol' : describe(s)})`);
 }
 
 function diffUncached(e: Expr, s: Sym): Expr {
@@ -106,25 +113,28 @@ function outerDerivative(fn: string, u: Expr, self: Expr): Expr {
 }
 
 /** ∂^k e / ∂s_1…∂s_k (in the order given; the result is symmetric anyway). */
-export function diffMany(e: Expr, ss: readonly Sym[]): Expr {
-  let r = e;
-  for (const s of ss) r = diff(r, s);
+export function diffMany(e: Expr, ss: readonly (Sym | string)[]): Expr {
+  let r = requireExpr('diffMany(e, ss): e', e);
+  for (const s of symbolsFrom('diffMany(e, ss): ss', ss)) r = diff(r, s);
   return r;
 }
 
 /** ∇e as a vector over params. */
-export function gradient(e: Expr, params: readonly Sym[]): Expr[] {
-  return params.map((p) => diff(e, p));
+export function gradient(e: Expr, params: readonly (Sym | string)[]): Expr[] {
+  const x = requireExpr('gradient(e, params): e', e);
+  return symbolsFrom('gradient(e, params): params', params).map((p) => diff(x, p));
 }
 
 /** ∇²e, symmetric; each entry i ≤ j computed once. */
-export function hessian(e: Expr, params: readonly Sym[]): Expr[][] {
+export function hessian(e: Expr, params: readonly (Sym | string)[]): Expr[][] {
+  requireExpr('hessian(e, params): e', e);
+  params = symbolsFrom('hessian(e, params): params', params);
   const n = params.length;
   const g = gradient(e, params);
   const h: Expr[][] = Array.from({ length: n }, () => new Array<Expr>(n));
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
-      const v = diff(g[i]!, params[j]!);
+      const v = diff(g[i]!, params[j] as Sym);
       h[i]![j] = v;
       h[j]![i] = v;
     }
@@ -143,12 +153,40 @@ export interface TensorEntry {
  * order (C(n+k−1, k) of them). Each entry is the derivative of its prefix entry,
  * so each is computed once.
  */
-export function derivativeTensor(e: Expr, params: readonly Sym[], k: number, opts: { expanded?: boolean } = {}): TensorEntry[] {
-  if (!Number.isInteger(k) || k < 0) throw new InputError(`derivative order must be a non-negative integer, got ${k}`);
+export function derivativeTensor(e: Expr, params: readonly (Sym | string)[], k: number, opts: { expanded?: boolean } = {}): TensorEntry[] {
+  requireExpr('derivativeTensor(e, params, k): e', e);
+  const syms = symbolsFrom('derivativeTensor(e, params, k): params', params);
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) throw new InputError(`derivativeTensor(e, params, k): the derivative order k must be a non-negative integer, got ${describe(k)}`);
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`derivativeTensor(e, params, k, options): options must be an object (got ${describe(opts)})`);
+  const entries = tensorEntryCount(syms.length, k);
+  if (entries > MAX_TENSOR_ENTRIES) {
+    throw new BudgetError(
+      `derivativeTensor: order ${k} over ${syms.length} parameters has at least ${entries.toExponential(2)} distinct entries or differentiations, past the budget of ${MAX_TENSOR_ENTRIES.toLocaleString('en-US')}; lower k or differentiate along directions (jvp)`,
+    );
+  }
+  return tensorEntries(e, syms, k, opts);
+}
+
+/** the budget of distinct entries of one derivative tensor */
+const MAX_TENSOR_ENTRIES = 1_000_000;
+
+/**
+ * C(n+k−1, k), the number of sorted index tuples, as a float; counting stops once past the budget. The
+ * work is at least k differentiations even for one parameter, so k itself counts against the budget.
+ */
+function tensorEntryCount(n: number, k: number): number {
+  if (k > MAX_TENSOR_ENTRIES) return k;
+  if (n === 0) return k === 0 ? 1 : 0;
+  let c = 1;
+  for (let i = 1; i <= k && c <= MAX_TENSOR_ENTRIES; i++) c = (c * (n - 1 + i)) / i;
+  return c;
+}
+
+function tensorEntries(e: Expr, params: readonly Sym[], k: number, opts: { expanded?: boolean }): TensorEntry[] {
   if (opts.expanded) {
     // canonical expanded entries: differentiate the expanded form (derivatives of monomials are monomials,
     // so no product of sums is ever built), then expand what functions of sums still produce
-    return derivativeTensor(expand(e), params, k).map((t) => ({ index: t.index, value: expand(t.value) }));
+    return tensorEntries(expand(e), params, k, {}).map((t) => ({ index: t.index, value: expand(t.value) }));
   }
   let level: TensorEntry[] = [{ index: [], value: e }];
   for (let order = 0; order < k; order++) {
@@ -171,11 +209,14 @@ export function derivativeTensor(e: Expr, params: readonly Sym[], k: number, opt
  * partial derivatives (`jvpByPartials`) is about n times larger; both are the same function (tests
  * check they expand to the same object).
  */
-export function jvp(F: readonly Expr[], params: readonly Sym[], v: readonly Expr[]): Expr[] {
+export function jvp(F: readonly Expr[], params: readonly (Sym | string)[], v: readonly Expr[]): Expr[] {
+  F = requireExprArray('jvp(F, params, v): F', F);
+  params = symbolsFrom('jvp(F, params, v): params', params);
+  v = requireExprArray('jvp(F, params, v): v', v);
   if (v.length !== params.length) throw new InputError(`jvp: direction has ${v.length} entries, expected ${params.length}`);
   const dir = new Map<Expr, Expr>();
   let mask = 0n;
-  params.forEach((p, i) => {
+  (params as readonly Sym[]).forEach((p, i) => {
     dir.set(p, v[i]!);
     mask |= p.free;
   });
@@ -235,6 +276,6 @@ export function jvpByPartials(F: readonly Expr[], params: readonly Sym[], v: rea
 }
 
 /** Directional derivative of a scalar: Σ_j ∂e/∂θ_j v_j. */
-export function directional(e: Expr, params: readonly Sym[], v: readonly Expr[]): Expr {
-  return jvp([e], params, v)[0]!;
+export function directional(e: Expr, params: readonly (Sym | string)[], v: readonly Expr[]): Expr {
+  return jvp([requireExpr('directional(e, params, v): e', e)], params, v)[0]!;
 }

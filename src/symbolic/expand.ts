@@ -8,13 +8,15 @@
  * accumulates like terms in a hash map keyed by the (interned) monomial.
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Mul, SumBuilder, ProductBuilder, call, chargeWork, compareExpr, mulUnits, num, pow, splitCoefficient, ONE } from './expr.ts';
+import { type Expr, type Mul, requireExpr, SumBuilder, ProductBuilder, call, chargeWork, compareExpr, mulUnits, num, pow, splitCoefficient, ONE } from './expr.ts';
 
 /** A polynomial in expansion: list of (coefficient, unit monomial). */
 type Terms = Array<[Rational, Expr]>;
 
 export function expand(e: Expr): Expr {
-  if (e._x !== undefined) return e._x;
+  const memo = (e as Expr | null | undefined)?._x;
+  if (memo !== undefined) return memo;
+  requireExpr('expand(e): e', e);
   const r = expandUncached(e);
   e._x = r;
   r._x = r;

@@ -18,7 +18,7 @@
  *    rational power of a `mul` (which cannot be distributed over the factors).
  */
 import { Rational, mix, stringHash } from './rational.ts';
-import { BudgetError, InputError } from '../errors.ts';
+import { BudgetError, InputError, describe } from '../errors.ts';
 import { getFunction } from './functions/registry.ts';
 // the built-in functions are registered whenever the core is loaded (builtins.ts imports this module
 // back, and uses it only inside its entries' functions)
@@ -47,6 +47,10 @@ interface NodeBase {
   _d?: Map<number, Expr>;
   /** memo of the expanded form */
   _x?: Expr;
+  /** the canonical text form (as `toText`), or a short summary when the tree is too large to print */
+  toString(): string;
+  /** the canonical text form, so that JSON.stringify writes expressions as formulas */
+  toJSON(): string;
 }
 
 export interface Num extends NodeBase {
@@ -180,7 +184,7 @@ const registry = new FinalizationRegistry<number>((hash) => {
   else table.set(hash, live.length === 1 ? live[0]! : live);
 });
 
-function intern<T extends Expr>(candidate: Omit<T, 'id' | 'hash' | 'free' | 'treeSize'>, hash: number, free: bigint, treeSize: number): T {
+function intern<T extends Expr>(candidate: Omit<T, 'id' | 'hash' | 'free' | 'treeSize' | 'toString' | 'toJSON'>, hash: number, free: bigint, treeSize: number): T {
   const bucket = table.get(hash);
   if (bucket !== undefined) {
     if (!Array.isArray(bucket)) {
@@ -250,6 +254,14 @@ class Node {
   _d: Map<number, Expr> | undefined = undefined;
   _x: Expr | undefined = undefined;
   _unit: Expr | undefined = undefined;
+  /** the canonical text form (what `toText` prints; a summary past the print budget), for template strings and logs */
+  toString(): string {
+    return textForm(this as unknown as Expr);
+  }
+  /** JSON.stringify writes an expression as its canonical text form (parseExpr reads it back) */
+  toJSON(): string {
+    return textForm(this as unknown as Expr);
+  }
   constructor(
     c: NodeFields,
     readonly id: number,
@@ -383,6 +395,7 @@ const symNames: string[] = [];
 
 /** The symbol with this name (the same object for the same name). */
 export function sym(name: string): Sym {
+  if (typeof name !== 'string' || name.length === 0) throw new InputError(`sym(name): name must be a non-empty string (got ${describe(name)})`);
   let index = symIndex.get(name);
   if (index === undefined) {
     index = symIndex.size;
@@ -747,10 +760,16 @@ const SMALL_PRIMES: bigint[] = (() => {
 
 function foldNumPower(v: Rational, k: Rational): { coeff: Rational; rest?: { base: Num; exp: Rational } } {
   if (k.isInteger()) return { coeff: v.powInt(k.toNumber()) };
-  if (v.isNegative()) throw new InputError(`negative number ${v} raised to the non-integer power ${k}`);
   // v^(p/q): split p = q·floor + r with 0 < r < q
   const p = Number(k.num);
   const q = Number(k.den);
+  if (v.isNegative()) {
+    // the real root for an odd denominator, as evaluate and compiled code take it: (−a)^(p/q) = (−1)^p a^(p/q)
+    // (docs/design.md, "Numbers"); an even root of a negative number is not real
+    if (q % 2 === 0) throw new InputError(`negative number ${v} raised to the power ${k}: an even root of a negative number is not real`);
+    const f = foldNumPower(v.neg(), k);
+    return { coeff: p % 2 === 0 ? f.coeff : f.coeff.neg(), ...(f.rest ? { rest: f.rest } : {}) };
+  }
   const fl = Math.floor(p / q);
   let coeff = v.powInt(fl);
   const r = p - fl * q;
@@ -937,4 +956,52 @@ export function dagSize(e: Expr | readonly Expr[]): number {
     for (const c of children(x)) stack.push(c);
   }
   return seen.size;
+}
+
+// ---------------------------------------------------------------------------
+// Argument checks of the public functions that take expressions
+
+/** True for an expression of the core (any kind). */
+export function isExpr(x: unknown): x is Expr {
+  return x instanceof Node;
+}
+
+/** `x` as an expression, or an InputError naming the argument (`what`, e.g. "gradient(e, params): e"). */
+export function requireExpr(what: string, x: unknown): Expr {
+  if (x instanceof Node) return x as unknown as Expr;
+  const hint = typeof x === 'string' ? ' (parse a formula first: parseExpr(text) or loss(text, { params }).expr)' : '';
+  throw new InputError(`${what} must be an expression (got ${describe(x)})${hint}`);
+}
+
+/** An array of expressions, or an InputError naming the argument and the first bad entry. */
+export function requireExprArray(what: string, xs: unknown): readonly Expr[] {
+  if (!Array.isArray(xs)) throw new InputError(`${what} must be an array of expressions (got ${describe(xs)})`);
+  xs.forEach((x, i) => requireExpr(`${what}[${i}]`, x));
+  return xs as readonly Expr[];
+}
+
+/**
+ * Symbols given as symbols or by name (`['w1', 'w2']` is read as `[sym('w1'), sym('w2')]`: symbols are
+ * hash-consed by name, so a name denotes the one symbol of that name); anything else is an InputError.
+ */
+export function symbolsFrom(what: string, xs: unknown): readonly Sym[] {
+  if (!Array.isArray(xs)) throw new InputError(`${what} must be an array of symbols or symbol names (got ${describe(xs)})`);
+  return xs.map((x: unknown, i) => {
+    if (typeof x === 'string' && x.length > 0) return sym(x);
+    if (x instanceof Node && (x as unknown as Expr).kind === 'sym') return x as unknown as Sym;
+    throw new InputError(`${what}[${i}] must be a symbol or a symbol name (got ${isExpr(x) ? `the expression ${textForm(x)}` : describe(x)})`);
+  });
+}
+
+/** how an expression prints itself (`toString`, `toJSON`): set by print.ts, which depends on this module */
+let textFormHook: ((e: Expr) => string) | undefined;
+
+/** Installs the canonical text printer used by `toString` / `toJSON` (called once by print.ts). */
+export function setTextForm(f: (e: Expr) => string): void {
+  textFormHook = f;
+}
+
+function textForm(e: Expr): string {
+  if (textFormHook) return textFormHook(e);
+  return `<${e.kind} expression of ${e.treeSize} nodes>`;
 }

@@ -57,6 +57,7 @@ export {
   constantSymbolValue,
   isNum,
   isZero,
+  isExpr,
   dependsOn,
   freeSymbols,
   children,
@@ -93,5 +94,5 @@ export { symbolLatexNames, ENGINE_LATEX } from './latex.ts';
 export { breakAlignedEquation, latexWidth, DEFAULT_LATEX_WIDTH } from './latex-layout.ts';
 
 // Losses
-export { loss, constantValue, type Loss, type LossOptions } from './loss.ts';
+export { loss, constantValue, requireLoss, type Loss, type LossOptions } from './loss.ts';
 export { quadraticLoss, linearRegressionLoss, logisticRegressionLoss, mlpLoss, type Activation } from './builders.ts';

@@ -7,8 +7,8 @@
  * other multi-letter names → \mathrm{name}.
  */
 import { Rational } from './rational.ts';
-import { type Expr, freeSymbols } from './expr.ts';
-import { InputError } from '../errors.ts';
+import { type Expr, freeSymbols, requireExpr, requireExprArray } from './expr.ts';
+import { InputError, describe } from '../errors.ts';
 import { type ElementaryFunction, getFunction } from './functions/registry.ts';
 import { DEFAULT_PRINT_LIMIT, type PrintStyle, type ProductParts, checkPrintable, stylePrinter, textPrinter } from './print.ts';
 import { DISPLAY_PRESENTATION, displayTextPrinter } from './display.ts';
@@ -169,13 +169,21 @@ const LATEX_STYLE: PrintStyle = {
 };
 
 /** LaTeX for an expression. */
-export function toLatex(e: Expr, opts: LatexOptions = {}): string {
-  checkPrintable(e, opts.limit ?? DEFAULT_PRINT_LIMIT);
-  const names = symbolLatexNames(freeSymbols(e).map((s) => s.name), opts.names, opts.reserved);
+export function toLatex(e: Expr | readonly Expr[], opts: LatexOptions | number = {}): string {
+  // as a callback of Array.prototype.map the second argument is the element index: not options, ignored
+  const o: LatexOptions = typeof opts === 'object' && opts !== null ? opts : {};
+  if (o.limit !== undefined && (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 1)) {
+    throw new InputError(`toLatex(e, options): options.limit must be a positive integer (got ${describe(o.limit)})`);
+  }
+  // an array of expressions is a column vector
+  if (Array.isArray(e)) return vectorLatex(requireExprArray('toLatex(e): e', e), o);
+  const x = requireExpr('toLatex(e): e', e);
+  checkPrintable(x, o.limit ?? DEFAULT_PRINT_LIMIT);
+  const names = symbolLatexNames(freeSymbols(x).map((s) => s.name), o.names, o.reserved);
   const style: PrintStyle = { ...LATEX_STYLE, symbol: (n) => names.get(n) ?? latexName(n) };
   // display order is the text form's: one memoised text printer serves every key
-  if (opts.form === 'canonical') return stylePrinter(style, textPrinter())(e);
-  return stylePrinter(style, displayTextPrinter(), DISPLAY_PRESENTATION)(e);
+  if (o.form === 'canonical') return stylePrinter(style, textPrinter())(x);
+  return stylePrinter(style, displayTextPrinter(), DISPLAY_PRESENTATION)(x);
 }
 
 /** A column vector as a pmatrix; a vector of one entry (a 1-D gradient) is that entry, a scalar. */

@@ -7,11 +7,11 @@
  *   loss("lam/2*w^2 + w^4/4", { params: ["w"], symbols: ["lam"] })
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Sym, freeSymbols, num, sym } from './expr.ts';
+import { type Expr, type Sym, freeSymbols, isExpr, num, sym } from './expr.ts';
 import { FormulaError, RESERVED_NAMES, parseExpr } from './parse.ts';
 import { toText } from './print.ts';
 
-import { InputError } from '../errors.ts';
+import { InputError, describe } from '../errors.ts';
 export { InputError };
 
 export interface LossOptions {
@@ -65,6 +65,16 @@ export function constantValue(name: string, v: number | string | Rational): Rati
 
 /** Build a loss from a formula (or an expression made by a builder). */
 export function loss(formula: string | Expr, opts: LossOptions): Loss {
+  if (typeof formula !== 'string' && !isExpr(formula)) {
+    throw new InputError(`loss(formula, options): formula must be a formula string or an expression (got ${describe(formula)})`);
+  }
+  if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
+    throw new InputError(`loss(formula, options): options must be an object { params, constants?, symbols? } (got ${describe(opts)})`);
+  }
+  if (opts?.symbols !== undefined && !Array.isArray(opts.symbols)) throw new InputError(`loss(): options.symbols must be an array of names (got ${describe(opts.symbols)})`);
+  if (opts?.constants !== undefined && (typeof opts.constants !== 'object' || opts.constants === null || Array.isArray(opts.constants))) {
+    throw new InputError(`loss(): options.constants must be an object of name → value (got ${describe(opts.constants)})`);
+  }
   if (!opts || !Array.isArray(opts.params)) throw new InputError('loss(): options.params (an array of parameter names) is required');
   if (opts.params.length === 0) throw new InputError('loss(): at least one parameter is required');
   const params = opts.params.map((p) => checkName(p, 'parameter'));
@@ -111,3 +121,16 @@ export function loss(formula: string | Expr, opts: LossOptions): Loss {
 }
 
 export { FormulaError };
+
+/**
+ * `L` as a Loss, or an InputError naming the argument: a formula string or a bare expression is not a loss
+ * (the parameters θ are part of it), so the message says how to make one.
+ */
+export function requireLoss(what: string, L: unknown): Loss {
+  const l = L as Partial<Loss> | null;
+  if (typeof l === 'object' && l !== null && isExpr(l.expr) && Array.isArray(l.params) && l.params.every((p) => isExpr(p) && p.kind === 'sym') && Array.isArray(l.symbols)) {
+    return l as Loss;
+  }
+  const hint = typeof L === 'string' ? `: make one with loss(${JSON.stringify(L.length > 40 ? L.slice(0, 40) + '…' : L)}, { params: [...] })` : isExpr(L) ? ': make one with loss(expr, { params: [...] })' : ' made by loss(formula, { params })';
+  throw new InputError(`${what} must be a Loss${hint} (got ${isExpr(L) ? 'an expression' : describe(L)})`);
+}

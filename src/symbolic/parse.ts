@@ -16,7 +16,7 @@
  * name our own rules (docs/design.md).
  */
 import { Rational } from './rational.ts';
-import { InputError } from '../errors.ts';
+import { InputError, describe as describeValue } from '../errors.ts';
 import { type Expr, SumBuilder, call, div, mul, neg, num, pow, sqrt, sym } from './expr.ts';
 import { CONSTANT_NAMES, FUNCTION_NAMES, PARSER_ALIASES, isFunctionName, onFunctionDefined } from './functions/registry.ts';
 
@@ -109,6 +109,7 @@ function tokenize(src: string): Token[] {
 /** Parse a formula into an expression. */
 export function parseExpr(src: string, opts: ParseOptions = {}): Expr {
   if (typeof src !== 'string') throw new FormulaError('the formula must be a string', String(src), 0);
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`parseExpr(formula, options): options must be an object (got ${describeValue(opts)})`);
   if (src.trim() === '') throw new FormulaError('the formula is empty', src, 0);
   if (src.length > 1_000_000) throw new FormulaError('the formula is longer than 1,000,000 characters', src.slice(0, 60) + '…', 0);
   const toks = tokenize(src);
@@ -198,6 +199,11 @@ export function parseExpr(src: string, opts: ParseOptions = {}): Expr {
       k++;
       const q = Rational.parseDecimal(t.text);
       if (!q) fail(`cannot read the number '${t.text}'`, t.pos);
+      // a literal outside float64's range would be exact here but 0 or ±∞ in every numeric use (evaluate,
+      // compiled code): refused where it is written, not silently turned into 0 (docs/design.md, "Numbers")
+      const f = q!.toNumber();
+      if (!q!.isZero() && f === 0) fail(`the number '${t.text}' underflows float64 (smallest positive ≈ 4.9e-324) and would evaluate to 0; write 0 or rescale the formula`, t.pos);
+      if (!Number.isFinite(f)) fail(`the number '${t.text}' overflows float64 (largest ≈ 1.8e308); rescale the formula`, t.pos);
       return num(q!);
     }
     if (t.t === 'name') {

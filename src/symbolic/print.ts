@@ -10,8 +10,8 @@
  * factors by name — the same order on every run and machine.
  */
 import { Rational } from './rational.ts';
-import { BudgetError, InternalError } from '../errors.ts';
-import { type Add, type Expr, type Mul, scale } from './expr.ts';
+import { BudgetError, InputError, InternalError, describe } from '../errors.ts';
+import { type Add, type Expr, type Mul, requireExpr, requireExprArray, scale, setTextForm } from './expr.ts';
 import { type ElementaryFunction, getFunction } from './functions/registry.ts';
 import { memoWalk } from './walk.ts';
 
@@ -238,9 +238,39 @@ export function stylePrinter(style: PrintStyle, key?: (x: Expr) => string, prese
 // ---------------------------------------------------------------------------
 // Canonical text form (re-parseable)
 
-export function toText(e: Expr, limit = DEFAULT_PRINT_LIMIT): string {
-  checkPrintable(e, limit);
-  return textPrinter()(e);
+export interface TextOptions {
+  /** the largest tree (in nodes) to print; larger ones throw PrintSizeError (default DEFAULT_PRINT_LIMIT) */
+  limit?: number;
+}
+
+/**
+ * The canonical text form of an expression (parseExpr reads it back), or of an array of expressions as
+ * `[a, b, …]`. The second argument is an options object; as a callback of `Array.prototype.map`
+ * (`g.map(toText)`) the element index that map passes is not a limit and is ignored.
+ */
+export function toText(e: Expr | readonly Expr[], opts?: TextOptions | number, ...mapArgs: unknown[]): string {
+  const limit = textLimit(opts, mapArgs);
+  if (Array.isArray(e)) {
+    const items = requireExprArray('toText(e): e', e);
+    for (const x of items) checkPrintable(x, limit);
+    const print = textPrinter();
+    return `[${items.map(print).join(', ')}]`;
+  }
+  const x = requireExpr('toText(e): e', e);
+  checkPrintable(x, limit);
+  return textPrinter()(x);
+}
+
+/** the print limit from toText's second argument (an options object; a number only as a size limit of old callers) */
+function textLimit(opts: TextOptions | number | undefined, mapArgs: readonly unknown[]): number {
+  if (opts === undefined || opts === null) return DEFAULT_PRINT_LIMIT;
+  // called by Array.prototype.map: (element, index, array)
+  if (typeof opts === 'number' && Array.isArray(mapArgs[0])) return DEFAULT_PRINT_LIMIT;
+  const limit = typeof opts === 'number' ? opts : typeof opts === 'object' ? opts.limit ?? DEFAULT_PRINT_LIMIT : undefined;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+    throw new InputError(`toText(e, options): options.limit must be a positive integer (got ${describe(typeof opts === 'object' ? opts.limit : opts)})`);
+  }
+  return limit;
 }
 
 /** a factor or exponent that must not be split by a binary operator */
@@ -272,3 +302,7 @@ export const TEXT_STYLE: PrintStyle = {
 export function textPrinter(): (x: Expr) => string {
   return stylePrinter(TEXT_STYLE);
 }
+
+// expressions print themselves in the canonical text form (template strings, JSON.stringify); a tree past the
+// print budget prints as a summary instead of throwing, since toString must not fail
+setTextForm((e) => (e.treeSize > DEFAULT_PRINT_LIMIT ? `<expression of ${e.treeSize.toExponential(2)} nodes as a tree, too large to print>` : toText(e)));

@@ -3,7 +3,8 @@
  * (each shared node visited once per call: `memoWalk`).
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Sym, SumBuilder, ProductBuilder, call, constantSymbolValue, pow } from './expr.ts';
+import { type Expr, type Sym, SumBuilder, ProductBuilder, call, constantSymbolValue, isExpr, num, pow, requireExpr, symbolsFrom } from './expr.ts';
+import { InputError, describe } from '../errors.ts';
 import { EvaluationError, findFunction } from './functions/registry.ts';
 import { memoWalk } from './walk.ts';
 
@@ -11,7 +12,9 @@ export { EvaluationError } from './functions/registry.ts';
 export { stableSigmoid, stableSoftplus } from './functions/builtins.ts';
 
 /** Replace symbols by expressions, simultaneously: subs(x·y, {x: y, y: x}) = y·x. */
-export function subs(e: Expr, map: ReadonlyMap<Sym, Expr>): Expr {
+export function subs(e: Expr, map: ReadonlyMap<Sym, Expr> | Readonly<Record<string, Expr | number>>): Expr {
+  requireExpr('subs(e, map): e', e);
+  map = substitutionMap(map);
   let mask = 0n;
   for (const s of map.keys()) mask |= s.free;
   const go = memoWalk<Expr>(
@@ -56,7 +59,32 @@ function lookup(env: Env, s: Sym): number {
   if (c !== undefined) return c;
   const v = env instanceof Map ? env.get(s) : Object.hasOwn(env, s.name) ? (env as Record<string, number>)[s.name] : undefined;
   if (v === undefined) throw new EvaluationError(`no value given for the symbol '${s.name}'`);
+  if (typeof v !== 'number') throw new EvaluationError(`the value given for the symbol '${s.name}' must be a number (got ${describe(v)})`);
   return v;
+}
+
+/**
+ * subs's map as a Map from symbols to expressions: a Map keyed by symbols or names, or a plain object of
+ * name → expression or number; anything else is an InputError naming the argument.
+ */
+function substitutionMap(map: unknown): ReadonlyMap<Sym, Expr> {
+  const entries: Array<[unknown, unknown]> =
+    map instanceof Map ? [...map.entries()] : typeof map === 'object' && map !== null && !Array.isArray(map) && !isExpr(map) ? Object.entries(map) : [];
+  if (entries.length === 0 && !(map instanceof Map) && (typeof map !== 'object' || map === null || Array.isArray(map) || isExpr(map))) {
+    throw new InputError(`subs(e, map): map must be a Map from symbols to expressions or an object { name: expression or number } (got ${describe(map)})`);
+  }
+  const out = new Map<Sym, Expr>();
+  for (const [k, v] of entries) {
+    const [s] = symbolsFrom('subs(e, map): the keys of map', [k]);
+    const x = typeof v === 'number' ? numberExpr(s!.name, v) : requireExpr(`subs(e, map): the value for '${s!.name}'`, v);
+    out.set(s!, x);
+  }
+  return out;
+}
+
+function numberExpr(name: string, v: number): Expr {
+  if (!Number.isFinite(v)) throw new InputError(`subs(e, map): the value for '${name}' must be finite (got ${v})`);
+  return num(Rational.fromFloat(v));
 }
 
 /**
@@ -92,6 +120,8 @@ function powRat(x: number, k: Rational): number {
  * result is not finite (never a silent NaN).
  */
 export function evaluate(e: Expr, env: Env, opts: { allowNonFinite?: boolean } = {}): number {
+  requireExpr('evaluate(e, env): e', e);
+  if (typeof env !== 'object' || env === null) throw new InputError(`evaluate(e, env): env must be an object { name: value } or a Map from symbols to values (got ${describe(env)})`);
   const go = memoWalk<number>(
     (x, go) => {
       switch (x.kind) {

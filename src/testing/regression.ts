@@ -96,7 +96,7 @@ function clip(s: string, n: number): string {
 
 function safeText(e: Expr): string {
   try {
-    return toText(e, 200_000);
+    return toText(e, { limit: 200_000 });
   } catch {
     return `<expression of ${e.treeSize.toExponential(2)} tree nodes>`;
   }

@@ -87,6 +87,36 @@ describe('eomkit derive --order', () => {
     expect(JSON.parse(none.out).invariances).toBeUndefined();
   });
 
+  it('--json summarises a series too large to be useful (formulas past the budget become null with a note), --full writes it', async () => {
+    // a 9-level nested power: f_1…f_3 print about 2·10⁶ nodes of formulas (≈ 10 MB of JSON)
+    let f = 'w1*w2';
+    for (let i = 0; i < 9; i++) f = `(${f}^2 + w${(i % 2) + 1})`;
+    const args = ['derive', f, '--params', 'w1,w2', '--order', '3', '--json', '--no-invariance'];
+    const short = await run(args);
+    expect(short.code).toBe(0);
+    const terms = JSON.parse(short.out).series.terms as Array<{ value: (string | null)[]; note?: string }>;
+    expect(terms.every((t) => t.value.every((v) => v === null))).toBe(true);
+    expect(terms[0]!.note).toMatch(/past the JSON budget of 2,000,000; --full writes every formula in full/);
+    expect(short.out.length).toBeLessThan(100_000);
+    const full = await run([...args, '--full']);
+    const fullTerms = JSON.parse(full.out).series.terms as Array<{ value: (string | null)[]; note?: string }>;
+    expect(fullTerms.every((t) => t.note === undefined && t.value.every((v) => typeof v === 'string'))).toBe(true);
+    expect(full.out.length).toBeGreaterThan(100 * short.out.length);
+  });
+
+  it('--no-invariance skips the invariance analysis (the same loss proves scale invariance without it)', async () => {
+    const f = '(w1^2 - 2*w1*w2 + 3*w2^2)/(w1^2 + w2^2)';
+    const on = await run(['derive', f, '--params', 'w1,w2', '--order', '2', '--json']);
+    expect(JSON.parse(on.out).invariances).toHaveLength(1);
+    const off = await run(['derive', f, '--params', 'w1,w2', '--order', '2', '--json', '--no-invariance']);
+    expect(off.code).toBe(0);
+    const obj = JSON.parse(off.out);
+    expect(obj.invariances).toBeUndefined();
+    // the series itself is unchanged
+    expect(obj.series.kind).toBe("gd");
+    expect(obj.series).toEqual(JSON.parse(on.out).series);
+  });
+
   it('a high order answers in seconds: formulas too large to print are summarised, analyses past their budget become notes', async () => {
     const r = await run(['derive', 'tanh(a*x+b)^2*w + exp(w*a) + sigmoid(b*w)', '--params', 'a,b,w,x', '--order', '6', '--json', '--at', 'a=0.1,b=0.2,w=0.3,x=0.4']);
     expect(r.code).toBe(0);

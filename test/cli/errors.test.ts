@@ -50,12 +50,12 @@ describe('error classes', () => {
 });
 
 describe('the CLI maps errors by class', () => {
-  it('an argument error of the numeric layer (an η grid that cannot be built) is exit 2 with one line', async () => {
+  it('an η grid that cannot reach T within the step budget is "cannot be measured here": exit 4, one line saying what to change', async () => {
     const io = capture();
     const code = await main(['validate', 'w^2', '--params', 'w', '--from', 'w=1', '--time', '1e12'], io);
-    expect(code).toBe(2);
+    expect(code).toBe(4);
     expect(io.errLines()).toHaveLength(1);
-    expect(io.errLines()[0]).toMatch(/^eomkit: .*η grid/);
+    expect(io.errLines()[0]).toMatch(/^eomkit: cannot be measured here: .*maxSteps.*lower the final time T/);
   });
 
   it('a JavaScript RangeError is not bad input: exit 1, one line, and how to see the stack', () => {

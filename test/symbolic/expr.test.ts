@@ -12,6 +12,7 @@ import {
   children,
   cos,
   dagSize,
+  evaluate,
   dependsOn,
   div,
   exp,
@@ -179,12 +180,26 @@ describe('canonical form', () => {
     expect(e).toBe(P('3/2*x + 3*y + 3/2'));
   });
 
-  it('negative numbers to non-integer powers and zero to negative powers are refused', () => {
-    expect(() => pow(num(-8), q(1, 3))).toThrow(InputError);
+  it('even roots of negative numbers and zero to negative powers are refused', () => {
+    expect(() => pow(num(-8), q(1, 2))).toThrow(InputError);
+    expect(() => pow(num(-8), q(3, 4))).toThrow(/even root of a negative number/);
     expect(() => pow(ZERO, -1)).toThrow(/division by zero/);
     expect(() => div(x, ZERO)).toThrow(/division by zero/);
     expect(() => log(ZERO)).toThrow(/log of the non-positive number 0/);
     expect(() => log(num(-2))).toThrow(InputError);
+  });
+
+  it('odd roots of negative numbers are the real roots, as evaluate takes them: (−a)^(p/q) = (−1)^p a^(p/q)', () => {
+    expect(pow(num(-8), q(1, 3))).toBe(num(-2));
+    expect(pow(num(-8), q(2, 3))).toBe(num(4));
+    expect(pow(num(-32), q(3, 5))).toBe(num(-8));
+    expect(pow(q(-1, 27), q(1, 3))).toBe(q(-1, 3));
+    // an irrational real root keeps its sign outside the radical: (−2)^(1/3) = −2^(1/3)
+    expect(pow(num(-2), q(1, 3))).toBe(neg(pow(TWO, q(1, 3))));
+    expect(mul(pow(num(-2), q(1, 3)), pow(num(-2), q(2, 3)))).toBe(num(-2));
+    // the float value is Math.cbrt's, and evaluate of w^(1/3) at w = −2 agrees with the folded constant
+    expect(evaluate(pow(num(-2), q(1, 3)), {})).toBeCloseTo(Math.cbrt(-2), 15);
+    expect(evaluate(pow(x, q(1, 3)), { x: -2 })).toBeCloseTo(Math.cbrt(-2), 15);
   });
 
   it('compareExpr is a strict total order consistent with identity', () => {

@@ -7,7 +7,8 @@
  * instantiate.ts (directional derivatives, memoised per tree). The EoM in the paper's form is
  * θ̇ = −g − η ξ_1 − η² ξ_2 − …, ξ_j = −f_{j+1}.
  */
-import { InputError } from '../../errors.ts';
+import { InputError, describe, requireInteger } from '../../errors.ts';
+import { DEFAULT_MAX_TREES, checkTreeBudget } from '../bseries/trees.ts';
 import {
   type Env,
   type Expr,
@@ -20,6 +21,7 @@ import {
   mul,
   neg,
   pow,
+  requireLoss,
   vectorLatex,
   withBudget,
 } from '../../symbolic/index.ts';
@@ -33,6 +35,8 @@ export interface CounterTermOptions {
   expanded?: boolean;
   /** expression-swell budget: at most this many new nodes (default 5,000,000) */
   maxNodes?: number;
+  /** tree budget: at most this many rooted trees with up to K nodes (default DEFAULT_MAX_TREES = 200,000, i.e. K ≤ 15) */
+  maxTrees?: number;
 }
 
 export interface EomSeries {
@@ -63,11 +67,17 @@ export const DEFAULT_MAX_NODES = 5_000_000;
 
 /** f_1 … f_K of the modified equation of GD for the loss L (see EomSeries). */
 export function counterTerms(L: Loss, K: number, opts: CounterTermOptions = {}): EomSeries {
-  if (!Number.isInteger(K) || K < 1) throw new InputError(`order K must be a positive integer, got ${K}`);
-  const general = generalSeries(K);
+  requireLoss('counterTerms(L, K): L', L);
+  if (typeof K !== 'number' || !Number.isInteger(K) || K < 1) throw new InputError(`counterTerms(L, K): the order K must be a positive integer, got ${describe(K)}`);
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`counterTerms(L, K, options): options must be an object (got ${describe(opts)})`);
+  const maxNodes = opts.maxNodes ?? DEFAULT_MAX_NODES;
+  requireInteger('counterTerms options.maxNodes', maxNodes, 1);
+  // f_K sums over every rooted tree with K nodes: bound their number before enumerating them
+  checkTreeBudget(`counterTerms(L, ${K})`, K, requireInteger('counterTerms options.maxTrees', opts.maxTrees ?? DEFAULT_MAX_TREES, 1));
+  const general = generalSeries(K, opts.maxTrees);
   const d = lossDifferentials(L);
   const n = L.params.length;
-  const f = withBudget(opts.maxNodes ?? DEFAULT_MAX_NODES, `the counter terms f_1..f_${K}`, () =>
+  const f = withBudget(maxNodes, `the counter terms f_1..f_${K}`, () =>
     // a polynomial loss, expanded: packed polynomial arithmetic when its exponents fit (packed-counter-terms.ts)
     (opts.expanded ? packedCounterTerms(L, general) : undefined) ??
     general.terms.map((row) => {

@@ -8,8 +8,8 @@
  * a local error of order j + 2 and a global error O(η^{j+1}) over a fixed time t = nη.
  * GF (j = 0): η² f_2 = −(η²/2) H g.
  */
-import { InputError } from '../../errors.ts';
-import { type Expr, type LatexOptions, type Loss, type Sym, mul, pow, vectorLatex } from '../../symbolic/index.ts';
+import { InputError, describe } from '../../errors.ts';
+import { type Expr, type LatexOptions, type Loss, type Sym, mul, pow, requireLoss, vectorLatex } from '../../symbolic/index.ts';
 import { type CounterTermOptions, type EomSeries, counterTerms } from './counter-terms.ts';
 import { ETA, etaLatex } from './instantiate.ts';
 
@@ -34,7 +34,9 @@ export interface DiscretizationError {
 
 /** The leading local error term of EoM_j and its orders. */
 export function discretizationError(L: Loss, j: number, opts: CounterTermOptions & { series?: EomSeries } = {}): DiscretizationError {
-  if (!Number.isInteger(j) || j < 0) throw new InputError(`j must be a non-negative integer (EoM_0 = gradient flow), got ${j}`);
+  requireLoss('discretizationError(L, j): L', L);
+  if (typeof j !== 'number' || !Number.isInteger(j) || j < 0) throw new InputError(`discretizationError(L, j): j must be a non-negative integer (EoM_0 = gradient flow), got ${describe(j)}`);
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`discretizationError(L, j, options): options must be an object (got ${describe(opts)})`);
   const s = opts.series && opts.series.order >= j + 2 && opts.series.loss === L ? opts.series : counterTerms(L, j + 2, opts);
   const coefficient = s.f[j + 1]!;
   const power = pow(ETA, j + 2);

@@ -37,6 +37,7 @@ import {
   withBudget,
   type LatexOptions,
 } from '../../symbolic/index.ts';
+import { InputError, describe } from '../../errors.ts';
 import { splitCoefficient } from '../../symbolic/expr.ts';
 import { SumBuilder } from '../../symbolic/expr.ts';
 import { type EomSeries, type CounterTermOptions, DEFAULT_MAX_NODES, counterTerms } from './counter-terms.ts';
@@ -110,6 +111,7 @@ export interface ModifiedLoss {
  * gradient, and return the modified loss where it is.
  */
 export function modifiedLoss(L: Loss, K: number, opts: CounterTermOptions & { series?: EomSeries } = {}): ModifiedLoss {
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`modifiedLoss(L, K, options): options must be an object (got ${describe(opts)})`);
   const s = opts.series && opts.series.order >= K && opts.series.loss === L ? opts.series : counterTerms(L, K, { maxNodes: opts.maxNodes });
   const orders = withBudget(opts.maxNodes ?? DEFAULT_MAX_NODES, `the modified loss to order ${K}`, () =>
     s.f.slice(0, K).map((fk, idx) => orderGradient(L, idx + 1, fk)),
@@ -182,7 +184,7 @@ export function generalForm(j: number): { text: string; latex: string } {
 
 function safeText(e: Expr): string {
   try {
-    return toText(e, 20_000);
+    return toText(e, { limit: 20_000 });
   } catch {
     return `(an expression of ${e.treeSize} nodes)`;
   }

@@ -24,7 +24,8 @@
  * with N_n a polynomial in β, returned expanded. `canonicalInBeta` maps any such expression back to the
  * canonical Laurent form, which is how results are compared exactly.
  */
-import { InputError, InternalError } from '../../errors.ts';
+import { InputError, InternalError, describe, requireInteger } from '../../errors.ts';
+import { DEFAULT_MAX_TREES, checkTreeBudget } from '../bseries/trees.ts';
 import {
   type Expr,
   type Loss,
@@ -50,6 +51,7 @@ import {
   toLatex,
   vectorLatex,
   latexName,
+  requireLoss,
 } from '../../symbolic/index.ts';
 import { ETA } from './instantiate.ts';
 
@@ -71,6 +73,11 @@ export interface HeavyBallSeriesOptions {
    * expressions straight from the recursion.
    */
   expanded?: boolean;
+  /**
+   * tree budget (default DEFAULT_MAX_TREES): F_K is a B-series over the rooted trees with up to K nodes
+   * (heavyBallGeneralSeries), so the order is refused up front when they number more than this
+   */
+  maxTrees?: number;
 }
 
 export interface HeavyBallSeries {
@@ -89,6 +96,7 @@ export interface HeavyBallSeries {
 }
 
 function checkLoss(L: Loss): void {
+  requireLoss('heavyBallSeries(L, K): L', L);
   for (const p of L.params) {
     if (p === ETA || p === BETA || p === U) throw new InputError(`the parameter name '${p.name}' is reserved for the learning rate / momentum`);
   }
@@ -192,7 +200,9 @@ function toBetaNumerator(e: Expr, p: number): Expr {
 /** The first-order modified equation of heavy-ball momentum on the slow manifold, to K terms F_0 … F_{K−1}. */
 export function heavyBallSeries(L: Loss, K: number, opts: HeavyBallSeriesOptions = {}): HeavyBallSeries {
   checkLoss(L);
-  if (!Number.isInteger(K) || K < 1) throw new InputError(`heavyBallSeries: the number of terms K must be a positive integer, got ${K}`);
+  if (typeof K !== 'number' || !Number.isInteger(K) || K < 1) throw new InputError(`heavyBallSeries: the number of terms K must be a positive integer, got ${describe(K)}`);
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`heavyBallSeries(L, K, options): options must be an object (got ${describe(opts)})`);
+  checkTreeBudget(`heavyBallSeries(L, ${K})`, K, requireInteger('heavyBallSeries options.maxTrees', opts.maxTrees ?? DEFAULT_MAX_TREES, 1));
   const betaQ = betaValue(opts.beta);
   const expanded = opts.expanded ?? true;
   const params = L.params;

@@ -23,9 +23,9 @@ import { lossNotation, lossNotationLatex, lossSign } from './loss-notation.ts';
  * The modified-equation coefficients b(t), |t| ≤ K, of explicit Euler (exact rationals; zeros omitted).
  * Memoised by the B-series layer: higher orders extend the lower ones.
  */
-export function modifiedEquationCoefficients(K: number): Coefficients {
+export function modifiedEquationCoefficients(K: number, opts: { maxTrees?: number } = {}): Coefficients {
   if (!Number.isInteger(K) || K < 1) throw new InputError(`order must be a positive integer, got ${K}`);
-  return modifiedEquation(explicitEulerMethod, K);
+  return modifiedEquation(explicitEulerMethod, K, opts.maxTrees === undefined ? {} : { maxTrees: opts.maxTrees });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -54,12 +54,12 @@ export interface GeneralSeries {
 }
 
 /** f_1 … f_K of explicit Euler's modified equation as trees with exact coefficients. */
-export function generalSeries(K: number): GeneralSeries {
-  const b = modifiedEquationCoefficients(K);
+export function generalSeries(K: number, maxTrees?: number): GeneralSeries {
+  const b = modifiedEquationCoefficients(K, maxTrees === undefined ? {} : { maxTrees });
   const terms: TreeTerm[][] = [];
   for (let k = 1; k <= K; k++) {
     const row: TreeTerm[] = [];
-    for (const t of treesOfOrder(k)) {
+    for (const t of maxTrees === undefined ? treesOfOrder(k) : treesOfOrder(k, maxTrees)) {
       const bt = b.get(t);
       if (bt === undefined) continue;
       const weight = bt.div(symmetryQ(t));

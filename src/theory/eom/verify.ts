@@ -26,8 +26,8 @@
  * Layering: this module sits above symbolic → codegen → numeric and is used by the CLI (`eomkit validate`)
  * and by the benchmark (bench/p4.ts).
  */
-import { InputError } from '../../errors.ts';
-import { type Expr, type Loss, type Sym, gradient, toText } from '../../symbolic/index.ts';
+import { InputError, NotMeasurableError, describe } from '../../errors.ts';
+import { type Expr, type Loss, type Sym, gradient, requireLoss, toText } from '../../symbolic/index.ts';
 import { compile, type Compiled } from '../../codegen/index.ts';
 import type { VectorField } from '../../numeric/ode.ts';
 import { runValidation, type EtaField, type FlowSpec, type ValidationResult, type OrderSweepOptions } from '../../numeric/order-sweep.ts';
@@ -95,11 +95,44 @@ export interface CompiledSeries {
   program: Compiled;
 }
 
+/**
+ * The highest order validateDerivation measures: the global error of EoM_K is O(η^(K+1)), and beyond
+ * K = 6 it sits at float64's floor for every step size that still lies in the asymptotic regime.
+ */
+export const MAX_MEASURABLE_ORDER = 6;
+
+/**
+ * Degenerate starts are not failures of the theory: a start outside the loss's domain is the caller's
+ * input error; a start where the gradient vanishes leaves GD and every flow at θ_0, so there is no
+ * discretization error to measure (NotMeasurableError, with what to change).
+ */
+function checkStart(L: Loss, grad: VectorField, theta0: Float64Array): void {
+  const g = new Float64Array(theta0.length);
+  const at = L.params.map((p, i) => `${p.name} = ${theta0[i]}`).join(', ');
+  try {
+    grad(theta0, g);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`the start (${at}) is outside the loss's domain: ${e.message}; choose a start inside it (from)`);
+    throw e;
+  }
+  if (g.some((x) => !Number.isFinite(x))) {
+    throw new InputError(`the start (${at}) is outside the loss's domain: the gradient there is [${Array.from(g).join(', ')}]; choose a start inside it (from)`);
+  }
+  if (g.every((x) => x === 0)) {
+    throw new NotMeasurableError(
+      `cannot be measured here: the gradient vanishes at the start (${at}), so GD and every flow stay there and there is no discretization error to measure; choose a start away from the critical point (from)`,
+    );
+  }
+}
+
 const now = (): number => performance.now() / 1000;
 
 /** θ_0 as a Float64Array in the order of L.params. */
 export function initialPoint(L: Loss, from: ValidateDerivationOptions['from']): Float64Array {
   const n = L.params.length;
+  if (typeof from !== 'object' || from === null) {
+    throw new InputError(`the initial point (from) must be an object of parameter → value or an array of ${n} numbers (got ${describe(from)})`);
+  }
   const isArrayLike = (x: unknown): x is ArrayLike<number> => ArrayBuffer.isView(x) || Array.isArray(x);
   if (isArrayLike(from)) {
     if (from.length !== n) throw new InputError(`the initial point has ${from.length} entries, the loss has ${n} parameters (${L.params.map((p) => p.name).join(', ')})`);
@@ -217,8 +250,18 @@ function normSquared(theta: Float64Array): number {
  */
 export async function validateDerivation(L: Loss, o: ValidateDerivationOptions): Promise<DerivationValidation> {
   const t0 = now();
+  requireLoss('validateDerivation(L, options): L', L);
+  if (typeof o !== 'object' || o === null) throw new InputError(`validateDerivation(L, options): options must be an object { order, from, … } (got ${describe(o)})`);
   const K = o.order;
-  if (!Number.isInteger(K) || K < 0) throw new InputError(`order must be an integer ≥ 0 (the number of counter terms), got ${K}`);
+  if (typeof K !== 'number' || !Number.isInteger(K) || K < 0) throw new InputError(`order must be an integer ≥ 0 (the number of counter terms), got ${describe(K)}`);
+  if (K > MAX_MEASURABLE_ORDER) {
+    throw new InputError(
+      `order ${K} cannot be validated: EoM_K is compared through its global error O(η^(K+1)), which for K > ${MAX_MEASURABLE_ORDER} lies below the float64 floor at every usable η (and needs f_1…f_${K + 1}); use an order in 0…${MAX_MEASURABLE_ORDER}, or derive the terms with counterTerms`,
+    );
+  }
+  if (o.etas !== undefined && (!Array.isArray(o.etas) || o.etas.some((e) => typeof e !== 'number' || !Number.isFinite(e) || e <= 0))) {
+    throw new InputError(`validateDerivation: options.etas must be an array of finite step sizes > 0 (got ${describe(o.etas)})`);
+  }
   const theta0 = initialPoint(L, o.from);
   const beta = o.momentum;
   if (beta !== undefined && !(beta >= 0 && beta < 1)) throw new InputError(`momentum β must be in [0, 1), got ${beta}`);
@@ -235,6 +278,7 @@ export async function validateDerivation(L: Loss, o: ValidateDerivationOptions):
 
   // compile: one program for all terms; GF runs on the gradient alone
   const cs = compileSeries(L, exprs, { symbols: o.symbols });
+  checkStart(L, cs.grad, theta0);
   const lead = beta === undefined ? -1 : -1 / (1 - beta);
   const flows: FlowSpec[] = exprs.map((_, j) => ({
     name: beta === undefined ? (j === 0 ? 'GF' : `EoM_${j}`) : `MF_${j}`,

@@ -20,7 +20,7 @@
  *
  * Matrices are row-major Float64Array.
  */
-import { InputError } from '../../errors.ts';
+import { InputError, describe } from '../../errors.ts';
 import { type MatrixInput, checkBeta, checkEta, checkFiniteNonNeg, toDense } from '../../numeric/linalg.ts';
 import { discreteLyapunov, lyapunov, matmul, phaseSpaceOU } from '../../numeric/lyapunov.ts';
 import { expm } from '../../numeric/expm.ts';
@@ -60,6 +60,9 @@ function dimOf(a: MatrixInput): number {
 }
 
 function checkProblem(p: DiffusionProblem, where: string): Checked {
+  if (typeof p !== 'object' || p === null || typeof p.hyper !== 'object' || p.hyper === null) {
+    throw new InputError(`${where}: the problem must be an object { H, Sigma, hyper: { eta, S, beta?, lambda? } } (got ${describe(p)})`);
+  }
   const m = dimOf(p.H);
   if (m === 0) throw new InputError(`${where}: the Hessian H is empty`);
   const H = toDense(p.H, m, 'H', where);
@@ -298,6 +301,7 @@ export interface DiffusionPrediction {
 
 /** E Δ(k) and δ(k) from both models, side by side (langevin.md "Continuous model versus the exact discrete process"). */
 export function predictDiffusion(p: DiffusionProblem, steps: readonly number[], start: DiffusionStart = 'stationary'): DiffusionPrediction {
+  if (!Array.isArray(steps)) throw new InputError(`predictDiffusion(problem, steps): steps must be an array of step counts (got ${describe(steps)})`);
   const disc = discreteChain(p);
   const cont = continuousChain(p);
   const eta = p.hyper.eta;

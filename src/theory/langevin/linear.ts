@@ -16,7 +16,7 @@
  * with rational inputs, float64 (sign-function and Smith iterations) otherwise.
  */
 import { Rational } from '../../symbolic/index.ts';
-import { BudgetError, InputError, InternalError } from '../../errors.ts';
+import { BudgetError, InputError, InternalError, describe } from '../../errors.ts';
 import { lyapunov, discreteLyapunov } from '../../numeric/lyapunov.ts';
 import { expm } from '../../numeric/expm.ts';
 import { symmetricEigen } from '../../numeric/symeig.ts';
@@ -693,6 +693,7 @@ export function linearStationary(
     method?: 'auto' | 'dense' | 'modal';
   } = {},
 ): LinearStationary {
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`linearStationary(H, Sigma, hyper, options): options must be an object (got ${describe(opts)})`);
   const h = exactHyper(hyper);
   const hf = { eta: h.eta.toNumber(), beta: h.beta.toNumber(), lam: h.lam.toNumber() };
   // exact rationals only for small phase spaces (2p ≤ maxExactDim); the float64 route never builds them

@@ -1,0 +1,66 @@
+/**
+ * Degenerate input is not a failure of the theory: a start outside the domain is an input error (exit 2),
+ * a start where nothing moves or a step budget that cannot reach T is "cannot be measured here"
+ * (NotMeasurableError, exit 4) with what to change; only a measured disagreement is exit 3.
+ */
+import { describe, expect, it } from 'vitest';
+import { InputError, NotMeasurableError, loss, validateDerivation } from '../../../src/index.ts';
+import { main } from '../../../src/cli/main.ts';
+
+async function run(argv: string[]): Promise<{ code: number; err: string[] }> {
+  const err: string[] = [];
+  const code = await main(argv, { out: () => undefined, err: (s) => err.push(...s.replace(/\n$/, '').split('\n')) });
+  return { code, err };
+}
+
+describe('validateDerivation on degenerate starts', () => {
+  it('a zero gradient at the start cannot be measured (before this it was reported as the theory failing)', async () => {
+    const L = loss('w1^2 + w2^2', { params: ['w1', 'w2'] });
+    const p = validateDerivation(L, { order: 1, from: { w1: 0, w2: 0 } });
+    await expect(p).rejects.toBeInstanceOf(NotMeasurableError);
+    await expect(validateDerivation(L, { order: 1, from: [0, 0] })).rejects.toThrow(/gradient vanishes at the start \(w1 = 0, w2 = 0\).*choose a start/);
+  });
+
+  it('a start outside the domain is an input error naming the start', async () => {
+    const L = loss('sqrt(w)', { params: ['w'] });
+    const p = validateDerivation(L, { order: 1, from: { w: -1 } });
+    await expect(p).rejects.toBeInstanceOf(InputError);
+    await expect(validateDerivation(L, { order: 1, from: { w: -1 } })).rejects.toThrow(/the start \(w = -1\) is outside the loss's domain/);
+  });
+
+  it('a step budget that cannot reach T is not measurable, and says what to change', async () => {
+    // w⁴ at w = 100: curvature 12·10⁴, so η ≲ 10⁻⁶ and T = 1 needs over 10⁶ steps (maxSteps 2¹⁸)
+    const L = loss('w^4', { params: ['w'] });
+    const p = validateDerivation(L, { order: 1, from: { w: 100 } });
+    await expect(p).rejects.toBeInstanceOf(NotMeasurableError);
+    await expect(validateDerivation(L, { order: 1, from: { w: 100 } })).rejects.toThrow(/cannot be measured here.*lower the final time T/);
+  });
+});
+
+describe('eomkit validate: exit codes of degenerate cases', () => {
+  it.each([
+    [['w^2', '--params', 'w', '--from', 'w=0'], 4, /gradient vanishes at the start/],
+    [['sqrt(w)', '--params', 'w', '--from', 'w=-1'], 2, /outside the loss's domain/],
+    [['w^2', '--params', 'w', '--from', 'w=1', '-T', '1e6'], 4, /cannot be measured here/],
+    [['w^4', '--params', 'w', '--from', 'w=100'], 4, /cannot be measured here/],
+    [['1/w', '--params', 'w', '--from', 'w=0.01'], 4, /cannot be measured here/],
+    [['w^4/4', '--params', 'w', '--from', 'w=1', '--momentum', '0.99'], 4, /lower the momentum β/],
+  ])('validate %j → exit %i with one line', async (args, code, message) => {
+    const r = await run(['validate', ...args, '--order', '1']);
+    expect(r.code).toBe(code);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(message);
+    expect(r.err[0]).not.toMatch(/internal error/);
+  });
+});
+
+describe('eomkit validate --help', () => {
+  it('documents every exit status', async () => {
+    const out: string[] = [];
+    const code = await main(['validate', '--help'], { out: (s) => out.push(s), err: (s) => out.push(s) });
+    expect(code).toBe(0);
+    const help = out.join('');
+    for (const status of ['0', '1', '2', '3', '4']) expect(help).toMatch(new RegExp(`\\n  ${status}  \\S`));
+    expect(help).toMatch(/4 {2}cannot be measured here/);
+  });
+});
