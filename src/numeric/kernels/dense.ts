@@ -42,6 +42,51 @@ export function transpose(a: Float64Array, n: number, out: Float64Array = new Fl
 }
 
 /**
+ * The unblocked factorisation of the column panel c0 … ce−1 (rows c0 … n−1) with partial pivoting: each
+ * pivot's row is swapped across the whole matrix (and in `perm`), its multipliers stored below the diagonal,
+ * and the panel's columns to the right of it updated. A pivot ≤ `tiny` is singular to working precision
+ * (an InputError). Shared by the blocked and the recursive LU; returns the panel's Σ log|pivot|.
+ */
+export function factorPanel(m: Float64Array, n: number, perm: Int32Array, c0: number, ce: number, tiny: number, where: string): number {
+  let logAbsDet = 0;
+  for (let c = c0; c < ce; c++) {
+    let p = c;
+    let best = Math.abs(m[c * n + c]!);
+    for (let r = c + 1; r < n; r++) {
+      const v = Math.abs(m[r * n + c]!);
+      if (v > best) {
+        best = v;
+        p = r;
+      }
+    }
+    if (!(best > 1e-300) || best <= tiny) throw new InputError(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
+    if (p !== c) {
+      const rc = c * n, rp = p * n;
+      for (let j = 0; j < n; j++) {
+        const t = m[rc + j]!;
+        m[rc + j] = m[rp + j]!;
+        m[rp + j] = t;
+      }
+      const t = perm[c]!;
+      perm[c] = perm[p]!;
+      perm[p] = t;
+    }
+    const rc = c * n;
+    const piv = m[rc + c]!;
+    logAbsDet += Math.log(Math.abs(piv));
+    const ip = 1 / piv;
+    for (let r = c + 1; r < n; r++) {
+      const rr = r * n;
+      const f = m[rr + c]! * ip;
+      m[rr + c] = f;
+      if (f === 0) continue;
+      for (let j = c + 1; j < ce; j++) m[rr + j] = m[rr + j]! - f * m[rc + j]!;
+    }
+  }
+  return logAbsDet;
+}
+
+/**
  * P A = L U in place in `m` (which must hold a copy of A): L unit lower (multipliers below the diagonal),
  * U upper; `perm[i]` is the row of A in row i of P A. Returns log|det A|. Throws (message starting with
  * `where`) if a pivot is below 1e-15·max|a_ij|·√n, as the earlier Gauss–Jordan routine did.
@@ -85,40 +130,7 @@ export function luFactorBlocked(m: Float64Array, n: number, perm: Int32Array, wh
   let logAbsDet = 0;
   for (let kb = 0; kb < n; kb += nb) {
     const be = Math.min(kb + nb, n);
-    for (let c = kb; c < be; c++) {
-      let p = c;
-      let best = Math.abs(m[c * n + c]!);
-      for (let r = c + 1; r < n; r++) {
-        const v = Math.abs(m[r * n + c]!);
-        if (v > best) {
-          best = v;
-          p = r;
-        }
-      }
-      if (!(best > 1e-300) || best <= 1e-15 * scale * Math.sqrt(n)) throw new InputError(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
-      if (p !== c) {
-        const rc = c * n, rp = p * n;
-        for (let j = 0; j < n; j++) {
-          const t = m[rc + j]!;
-          m[rc + j] = m[rp + j]!;
-          m[rp + j] = t;
-        }
-        const t = perm[c]!;
-        perm[c] = perm[p]!;
-        perm[p] = t;
-      }
-      const rc = c * n;
-      const piv = m[rc + c]!;
-      logAbsDet += Math.log(Math.abs(piv));
-      const ip = 1 / piv;
-      for (let r = c + 1; r < n; r++) {
-        const rr = r * n;
-        const f = m[rr + c]! * ip;
-        m[rr + c] = f;
-        if (f === 0) continue;
-        for (let j = c + 1; j < be; j++) m[rr + j] = m[rr + j]! - f * m[rc + j]!;
-      }
-    }
+    logAbsDet += factorPanel(m, n, perm, kb, be, 1e-15 * scale * Math.sqrt(n), where);
     if (be < n) {
       for (let i = kb + 1; i < be; i++) {
         const ri = i * n;

@@ -12,7 +12,7 @@
 /** C (mode) A B on blocks (row stride n) at element offsets; C must not overlap A or B. */
 export type BlockProduct = (mode: '=' | '+=' | '-=' | '=-', M: number, K: number, N: number, a: Float64Array, aIdx: number, b: Float64Array, bIdx: number, c: Float64Array, cIdx: number) => void;
 
-import { InputError } from '../../errors.ts';
+import { factorPanel } from './dense.ts';
 
 /** diagonal blocks at most this size are inverted by the row recurrences */
 const BASE = 16;
@@ -125,41 +125,7 @@ export function luFactorRecursive(m: Float64Array, n: number, perm: Int32Array, 
   let logAbsDet = 0;
   /** the unblocked factorisation of columns c0 .. c0+w−1 (rows c0 .. n−1) */
   const panel = (c0: number, w: number): void => {
-    const ce = c0 + w;
-    for (let c = c0; c < ce; c++) {
-      let p = c;
-      let best = Math.abs(m[c * n + c]!);
-      for (let r = c + 1; r < n; r++) {
-        const v = Math.abs(m[r * n + c]!);
-        if (v > best) {
-          best = v;
-          p = r;
-        }
-      }
-      if (!(best > 1e-300) || best <= tiny) throw new InputError(`${where}: matrix is singular to working precision (pivot ${best} in column ${c})`);
-      if (p !== c) {
-        const rc = c * n, rp = p * n;
-        for (let j = 0; j < n; j++) {
-          const t = m[rc + j]!;
-          m[rc + j] = m[rp + j]!;
-          m[rp + j] = t;
-        }
-        const t = perm[c]!;
-        perm[c] = perm[p]!;
-        perm[p] = t;
-      }
-      const rc = c * n;
-      const piv = m[rc + c]!;
-      logAbsDet += Math.log(Math.abs(piv));
-      const ip = 1 / piv;
-      for (let r = c + 1; r < n; r++) {
-        const rr = r * n;
-        const f = m[rr + c]! * ip;
-        m[rr + c] = f;
-        if (f === 0) continue;
-        for (let j = c + 1; j < ce; j++) m[rr + j] = m[rr + j]! - f * m[rc + j]!;
-      }
-    }
+    logAbsDet += factorPanel(m, n, perm, c0, c0 + w, tiny, where);
   };
   /** B ← L⁻¹ B for the unit lower s×s block L at element offset oL and the s×r block B at oB (in place) */
   const lowerSolve = (oL: number, s: number, oB: number, r: number): void => {
