@@ -189,26 +189,9 @@ export class PackedRing {
     return this.fromMap(m);
   }
 
-  /** the unit monomial Π x_j^{e_j} of a key, as a canonical expression (memoised) */
-  private unit(key: number): Expr {
-    let u = this.unitMemo.get(key);
-    if (u === undefined) {
-      u = unitMonomial(this.vars, canonicalOrder(this), (j) => this.exponent(key, j));
-      this.unitMemo.set(key, u);
-    }
-    return u;
-  }
-
   /** s·p as a canonical expanded expression (the same object `expand` gives for an equal polynomial) */
   toExpr(p: PackedPoly, s: Rational = Rational.ONE): Expr {
-    const b = new SumBuilder();
-    for (let i = 0; i < p.keys.length; i++) {
-      const c = s.mul(Rational.int(p.coeffs[i]!));
-      const key = p.keys[i]!;
-      if (key === 0) b.add(num(c));
-      else b.addUnit(this.unit(key), c);
-    }
-    return b.build();
+    return packedToExpr(this, this.unitMemo, p, 0, s);
   }
 }
 
@@ -339,25 +322,39 @@ export class WidePackedRing {
     return this.fromMap(m);
   }
 
-  private unit(key: bigint): Expr {
-    let u = this.unitMemo.get(key);
-    if (u === undefined) {
-      u = unitMonomial(this.vars, canonicalOrder(this), (j) => this.exponent(key, j));
-      this.unitMemo.set(key, u);
-    }
-    return u;
-  }
-
   toExpr(p: WidePackedPoly, s: Rational = Rational.ONE): Expr {
-    const b = new SumBuilder();
-    for (let i = 0; i < p.keys.length; i++) {
-      const c = s.mul(Rational.int(p.coeffs[i]!));
-      const key = p.keys[i]!;
-      if (key === 0n) b.add(num(c));
-      else b.addUnit(this.unit(key), c);
-    }
-    return b.build();
+    return packedToExpr(this, this.unitMemo, p, 0n, s);
   }
+}
+
+/**
+ * s·p as a canonical expanded expression, for either ring (the key type is the only difference): each key's
+ * unit monomial Π x_j^{e_j} is built once (memoised per ring) straight into canonical form. Not on the
+ * arithmetic's hot path, so one generic routine serves both.
+ */
+function packedToExpr<K extends number | bigint>(
+  ring: { readonly vars: readonly Sym[]; exponent(key: K, j: number): number },
+  memo: Map<K, Expr>,
+  p: { readonly keys: readonly K[]; readonly coeffs: readonly number[] },
+  zero: K,
+  s: Rational,
+): Expr {
+  const b = new SumBuilder();
+  for (let i = 0; i < p.keys.length; i++) {
+    const c = s.mul(Rational.int(p.coeffs[i]!));
+    const key = p.keys[i]!;
+    if (key === zero) {
+      b.add(num(c));
+      continue;
+    }
+    let u = memo.get(key);
+    if (u === undefined) {
+      u = unitMonomial(ring.vars, canonicalOrder(ring), (j) => ring.exponent(key, j));
+      memo.set(key, u);
+    }
+    b.addUnit(u, c);
+  }
+  return b.build();
 }
 
 /** (coefficient, unit) pairs of an expanded expression */
