@@ -6,52 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { main, type CliIO } from '../../src/cli/main.ts';
+import { runCli } from '../support/cli.ts';
 import { numberLatex, squareMatrixLatex } from '../../src/report/stationary.ts';
-import { CHROMIUM_ARGS, findChromium } from '../../src/numeric/tfjs/webgl.ts';
+import { chromium, inspectReport, type PageFacts } from '../support/report-page.ts';
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
-  const code = await main(args, io);
-  return { code, out, err };
-}
+const run = runCli;
 
 const ARTIFACTS = join(process.cwd(), 'test/.artifacts');
-const chromium = findChromium();
-
-interface PageFacts {
-  katex: number;
-  katexErrors: number;
-  plots: number;
-  plotMarks: number;
-  tables: number;
-  command: string;
-  cells: string[];
-}
 
 async function inspect(page: string, screenshot: string): Promise<PageFacts> {
-  const { chromium: pw } = await import('playwright-core');
-  const browser = await pw.launch({ executablePath: chromium!, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
-  try {
-    const p = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await p.goto(pathToFileURL(page).href, { waitUntil: 'load', timeout: 60_000 });
-    const facts = await p.evaluate(() => ({
-      katex: document.querySelectorAll('.katex-display').length,
-      katexErrors: document.querySelectorAll('.katex-error').length,
-      plots: document.querySelectorAll('figure.plot > svg').length,
-      plotMarks: document.querySelectorAll('figure.plot svg path').length,
-      tables: document.querySelectorAll('table').length,
-      command: document.getElementById('command')?.textContent ?? '',
-      cells: Array.prototype.map.call(document.querySelectorAll('td'), (td: Element) => td.textContent ?? '') as string[],
-    }));
-    await p.screenshot({ path: screenshot, fullPage: true });
-    return facts;
-  } finally {
-    await browser.close();
-  }
+  const facts = await inspectReport(page, screenshot);
+  return facts;
 }
 
 /** The page's number format (src/report/html.ts formatCell) for a value of the JSON. */

@@ -2,62 +2,21 @@ import { runCli } from '../support/cli.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { commandLine, commandOf, escapeHtml, formatCell, katexCss, renderReport } from '../../src/report/html.ts';
 import { REPORT_TEX_NODES, deriveSections } from '../../src/report/derive.ts';
 import { derive } from '../../src/cli/derive.ts';
-import { CHROMIUM_ARGS, findChromium } from '../../src/numeric/tfjs/webgl.ts';
+import { chromium, inspectReport, type PageFacts } from '../support/report-page.ts';
 
 const run = runCli;
 
 const ARTIFACTS = join(process.cwd(), 'test/.artifacts');
-const chromium = findChromium();
 const LOSS = '(w1^2 + w2^2 - 1)^2/4 + 3/10*w1*w2 + w1/10 + sin(w2)/5';
 
-interface PageFacts {
-  katex: number;
-  katexErrors: number;
-  plots: number;
-  plotMarks: number;
-  tables: number;
-  /** table cells reading exactly PASS */
-  passCells: number;
-  command: string;
-  text: string;
-}
-
-/** Open a report page in headless Chromium, collect what rendered, and keep a screenshot. */
 async function inspect(page: string, screenshot: string): Promise<PageFacts> {
-  const { chromium: pw } = await import('playwright-core');
-  const browser = await pw.launch({ executablePath: chromium!, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
-  try {
-    const p = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await p.goto(pathToFileURL(page).href, { waitUntil: 'load', timeout: 60_000 });
-    const facts = await p.evaluate(() => ({
-      katex: document.querySelectorAll('.katex-display').length,
-      katexErrors: document.querySelectorAll('.katex-error').length,
-      plots: document.querySelectorAll('figure.plot > svg').length,
-      plotMarks: document.querySelectorAll('figure.plot svg path, figure.plot svg line').length,
-      tables: document.querySelectorAll('table').length,
-      passCells: Array.prototype.filter.call(document.querySelectorAll('td'), (td: Element) => td.textContent === 'PASS').length,
-      command: document.getElementById('command')?.textContent ?? '',
-      text: document.body.innerText,
-    }));
-    // the KaTeX fonts are inlined: every one the page uses has loaded (none fell back)
-    const fontsOk = await p.evaluate(async () => {
-      await document.fonts.ready;
-      let failed = 0;
-      document.fonts.forEach((f) => {
-        if (f.family.startsWith('KaTeX') && f.status === 'error') failed++;
-      });
-      return failed === 0;
-    });
-    expect(fontsOk).toBe(true);
-    await p.screenshot({ path: screenshot, fullPage: true });
-    return facts;
-  } finally {
-    await browser.close();
-  }
+  const facts = await inspectReport(page, screenshot);
+  // the KaTeX fonts are inlined: every one the page uses has loaded (none fell back)
+  expect(facts.fontsOk).toBe(true);
+  return facts;
 }
 
 describe('report writer', () => {
