@@ -119,3 +119,19 @@ export function protectNegativeOperands(program: Command, argv: readonly string[
   }
   return moved.length || rest.length ? [...kept, '--', ...moved, ...rest] : kept;
 }
+
+/** `--tex lam=\lambda,mu2=\mu_2` → { lam: '\\lambda', mu2: '\\mu_2' }; the names must be the loss's. */
+export function parseTexNames(text: string | undefined, known: readonly string[]): Record<string, string> {
+  if (text === undefined) return {};
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*?)\s*$/.exec(part);
+    if (!m) throw new UsageError(`--tex: expected name=LaTeX pairs like lam=\\lambda, got "${part}"`);
+    if (!known.includes(m[1]!)) throw new UsageError(`--tex: '${m[1]}' is not a parameter or symbol of the loss (${known.join(', ')})`);
+    let depth = 0;
+    for (const c of m[2]!) if ((depth += c === '{' ? 1 : c === '}' ? -1 : 0) < 0) break;
+    if (depth !== 0 || /[&%#$]/.test(m[2]!)) throw new UsageError(`--tex: the LaTeX of '${m[1]}' ("${m[2]}") must have balanced braces and no & % # $`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}

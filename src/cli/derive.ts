@@ -1,8 +1,8 @@
 /** `eomkit derive`: gradient, Hessian and (with --order) the EoM counter terms of a loss. */
 import type { Command } from 'commander';
 import type { CliContext, CliIO } from './context.ts';
-import { parseAssignments, parseBeta, parseNames, parseOrder, parsePoint } from './args.ts';
-import { type Expr, type Loss, DEFAULT_PRINT_LIMIT, evaluate, expand, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex, withBudget } from '../symbolic/index.ts';
+import { parseAssignments, parseBeta, parseNames, parseOrder, parsePoint, parseTexNames } from './args.ts';
+import { ENGINE_LATEX, type Expr, type LatexOptions, type Loss, DEFAULT_PRINT_LIMIT, evaluate, expand, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex, withBudget } from '../symbolic/index.ts';
 import { type StageProgress, stageProgress } from './progress.ts';
 
 export interface DeriveOptions {
@@ -15,6 +15,8 @@ export interface DeriveOptions {
   expanded?: boolean;
   full?: boolean;
   latex?: boolean;
+  /** user LaTeX for parameter and symbol names in every LaTeX output (--latex, --report), e.g. "lam=\\lambda" */
+  tex?: string;
   json?: boolean;
   /** false (--no-invariance): skip the invariance analysis (it runs under its own budget otherwise) */
   invariance?: boolean;
@@ -45,6 +47,8 @@ export interface DeriveResult {
   /** GD: the modified loss L̃ is known through η^potentialOrder */
   potentialOrder?: number;
   potential?: Expr;
+  /** how names print in LaTeX: the user's --tex names, with the engine's own symbols (η, β) reserved */
+  latexNames: LatexOptions;
 }
 
 export async function derive(formula: string, opts: DeriveOptions): Promise<DeriveResult> {
@@ -52,20 +56,21 @@ export async function derive(formula: string, opts: DeriveOptions): Promise<Deri
   const symbols = parseNames(opts.symbols, 'symbols');
   const constants = Object.fromEntries(opts.constants ? parseAssignments(opts.constants, 'constants') : []);
   const L = loss(formula, { params, symbols, constants });
+  const latexNames: LatexOptions = { names: parseTexNames(opts.tex, [...params, ...symbols]), reserved: ENGINE_LATEX };
   // on a terminal, a bar over the phases: gradient and Hessian, the series, the invariances, the modified loss
   const progress = await stageProgress('derive', opts.order !== undefined || opts.momentum !== undefined ? 4 : 1);
   try {
-    return await derivePhases(L, opts, progress);
+    return await derivePhases(L, opts, progress, latexNames);
   } finally {
     progress.stop();
   }
 }
 
-async function derivePhases(L: Loss, opts: DeriveOptions, progress: StageProgress): Promise<DeriveResult> {
+async function derivePhases(L: Loss, opts: DeriveOptions, progress: StageProgress, latexNames: LatexOptions): Promise<DeriveResult> {
   progress.stage('gradient and Hessian');
   const g = gradient(L.expr, L.params);
   const H = hessian(L.expr, L.params);
-  const result: DeriveResult = { loss: L, gradient: g, hessian: H, series: [], notes: [] };
+  const result: DeriveResult = { loss: L, gradient: g, hessian: H, series: [], notes: [], latexNames };
   const beta = parseBeta(opts.momentum);
   if (opts.order !== undefined || beta !== undefined) {
     const K = parseOrder(opts.order, 10, 2);
@@ -78,7 +83,7 @@ async function derivePhases(L: Loss, opts: DeriveOptions, progress: StageProgres
       progress.stage('the modified loss');
       const { heavyBallModifiedLoss } = await import('../theory/eom/momentum.ts');
       const m = heavyBallModifiedLoss(L, { beta: String(beta) });
-      result.modifiedLoss = { exists: true, text: `${toText(m.potential)}   (to first order in η; (1−β)θ̇ = −∇ of it)`, latex: m.latex() };
+      result.modifiedLoss = { exists: true, text: `${toText(m.potential)}   (to first order in η; (1−β)θ̇ = −∇ of it)`, latex: m.latex(latexNames) };
     } else {
       progress.stage(`the counter terms f_1…f_${K}`);
       const { counterTerms, modifiedLoss } = await import('../theory/eom/index.ts');
@@ -93,7 +98,7 @@ async function derivePhases(L: Loss, opts: DeriveOptions, progress: StageProgres
       if (K >= 2) {
         await optional('the modified loss', result.notes, async () => {
           const m = modifiedLoss(L, K, { series: s, maxNodes: ANALYSIS_BUDGET });
-          result.modifiedLoss = { exists: m.isGradient, text: m.summary(), latex: m.latex() };
+          result.modifiedLoss = { exists: m.isGradient, text: m.summary(), latex: m.latex(latexNames) };
           result.potentialOrder = m.potentialOrder;
           result.potential = m.potential;
         });
@@ -223,10 +228,10 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
     }
     if (opts.latex) {
       obj['latex'] = {
-        loss: toLatex(r.loss.expr),
-        gradient: vectorLatex(r.gradient),
-        hessian: matrixLatex(r.hessian),
-        series: r.series.map((t) => (t.value.some((e) => e.treeSize > DEFAULT_PRINT_LIMIT) ? null : vectorLatex(t.value))),
+        loss: toLatex(r.loss.expr, r.latexNames),
+        gradient: vectorLatex(r.gradient, r.latexNames),
+        hessian: matrixLatex(r.hessian, r.latexNames),
+        series: r.series.map((t) => (t.value.some((e) => e.treeSize > DEFAULT_PRINT_LIMIT) ? null : vectorLatex(t.value, r.latexNames))),
       };
     }
     if (r.notes.length) obj['notes'] = r.notes;
@@ -280,14 +285,14 @@ export async function runDerive(formula: string, opts: DeriveOptions, io: CliIO)
   for (const n of r.notes) lines.push(`note: ${n}`);
   if (opts.latex) {
     lines.push('LaTeX');
-    lines.push(`  L = ${toLatex(r.loss.expr)}`);
-    lines.push(`  \\nabla L = ${vectorLatex(r.gradient)}`);
-    lines.push(`  \\nabla^2 L = ${matrixLatex(r.hessian)}`);
+    lines.push(`  L = ${toLatex(r.loss.expr, r.latexNames)}`);
+    lines.push(`  \\nabla L = ${vectorLatex(r.gradient, r.latexNames)}`);
+    lines.push(`  \\nabla^2 L = ${matrixLatex(r.hessian, r.latexNames)}`);
     if (r.modifiedLoss?.latex) lines.push(`  ${r.modifiedLoss.latex}`);
     for (const t of r.series) {
       const size = t.value.reduce((a, e) => a + e.treeSize, 0);
       const printable = size <= DEFAULT_PRINT_LIMIT && (opts.full || size <= MAX_INLINE_NODES);
-      lines.push(`  ${t.tex} = ${printable ? vectorLatex(t.value) : `(a tree of ${size.toExponential(2)} nodes${size <= DEFAULT_PRINT_LIMIT ? ': --full prints it' : ': too large to print as a formula; the compiled function and --at evaluate it'})`}`);
+      lines.push(`  ${t.tex} = ${printable ? vectorLatex(t.value, r.latexNames) : `(a tree of ${size.toExponential(2)} nodes${size <= DEFAULT_PRINT_LIMIT ? ': --full prints it' : ': too large to print as a formula; the compiled function and --at evaluate it'})`}`);
     }
   }
   if (point) {
@@ -318,6 +323,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--full', 'print every formula in full (long ones are otherwise summarised)')
     .option('--no-invariance', 'skip the scale/translation invariance analysis (it runs with --order, under a budget: past it, a note says it was skipped)')
     .option('--latex', 'print LaTeX')
+    .option('--tex <names>', 'LaTeX for parameter and symbol names in --latex and --report output, e.g. lam=\\lambda,w1=\\omega_1')
     .option('--json', 'print one JSON object')
     .option('--report <dir>', 'write an HTML report (rendered formulas, tables) and report.json into a directory')
     .action(async (formula: string, opts: DeriveOptions) => {

@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CliContext, CliIO } from './context.ts';
-import { parseAssignments, parseNames } from './args.ts';
+import { parseAssignments, parseNames, parseTexNames } from './args.ts';
 import { UsageError } from './errors.ts';
 import { type TermSpec, parseTerms, resolveOrder } from './terms.ts';
 import { ENGINE_LATEX, type Expr, type Loss, gradient, hessian, loss, matrixLatex, toLatex, toText, vectorLatex } from '../symbolic/index.ts';
@@ -28,22 +28,6 @@ export interface LatexOptions {
   tex?: string;
   /** the width at which long equations break, in ems (default DEFAULT_LATEX_WIDTH) */
   width?: string;
-}
-
-/** `--tex lam=\lambda,mu2=\mu_2` → { lam: '\\lambda', mu2: '\\mu_2' }; the names must be the loss's. */
-export function parseTexNames(text: string | undefined, known: readonly string[]): Record<string, string> {
-  if (text === undefined) return {};
-  const out: Record<string, string> = {};
-  for (const part of text.split(',')) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*?)\s*$/.exec(part);
-    if (!m) throw new UsageError(`--tex: expected name=LaTeX pairs like lam=\\lambda, got "${part}"`);
-    if (!known.includes(m[1]!)) throw new UsageError(`--tex: '${m[1]}' is not a parameter or symbol of the loss (${known.join(', ')})`);
-    let depth = 0;
-    for (const c of m[2]!) if ((depth += c === '{' ? 1 : c === '}' ? -1 : 0) < 0) break;
-    if (depth !== 0 || /[&%#$]/.test(m[2]!)) throw new UsageError(`--tex: the LaTeX of '${m[1]}' ("${m[2]}") must have balanced braces and no & % # $`);
-    out[m[1]!] = m[2]!;
-  }
-  return out;
 }
 
 /**

@@ -38,13 +38,13 @@ export function deriveSections(r: DeriveResult, point: Record<string, number> | 
   const names = r.loss.params.map((p) => p.name);
   const sections: ReportSection[] = [];
   const lossBlocks: ReportBlock[] = [{ kind: 'text', text: `Parameters θ = (${names.join(', ')})${r.loss.symbols.length ? `; symbolic hyper-parameters ${r.loss.symbols.map((s) => s.name).join(', ')}` : ''}.` }];
-  lossBlocks.push(r.loss.expr.treeSize <= REPORT_TEX_NODES ? { kind: 'math', label: 'loss', tex: `L(\\theta) = ${toLatex(r.loss.expr)}` } : tooLarge('L', r.loss.expr.treeSize));
+  lossBlocks.push(r.loss.expr.treeSize <= REPORT_TEX_NODES ? { kind: 'math', label: 'loss', tex: `L(\\theta) = ${toLatex(r.loss.expr, r.latexNames)}` } : tooLarge('L', r.loss.expr.treeSize));
   sections.push({ heading: 'Loss', blocks: lossBlocks });
   sections.push({
     heading: 'Gradient and Hessian',
     blocks: [
-      size(r.gradient) <= REPORT_TEX_NODES ? { kind: 'math', label: 'gradient', tex: `\\nabla L = ${vectorLatex(r.gradient)}` } : tooLarge('∇L', size(r.gradient)),
-      size(r.hessian.flat()) <= REPORT_TEX_NODES ? { kind: 'math', label: 'Hessian', tex: `\\nabla^2 L = ${matrixLatex(r.hessian)}` } : tooLarge('∇²L', size(r.hessian.flat())),
+      size(r.gradient) <= REPORT_TEX_NODES ? { kind: 'math', label: 'gradient', tex: `\\nabla L = ${vectorLatex(r.gradient, r.latexNames)}` } : tooLarge('∇L', size(r.gradient)),
+      size(r.hessian.flat()) <= REPORT_TEX_NODES ? { kind: 'math', label: 'Hessian', tex: `\\nabla^2 L = ${matrixLatex(r.hessian, r.latexNames)}` } : tooLarge('∇²L', size(r.hessian.flat())),
     ],
   });
   if (r.series.length) {
@@ -59,7 +59,7 @@ export function deriveSections(r: DeriveResult, point: Record<string, number> | 
     ];
     for (const t of r.series) {
       const n = size(t.value);
-      blocks.push(n <= REPORT_TEX_NODES ? { kind: 'math', label: t.name.replace('_', ''), tex: `${t.tex} = ${etaTex(vectorLatex(t.value))}` } : tooLarge(t.name, n));
+      blocks.push(n <= REPORT_TEX_NODES ? { kind: 'math', label: t.name.replace('_', ''), tex: `${t.tex} = ${etaTex(vectorLatex(t.value, r.latexNames))}` } : tooLarge(t.name, n));
     }
     sections.push({ heading: gd ? 'Counter terms' : 'Heavy-ball modified equation', blocks });
   }

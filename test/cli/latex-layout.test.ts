@@ -128,6 +128,30 @@ describe('LaTeX names', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('eomkit derive --latex --tex: the names reach the loss, gradient, Hessian, series and modified loss', async () => {
+    const args = ['derive', 'lam/2*w1^2 + w1*w2', '--params', 'w1,w2', '--symbols', 'lam', '--order', '2', '--latex', '--tex', 'lam=\\lambda,w2=\\omega'];
+    const text = await run(args);
+    expect(text.code, text.err).toBe(0);
+    const latexLines = text.out.slice(text.out.indexOf('\nLaTeX\n')).split('\n').slice(2).filter((l) => l.startsWith('  '));
+    expect(latexLines.length).toBeGreaterThanOrEqual(6); // L, ∇L, ∇²L, L̃, f_1, f_2
+    for (const l of latexLines) {
+      expect(l, l).not.toMatch(/mathrm\{lam\}|\bw_\{2\}/);
+      strict(l.trim());
+    }
+    expect(latexLines.filter((l) => l.includes('\\omega')).length).toBeGreaterThanOrEqual(5);
+    const json = JSON.parse((await run([...args, '--json'])).out) as { latex: { loss: string; series: string[] }; modifiedLoss: { latex: string } };
+    expect(json.latex.loss).toContain('\\lambda');
+    expect(json.modifiedLoss.latex).toContain('\\omega');
+    expect(json.latex.series.join(' ')).not.toMatch(/w_\{2\}/);
+    // heavy-ball's modified loss takes the names too
+    const hb = await run(['derive', 'w1^2*w2^2', '--params', 'w1,w2', '--momentum', '1/2', '--latex', '--tex', 'w1=\\alpha']);
+    expect(hb.code, hb.err).toBe(0);
+    expect(hb.out.match(/\\tilde\{L\}.*$/m)?.[0]).toContain('\\alpha');
+    const unknown = await run(['derive', 'w^2', '--params', 'w', '--latex', '--tex', 'v=\\nu']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/--tex: 'v' is not a parameter or symbol/);
+  });
+
   it('eomkit latex: a user symbol eta beside the learning rate prints as typed', async () => {
     const r = await run(['latex', 'eta*w^2 + w^4', '--params', 'w', '--symbols', 'eta', '--terms', 'loss,f2,modified-loss']);
     expect(r.code, r.err).toBe(0);

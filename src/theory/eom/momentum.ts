@@ -52,6 +52,7 @@ import {
   vectorLatex,
   latexName,
   requireLoss,
+  type LatexOptions,
 } from '../../symbolic/index.ts';
 import { ETA } from './instantiate.ts';
 
@@ -295,7 +296,8 @@ export interface HeavyBallModifiedLoss {
   readonly correction: Expr;
   /** (1−β)(F_0 + ηF_1) + ∇L̃ reduced to 0 canonically (checked, not assumed) */
   readonly verified: boolean;
-  latex(): string;
+  /** the general form, the coefficient for this β, and the instance; `opts.names` prints the loss's names */
+  latex(opts?: LatexOptions): string;
 }
 
 /**
@@ -319,12 +321,12 @@ export function heavyBallModifiedLoss(L: Loss, opts: { beta?: number | string | 
     potential,
     correction,
     verified,
-    latex() {
+    latex(latexOpts: LatexOptions = {}) {
       const general = `\\tilde{L} = L + \\frac{\\eta\\left(1 + \\beta\\right)}{4\\left(1 - \\beta\\right)^{2}} \\lVert \\nabla L \\rVert^{2}`;
-      if (opts.beta === undefined) return `${general} = ${toLatex(potential)}`;
+      if (opts.beta === undefined) return `${general} = ${toLatex(potential, latexOpts)}`;
       // β a number: the coefficient (1+β)/(4(1−β)²) is one rational (β = 3/5: 5/2), printed as such
       const c = toLatex(scale(mul(ETA, add(ONE, b), pow(sub(ONE, b), -2)), Rational.of(1, 4)));
-      return `${general} = L + ${c} \\lVert \\nabla L \\rVert^{2} = ${toLatex(potential)}\\quad \\left(\\beta = ${toLatex(b)}\\right)`;
+      return `${general} = L + ${c} \\lVert \\nabla L \\rVert^{2} = ${toLatex(potential, latexOpts)}\\quad \\left(\\beta = ${toLatex(b)}\\right)`;
     },
   };
 }
