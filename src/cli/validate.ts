@@ -12,8 +12,9 @@
  * instead; --plot writes an SVG of error against η. A progress bar appears on stderr only when it is a terminal.
  *
  * Exit status (returned by `runValidate`): 0 when every order is confirmed (|fitted − expected| ≤ 0.15),
- * 3 (`VALIDATION_FAILED`) when at least one measured order fails, 2 for bad input (UsageError and the
- * parser's errors, raised), 1 for an internal error.
+ * 3 (`VALIDATION_FAILED`) when at least one measured order fails, 4 (`NOT_MEASURABLE`) when nothing fails but
+ * some order's error sits at float64's floor at every η (the table is still printed, with the reason and what
+ * to change), 2 for bad input (UsageError and the parser's errors, raised), 1 for an internal error.
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -42,6 +43,9 @@ export const DEFAULT_START = 0.5;
 
 /** Exit status when a measured order does not match the expected one. */
 export const VALIDATION_FAILED = 3;
+
+/** Exit status when an order cannot be measured here (the same as a NotMeasurableError's). */
+export const NOT_MEASURABLE = 4;
 
 /** Highest --order accepted: beyond f_7 the error sits at the float64 floor for any usable η. */
 export const MAX_VALIDATE_ORDER = 6;
@@ -101,7 +105,12 @@ export async function runValidate(formula: string, opts: ValidateCommandOptions,
     if (reportPage !== undefined) text += `\nreport    ${reportPage}`;
     io.out(text);
   }
-  return r.allPass ? 0 : VALIDATION_FAILED;
+  if (r.verdict === 'not-measurable') {
+    // as every exit-4 case: one line on stderr with the reason and what to change (the table is on stdout)
+    io.err(`eomkit: ${r.notMeasurable!.flows.join(', ')}: ${r.notMeasurable!.reason}`);
+    return NOT_MEASURABLE;
+  }
+  return r.verdict === 'confirmed' ? 0 : VALIDATION_FAILED;
 }
 
 function shorten(s: string, n: number): string {
@@ -133,7 +142,7 @@ export function register(program: Command, ctx: CliContext): void {
         '  0  every order confirmed\n' +
         '  2  bad input (formula, option, a start outside the domain) or a budget exceeded\n' +
         '  3  a measured order disagrees with the theory\n' +
-        '  4  cannot be measured here (zero gradient at the start, T out of reach of the step budget); the message says what to change\n' +
+        '  4  cannot be measured here (zero gradient at the start, T out of reach of the step budget, errors at the float64 floor at every η because the dynamics converge before T); the message says what to change\n' +
         '  1  internal error (a bug; --debug prints the stack)',
     )
     .action(async (formula: string, opts: ValidateCommandOptions) => {

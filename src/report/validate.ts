@@ -56,7 +56,7 @@ export function validationSections(r: DerivationValidation, svg: string): Report
 
 export async function writeValidateReport(dir: string, formula: string, opts: object, r: DerivationValidation, svg: string, json: Record<string, unknown>): Promise<WrittenReport> {
   return writeReport(dir, {
-    title: `Validation of the equation of motion: ${r.allPass ? 'every order confirmed' : 'an order FAILED'}`,
+    title: `Validation of the equation of motion: ${r.verdict === 'confirmed' ? 'every order confirmed' : r.verdict === 'disagrees' ? 'an order FAILED' : 'an order cannot be measured here'}`,
     summary: `L = ${formula}`,
     command: commandOf('validate', [formula], opts),
     sections: validationSections(r, svg),

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main, type CliIO, type ValidateCommandOptions } from '../../src/cli/main.ts';
-import { runValidate, VALIDATION_FAILED, parseTime } from '../../src/cli/validate.ts';
+import { runValidate, NOT_MEASURABLE, VALIDATION_FAILED, parseTime } from '../../src/cli/validate.ts';
 
 const run = runCli;
 
@@ -103,15 +103,20 @@ describe('eomkit validate', () => {
     }
   }, 120_000);
 
-  it('runValidate returns 3 when a measured order fails, 0 when all pass', async () => {
+  it('runValidate returns 3 when a measured order fails, 4 when nothing can be measured, 0 when all pass', async () => {
     let out = '';
-    const io: CliIO = { out: (s) => (out += s + '\n'), err: () => {} };
+    let err = '';
+    const io: CliIO = { out: (s) => (out += s + '\n'), err: (s) => (err += s + '\n') };
     const base: ValidateCommandOptions = { params: 'w1,w2', from: 'w1=1,w2=0', order: '1', time: '1' };
-    expect(await runValidate('w1 + 2*w2', base, io)).toBe(VALIDATION_FAILED);
-    expect(VALIDATION_FAILED).toBe(3);
-    expect(out).toMatch(/^result\s+FAIL\s+FAIL$/m);
-    expect(out).toContain('FAILED: GF, EoM_1');
+    // a linear loss: GD is exact, the errors are at round-off at every η — not measurable, not a failure
+    expect(await runValidate('w1 + 2*w2', base, io)).toBe(NOT_MEASURABLE);
+    expect(NOT_MEASURABLE).toBe(4);
+    expect(out).toMatch(/^result\s+FLOOR\s+FLOOR$/m);
+    expect(out).toContain('NOT MEASURABLE: GF, EoM_1');
     expect(out).toMatch(/note: .*no slope can be fitted/);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/^eomkit: GF, EoM_1: the error cannot be measured here/);
+    expect(VALIDATION_FAILED).toBe(3);
     out = '';
     expect(await runValidate('(w1*w2 - 1)^2/2', { ...base, from: 'w1=0.3,w2=1.5' }, io)).toBe(0);
   });

@@ -30,6 +30,7 @@ import { InputError, NotMeasurableError, describe } from '../../errors.ts';
 import { type Expr, type Loss, type Sym, gradient, requireLoss, toText } from '../../symbolic/index.ts';
 import { compile, type Compiled } from '../../codegen/index.ts';
 import type { VectorField } from '../../numeric/ode.ts';
+import { gd, heavyBall } from '../../numeric/optimizers.ts';
 import { runValidation, type EtaField, type FlowSpec, type ValidationResult, type OrderSweepOptions } from '../../numeric/order-sweep.ts';
 import { counterTerms } from './counter-terms.ts';
 import { heavyBallSeries } from './momentum.ts';
@@ -77,6 +78,14 @@ export interface DerivationValidation extends ValidationResult {
   observableName: string;
   /** every flow passed */
   allPass: boolean;
+  /**
+   * 'confirmed': every order measured and confirmed; 'disagrees': some measured order differs from the
+   * theory; 'not-measurable': nothing disagrees, but some flow's error sits at float64's floor at every η
+   * (the dynamics converge before T, or GD and the flow coincide), so its order cannot be measured here.
+   */
+  verdict: 'confirmed' | 'disagrees' | 'not-measurable';
+  /** the flows whose error is at the floor at every η, and why (with what to change) */
+  notMeasurable?: { flows: string[]; reason: string };
   /** the invariances proved when the observable was chosen automatically */
   invariances?: { scale: string[][]; translation: string[][] };
   /** wall-clock seconds of each phase */
@@ -318,18 +327,12 @@ export async function validateDerivation(L: Loss, o: ValidateDerivationOptions):
     } else notes.push(`a denser retry of the automatic grid (ratio √2 from η = ${fmt(retry.eta[0]!)}) confirmed no more orders`);
   }
   const t3 = now();
-  r.names.forEach((name, f) => {
-    if (r.errors[f]!.every((e, j) => Number.isFinite(e) && e <= r.floor[j]!)) {
-      notes.push(
-        `${name}: the discrete iterates and the flow agree to round-off at every η (e.g. the loss's higher derivatives vanish ` +
-          'along the path, or θ_0 is stationary): there is no discretization error to measure',
-      );
-    }
-  });
-  if (r.pass.some((p) => !p)) {
-    const failed = r.names.filter((_, f) => !r.pass[f]);
-    notes.push(`not confirmed: ${failed.join(', ')} (see the fitted slopes${r.notes.length ? ' and the notes above' : ''})`);
-  }
+  const atFloor = r.names.filter((_, f) => r.errors[f]!.every((e, j) => Number.isFinite(e) && e <= r.floor[j]!));
+  const disagree = r.names.filter((name, f) => !r.pass[f] && !atFloor.includes(name));
+  const notMeasurable = atFloor.length ? { flows: atFloor, reason: floorReason(cs.grad, theta0, T, r.eta[0]!, beta) } : undefined;
+  const verdict = disagree.length ? 'disagrees' : notMeasurable ? 'not-measurable' : 'confirmed';
+  if (notMeasurable) notes.push(`${atFloor.join(', ')}: ${notMeasurable.reason}`);
+  if (disagree.length) notes.push(`not confirmed: ${disagree.join(', ')} (see the fitted slopes${r.notes.length ? ' and the notes above' : ''})`);
   return {
     ...r,
     notes: [...r.notes, ...notes],
@@ -340,9 +343,55 @@ export async function validateDerivation(L: Loss, o: ValidateDerivationOptions):
     beta: beta ?? null,
     observableName: obs.name,
     allPass: r.pass.every(Boolean),
+    verdict,
+    ...(notMeasurable ? { notMeasurable } : {}),
     ...(obs.invariances ? { invariances: obs.invariances } : {}),
     timings: { derive: t1 - t0, compile: t2 - t1, sweep: t3 - t2, total: t3 - t0 },
   };
+}
+
+/** ‖∇L(θ_k)‖ along the discrete method at step η to time T, sampled at about 400 evenly spaced steps. */
+function gradientNormPath(grad: VectorField, theta0: Float64Array, T: number, eta: number, beta: number | undefined): { t: number[]; norm: number[] } {
+  const N = Math.max(1, Math.round(T / eta));
+  const stride = Math.max(1, Math.floor(N / 400));
+  const record: number[] = [];
+  for (let k = 0; k <= N; k += stride) record.push(k);
+  const run = beta === undefined ? gd({ grad, theta0, eta, steps: N, record }) : heavyBall({ grad, theta0, eta, beta, steps: N, record });
+  const n = theta0.length;
+  const g = new Float64Array(n);
+  const t: number[] = [];
+  const norm: number[] = [];
+  run.recordedSteps.forEach((k, r) => {
+    grad(run.trajectory.subarray(r * n, (r + 1) * n), g);
+    t.push(k * eta);
+    norm.push(Math.hypot(...g));
+  });
+  return { t, norm };
+}
+
+/**
+ * Why a flow's error sits at float64's floor at every η, and what to change: either the dynamics reach the
+ * minimum well before T (GD and every flow then meet there; docs/theory/eom.md, "Discretization error": the
+ * error is measured at a fixed T, so T must lie within the transient), or GD and the flow coincide along
+ * the whole path (a loss whose higher derivatives vanish there).
+ */
+function floorReason(grad: VectorField, theta0: Float64Array, T: number, eta: number, beta: number | undefined): string {
+  const { t, norm } = gradientNormPath(grad, theta0, T, eta, beta);
+  const g0 = norm[0]!;
+  const gT = norm[norm.length - 1]!;
+  if (g0 > 0 && gT <= 1e-6 * g0) {
+    const i = norm.findIndex((x) => x <= 1e-2 * g0);
+    const suggest = Number((i > 0 ? t[i]! : T / 10).toPrecision(2));
+    return (
+      `the error cannot be measured here: the dynamics converge before T = ${T} (‖∇L‖ falls from ${g0.toPrecision(3)} at θ_0 to ${gT.toPrecision(3)} by T` +
+      `${beta !== undefined ? `; momentum β = ${beta} shortens the time scale by 1/(1 − β)` : ''}), so GD and every flow meet at the minimum and their difference is below float64's floor; ` +
+      `choose a shorter final time (--time, e.g. ${suggest}, where ‖∇L‖ has fallen to 1 % of its start)`
+    );
+  }
+  return (
+    'the error cannot be measured here: the discrete iterates and the flow agree to round-off at every η (the loss\'s higher derivatives vanish along the path, ' +
+    'e.g. a linear loss); there is no discretization error to measure — start elsewhere (--from) or use a loss with curvature'
+  );
 }
 
 /** A float as the exact decimal it prints as ("0.6" → 3/5), for the exact-β heavy-ball series. */
@@ -376,13 +425,16 @@ export function formatDerivationValidation(r: DerivationValidation): string {
   }
   lines.push(['fitted'.padEnd(w), ''.padStart(8), ...r.fittedSlope.map((s) => cell(s === null ? '—' : s.toFixed(2)))].join(' '));
   lines.push(['expected'.padEnd(w), ''.padStart(8), ...r.expectedSlope.map((s) => cell(String(s)))].join(' '));
-  lines.push(['result'.padEnd(w), ''.padStart(8), ...r.pass.map((p) => cell(p ? 'PASS' : 'FAIL'))].join(' '));
+  const atFloor = r.notMeasurable?.flows ?? [];
+  lines.push(['result'.padEnd(w), ''.padStart(8), ...r.pass.map((p, f) => cell(p ? 'PASS' : atFloor.includes(r.names[f]!) ? 'FLOOR' : 'FAIL'))].join(' '));
   lines.push('(* = points of the fit window)');
   lines.push('');
   lines.push(
-    r.allPass
+    r.verdict === 'confirmed'
       ? `all ${r.names.length} orders confirmed (|fitted − expected| ≤ 0.15)`
-      : `FAILED: ${r.names.filter((_, f) => !r.pass[f]).join(', ')}`,
+      : r.verdict === 'disagrees'
+        ? `FAILED: ${r.names.filter((name, f) => !r.pass[f] && !atFloor.includes(name)).join(', ')}`
+        : `NOT MEASURABLE: ${atFloor.join(', ')} (${r.notMeasurable!.reason.replace(/^the error cannot be measured here: /, '')})`,
   );
   lines.push(`time      derive ${ms(r.timings.derive)}, compile ${ms(r.timings.compile)}, sweep ${ms(r.timings.sweep)}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
@@ -415,6 +467,8 @@ export function derivationValidationJson(r: DerivationValidation): Record<string
     })),
     floor: r.floor,
     pass: r.allPass,
+    verdict: r.verdict,
+    ...(r.notMeasurable ? { notMeasurable: r.notMeasurable } : {}),
     notes: r.notes,
     ...(r.invariances ? { invariances: r.invariances } : {}),
     timings: r.timings,

@@ -37,6 +37,60 @@ describe('validateDerivation on degenerate starts', () => {
   });
 });
 
+describe('errors at float64 floor at every η: not measurable, with the reason and what to change', () => {
+  it('dynamics that converge before T (GD): the verdict names the cause, and the suggested T is measurable', async () => {
+    const L = loss('w^2/2', { params: ['w'] });
+    const r = await validateDerivation(L, { order: 1, from: { w: 0.5 }, T: 200 });
+    expect(r.verdict).toBe('not-measurable');
+    expect(r.allPass).toBe(false);
+    expect(r.notMeasurable!.flows).toEqual(['GF', 'EoM_1']);
+    // GD on w²/2 from 0.5 with η = 0.1: |w_k| = 0.5·0.9^k, so by T = 200 (2,000 steps) ‖∇L‖ ≈ 0.5·0.9^2000 (independent closed form)
+    expect(r.notMeasurable!.reason).toMatch(/converge before T = 200/);
+    const suggested = Number(/--time, e\.g\. ([0-9.e+-]+)/.exec(r.notMeasurable!.reason)![1]);
+    // ‖∇L‖ falls to 1 % of its start at t = ln(100) ≈ 4.6 along GF; GD at the coarsest η lags slightly
+    expect(suggested).toBeGreaterThan(3.5);
+    expect(suggested).toBeLessThan(6);
+    const again = await validateDerivation(L, { order: 1, from: { w: 0.5 }, T: suggested });
+    expect(again.verdict).toBe('confirmed');
+  });
+
+  it('heavy ball with β = 0.99 (errors ~1e-18 at T = 1) is not measurable, not a failure', async () => {
+    const L = loss('w^2/2', { params: ['w'] });
+    const r = await validateDerivation(L, { order: 1, from: { w: 0.5 }, momentum: 0.99 });
+    expect(r.verdict).toBe('not-measurable');
+    expect(r.notMeasurable!.reason).toMatch(/momentum β = 0\.99 shortens the time scale/);
+    const suggested = Number(/--time, e\.g\. ([0-9.e+-]+)/.exec(r.notMeasurable!.reason)![1]);
+    expect((await validateDerivation(L, { order: 1, from: { w: 0.5 }, momentum: 0.99, T: suggested })).verdict).toBe('confirmed');
+  });
+
+  it('a measured slope outside the tolerance is a disagreement, not "not measurable"', async () => {
+    const L = loss('(w1*w2 - 1)^2/2', { params: ['w1', 'w2'] });
+    const r = await validateDerivation(L, { order: 1, from: [0.3, 1.5], sweep: { tolerance: 1e-6 } });
+    expect(r.verdict).toBe('disagrees');
+    expect(r.notMeasurable).toBeUndefined();
+    expect((await validateDerivation(L, { order: 1, from: [0.3, 1.5] })).verdict).toBe('confirmed');
+  });
+
+  it('a linear loss: GD and every flow coincide, nothing to measure', async () => {
+    const r = await validateDerivation(loss('w1 + 2*w2', { params: ['w1', 'w2'] }), { order: 1, from: [0.5, 0.5] });
+    expect(r.verdict).toBe('not-measurable');
+    expect(r.notMeasurable!.reason).toMatch(/agree to round-off at every η/);
+  });
+
+  it('the CLI exits 4, still prints the table and the JSON with the verdict', async () => {
+    const out: string[] = [];
+    const code = await main(['validate', 'w^2/2', '--params', 'w', '-T', '200', '--order', '1'], { out: (s) => out.push(s), err: () => undefined });
+    expect(code).toBe(4);
+    expect(out.join('\n')).toMatch(/NOT MEASURABLE: GF, EoM_1 \(the dynamics converge before T = 200/);
+    expect(out.join('\n')).toMatch(/result\s+FLOOR\s+FLOOR/);
+    const json: string[] = [];
+    expect(await main(['validate', 'w^2/2', '--params', 'w', '-T', '200', '--order', '1', '--json'], { out: (s) => json.push(s), err: () => undefined })).toBe(4);
+    const obj = JSON.parse(json.join('')) as { verdict: string; notMeasurable: { flows: string[] } };
+    expect(obj.verdict).toBe('not-measurable');
+    expect(obj.notMeasurable.flows).toEqual(['GF', 'EoM_1']);
+  });
+});
+
 describe('eomkit validate: exit codes of degenerate cases', () => {
   it.each([
     [['w^2', '--params', 'w', '--from', 'w=0'], 4, /gradient vanishes at the start/],
