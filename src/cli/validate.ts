@@ -31,7 +31,7 @@ export interface ValidateCommandOptions {
   constants?: string;
   order: string;
   momentum?: string;
-  time: string;
+  time?: string;
   json?: boolean;
   plot?: string;
   /** write an HTML report (plot, tables) and the JSON result into this directory */
@@ -50,8 +50,8 @@ export const NOT_MEASURABLE = 4;
 /** Highest --order accepted: beyond f_7 the error sits at the float64 floor for any usable η. */
 export const MAX_VALIDATE_ORDER = 6;
 
-export function parseTime(text: string | undefined): number {
-  if (text === undefined) return 1;
+export function parseTime(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const T = parseNumber(text);
   if (text.trim() === '' || !Number.isFinite(T) || T <= 0) throw new UsageError(`--time must be a finite number > 0, got "${text}"`);
   return T;
@@ -75,13 +75,13 @@ export async function runValidate(formula: string, opts: ValidateCommandOptions,
   const L = loss(formula, { params, constants, symbols });
 
   const { validateDerivation, formatDerivationValidation, derivationValidationJson } = await import('../theory/eom/verify.ts');
-  const r = await validateDerivation(L, { order, from, T, ...(symbolValues ? { symbols: symbolValues } : {}), ...(beta !== undefined ? { momentum: beta } : {}), progress: true });
+  const r = await validateDerivation(L, { order, from, ...(T !== undefined ? { T } : {}), ...(symbolValues ? { symbols: symbolValues } : {}), ...(beta !== undefined ? { momentum: beta } : {}), progress: true });
 
   let svg: string | undefined;
   if (opts.plot !== undefined || opts.report !== undefined) {
     const { plotValidationSvg } = await import('../numeric/plot.ts');
     svg = await plotValidationSvg(r, {
-      title: `${beta === undefined ? 'GD' : `heavy ball β = ${beta}`}: global error at T = ${T} for ${shorten(r.loss, 60)}`,
+      title: `${beta === undefined ? 'GD' : `heavy ball β = ${beta}`}: global error at T = ${r.T} for ${shorten(r.loss, 60)}`,
     });
   }
   let reportPage: string | undefined;
@@ -132,7 +132,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--at <values>', 'values of the --symbols, e.g. lam=0.1')
     .option('-k, --order <K>', `K: compare EoM_1…EoM_K, which needs the counter terms f_1…f_{K+1} (1…${MAX_VALIDATE_ORDER})`, '3')
     .option('--momentum <beta>', 'heavy-ball momentum β in [0, 1)')
-    .option('-T, --time <T>', 'final time (default 1)', '1')
+    .option('-T, --time <T>', 'final time (default 1, or earlier when the dynamics converge sooner: the time at which ‖∇L‖ along the leading flow falls to 1 % of its start; a note says so)')
     .option('--json', 'print one JSON object')
     .option('--plot <file.svg>', 'write an SVG plot of error against η')
     .option('--report <dir>', 'write an HTML report (plot, tables) and report.json into a directory')

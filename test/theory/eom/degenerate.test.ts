@@ -4,7 +4,7 @@
  * (NotMeasurableError, exit 4) with what to change; only a measured disagreement is exit 3.
  */
 import { describe, expect, it } from 'vitest';
-import { InputError, NotMeasurableError, loss, validateDerivation } from '../../../src/index.ts';
+import { InputError, NotMeasurableError, formatDerivationValidation, loss, validateDerivation } from '../../../src/index.ts';
 import { main } from '../../../src/cli/main.ts';
 
 async function run(argv: string[]): Promise<{ code: number; err: string[] }> {
@@ -31,9 +31,17 @@ describe('validateDerivation on degenerate starts', () => {
   it('a step budget that cannot reach T is not measurable, and says what to change', async () => {
     // w⁴ at w = 100: curvature 12·10⁴, so η ≲ 10⁻⁶ and T = 1 needs over 10⁶ steps (maxSteps 2¹⁸)
     const L = loss('w^4', { params: ['w'] });
-    const p = validateDerivation(L, { order: 1, from: { w: 100 } });
+    const p = validateDerivation(L, { order: 1, from: { w: 100 }, T: 1 });
     await expect(p).rejects.toBeInstanceOf(NotMeasurableError);
-    await expect(validateDerivation(L, { order: 1, from: { w: 100 } })).rejects.toThrow(/cannot be measured here.*lower the final time T/);
+    await expect(validateDerivation(L, { order: 1, from: { w: 100 }, T: 1 })).rejects.toThrow(/cannot be measured here.*lower the final time T/);
+    // without T, the default final time ends with the transient (‖∇L‖ at 1 % of its start) and the orders are measured
+    const auto = await validateDerivation(L, { order: 1, from: { w: 100 } });
+    expect(auto.verdict).toBe('confirmed');
+    // GF on w⁴: w(t) = w0/√(1 + 8·w0²·t), ‖∇L‖ = 4w³ falls to 1 % when (1 + 8w0²t)^{3/2} = 100: t = (100^{2/3} − 1)/(8·10⁴)
+    const t1 = (100 ** (2 / 3) - 1) / 8e4;
+    expect(auto.T).toBeGreaterThanOrEqual(t1 * 0.99);
+    expect(auto.T).toBeLessThan(t1 * 1.06);
+    expect(auto.notes.join('\n')).toMatch(/T = [0-9.e-]+ instead of the default 1/);
   });
 });
 
@@ -56,7 +64,7 @@ describe('errors at float64 floor at every η: not measurable, with the reason a
 
   it('heavy ball with β = 0.99 (errors ~1e-18 at T = 1) is not measurable, not a failure', async () => {
     const L = loss('w^2/2', { params: ['w'] });
-    const r = await validateDerivation(L, { order: 1, from: { w: 0.5 }, momentum: 0.99 });
+    const r = await validateDerivation(L, { order: 1, from: { w: 0.5 }, momentum: 0.99, T: 1 });
     expect(r.verdict).toBe('not-measurable');
     expect(r.notMeasurable!.reason).toMatch(/momentum β = 0\.99 shortens the time scale/);
     const suggested = Number(/--time, e\.g\. ([0-9.e+-]+)/.exec(r.notMeasurable!.reason)![1]);
@@ -69,6 +77,20 @@ describe('errors at float64 floor at every η: not measurable, with the reason a
     expect(r.verdict).toBe('disagrees');
     expect(r.notMeasurable).toBeUndefined();
     expect((await validateDerivation(L, { order: 1, from: [0.3, 1.5] })).verdict).toBe('confirmed');
+  });
+
+  it('the default final time follows the flow: heavy ball β = 0.9 and 0.99 confirm every order without a T', async () => {
+    const L = loss('w^2/2', { params: ['w'] });
+    for (const beta of [0.9, 0.99]) {
+      const r = await validateDerivation(L, { order: 3, from: { w: 0.5 }, momentum: beta });
+      expect(r.verdict, formatDerivationValidation(r)).toBe('confirmed');
+      // the leading flow θ' = −θ/(1 − β): ‖∇L‖ = 0.5·e^{−t/(1−β)} is at 1 % when t = (1 − β)·ln 100
+      const t1 = (1 - beta) * Math.log(100);
+      expect(r.T).toBeGreaterThanOrEqual(t1 * 0.99);
+      expect(r.T).toBeLessThan(t1 * 1.06);
+    }
+    // GD: ‖∇L‖ = 0.5·e^{−t} is at 1 % only at t = 4.6, so the default stays 1
+    expect((await validateDerivation(L, { order: 1, from: { w: 0.5 } })).T).toBe(1);
   });
 
   it('a linear loss: GD and every flow coincide, nothing to measure', async () => {
@@ -96,9 +118,9 @@ describe('eomkit validate: exit codes of degenerate cases', () => {
     [['w^2', '--params', 'w', '--from', 'w=0'], 4, /gradient vanishes at the start/],
     [['sqrt(w)', '--params', 'w', '--from', 'w=-1'], 2, /outside the loss's domain/],
     [['w^2', '--params', 'w', '--from', 'w=1', '-T', '1e6'], 4, /cannot be measured here/],
-    [['w^4', '--params', 'w', '--from', 'w=100'], 4, /cannot be measured here/],
-    [['1/w', '--params', 'w', '--from', 'w=0.01'], 4, /cannot be measured here/],
-    [['w^4/4', '--params', 'w', '--from', 'w=1', '--momentum', '0.99'], 4, /lower the momentum β/],
+    [['w^4', '--params', 'w', '--from', 'w=100', '-T', '1'], 4, /cannot be measured here/],
+    [['1/w', '--params', 'w', '--from', 'w=0.01', '-T', '1'], 4, /cannot be measured here/],
+    [['w^4/4', '--params', 'w', '--from', 'w=1', '--momentum', '0.99', '-T', '1'], 4, /lower the momentum β/],
   ])('validate %j → exit %i with one line', async (args, code, message) => {
     const r = await run(['validate', ...args, '--order', '1']);
     expect(r.code).toBe(code);
