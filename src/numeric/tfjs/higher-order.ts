@@ -20,6 +20,11 @@
  * differentiated again. `tf.logSoftmax` is a customGrad op with the same defect and cannot be
  * re-registered: write it as x − logSumExp(x) (logSumExp is built from Max, Exp, Sum, Log), which
  * differentiates to any order after the fix.
+ *
+ * Two gradients tfjs 4.22 lacks or gets wrong at order 1 are added too: Conv2DBackpropFilter (conv2d's filter
+ * gradient, which has none, so conv nets stopped at order 2) and SquaredDifference (no reduction over broadcast
+ * axes). tf.batchNorm's gradient saves its optional scale even when it is absent and cannot be fixed by
+ * re-registration: `withOpCheck` names the rewrite.
  */
 import { EomkitError, InputError } from '../../errors.ts';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -27,6 +32,7 @@ import type { Tf } from './backend.ts';
 
 type Tensor = tfTypes.Tensor;
 type NamedAttr = Record<string, unknown>;
+type NamedAttrMap = tfTypes.NamedAttrMap;
 
 const enabled = new WeakSet<object>();
 
@@ -91,6 +97,30 @@ export function enableHigherOrderGradients(tf: Tf): void {
   // second backward pass with "gradient function not found for Less/Equal/…".
   for (const kernelName of COMPARISON_KERNELS) reg(kernelName, ['a', 'b'], (_dy, [a, b]) => ({ a: () => tf.zeros(a!.shape, 'float32'), b: () => tf.zeros(b!.shape, 'float32') }));
   reg('LogicalNot', ['x'], (_dy, [x]) => ({ x: () => tf.zeros(x!.shape, 'float32') }));
+  // squaredDifference's stock gradient does not reduce over broadcast axes ((x − mean)² with a scalar mean
+  // fails already at order 1: "the gradient of input 'b' has shape [4]"): the same formulas, unbroadcast.
+  reg('SquaredDifference', ['a', 'b'], (dy, [a, b]) => {
+    const outShape = tf.backend_util.assertAndGetBroadcastShape(a!.shape, b!.shape);
+    return {
+      a: () => unbroadcast(tf, tf.mul(dy, tf.mul(2, tf.sub(a!, b!))), a!.shape, outShape),
+      b: () => unbroadcast(tf, tf.mul(dy, tf.mul(2, tf.sub(b!, a!))), b!.shape, outShape),
+    };
+  });
+  // conv2d's filter gradient dW = Conv2DBackpropFilter(x, dy) has no gradient in tfjs 4.22, so a second
+  // derivative of any loss whose parameters are conv filters stopped there. It is bilinear in (x, dy):
+  //   dW[a,b,c,o] = Σ_{n,i,j} x[n, i·s + a − p, j·s + b − p, c] · dy[n, i, j, o],
+  // so against an upstream gW (filter-shaped): ∂/∂dy = conv2d(x, gW) and ∂/∂x = conv2dTranspose(dy, gW) with
+  // x's shape, i.e. Conv2DBackpropInput — the same kernels tfjs's own conv2d gradient uses.
+  reg('Conv2DBackpropFilter', ['x', 'dy'], (gW, [x, dy], attrs) => {
+    const strides = attrs['strides'] as [number, number] | number;
+    const pad = attrs['pad'] as 'valid' | 'same' | number;
+    const dataFormat = attrs['dataFormat'] as 'NHWC' | 'NCHW';
+    const dimRoundingMode = attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined;
+    return {
+      x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy!, filter: gW }, { strides, pad, dataFormat, dimRoundingMode, inputShape: x!.shape } as unknown as NamedAttrMap) as Tensor,
+      dy: () => tf.conv2d(x! as tfTypes.Tensor4D, gW as tfTypes.Tensor4D, strides, pad, dataFormat === 'NCHW' ? 'NCHW' : 'NHWC', 1, dimRoundingMode),
+    };
+  });
   enabled.add(tf);
 }
 
@@ -115,11 +145,18 @@ export function withOpCheck<T>(where: string, order: number, f: () => T): T {
           `gradient is not itself differentiable in tfjs (e.g. tf.logSoftmax: write x − tf.logSumExp(x) instead; docs/networks.md lists the ops).`,
       );
     if (e instanceof EomkitError) throw e;
-    // anything else thrown inside tfjs while differentiating (e.g. tf.moments/batchNorm at order 2: a TypeError
-    // "Cannot read properties of undefined (reading 'dataId')") is an op of the loss that tfjs cannot differentiate
+    // anything else thrown inside tfjs while differentiating is an op of the loss that tfjs cannot differentiate:
+    // tf.batchNorm's gradient (FusedBatchNorm) saves its optional scale even when it is absent — a TypeError
+    // "Cannot read properties of undefined (reading 'dataId')" at order 2 — and mis-shapes a scalar scale's
+    // gradient; the wasm backend has no Conv2DBackpropFilter kernel at all
+    const hint = /reading '(dataId|dtype)'|must match the product of shape/.test(msg)
+      ? ' If the loss uses tf.batchNorm, write the normalisation out: tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))) (then scale and offset), which differentiates to any order.'
+      : /Conv2DBackpropFilter' not registered/.test(msg)
+        ? " The wasm backend of tfjs has no kernel for conv2d's filter gradient: use the cpu backend for losses with conv2d."
+        : '';
     throw new InputError(
       `${where}: tfjs failed while differentiating the loss to order ${order}: ${msg}. An op of the loss does not support derivatives of this ` +
-        `order in tfjs (tf.moments/batchNorm and conv2d do not at order 2; docs/networks.md lists the ops).`,
+        `order in tfjs (docs/networks.md lists the ops).${hint}`,
     );
   }
 }

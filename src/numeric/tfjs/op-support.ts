@@ -49,6 +49,16 @@ export function opProbes(): Record<string, Probe> {
       const k = tf.reshape(tf.slice(x, 0, 4), [2, 2, 1, 1]) as tfTypes.Tensor4D;
       return s(tf.square(tf.conv2d(img, k, 1, 'valid')), tf);
     },
+    'conv2d (stride 2, same, 2 channels)': (tf, x) => {
+      const img = tf.reshape(tf.concat([x, tf.reverse(x), tf.mul(x, x), x]), [1, 4, 2, 2]) as tfTypes.Tensor4D;
+      const k = tf.reshape(tf.concat([x, tf.reverse(x)]), [2, 2, 2, 1]) as tfTypes.Tensor4D;
+      return s(tf.square(tf.conv2d(img, k, 2, 'same')), tf);
+    },
+    'squaredDifference (broadcast)': (tf, x) => s(tf.mul(tf.squaredDifference(x, tf.mean(x)), x), tf),
+    'normalisation written out': (tf, x) => {
+      const m = tf.moments(x);
+      return s(tf.square(tf.mul(tf.sub(x, m.mean), tf.rsqrt(tf.add(m.variance, 1e-3)))), tf);
+    },
     'moments + batchNorm': (tf, x) => {
       const m = tf.moments(x);
       return s(tf.square(tf.batchNorm(x, m.mean, m.variance, undefined, undefined, 1e-3)), tf);
