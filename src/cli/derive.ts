@@ -93,7 +93,7 @@ async function derivePhases(L: Loss, opts: DeriveOptions, progress: StageProgres
       // the analyses below can swell far more than the series itself (Jacobians of f_K, proofs by
       // expansion): each runs under its own budget and, past it, becomes a note instead of a failure
       progress.stage('the invariance analysis');
-      if (opts.invariance !== false) result.invariances = await optional('the invariance analysis', result.notes, () => invarianceSummary(L, K, s.f));
+      if (opts.invariance !== false) result.invariances = await optional('the invariance analysis', result.notes, () => invarianceSummary(L, K, s.f, latexNames));
       progress.stage('the modified loss');
       if (K >= 2) {
         await optional('the modified loss', result.notes, async () => {
@@ -150,7 +150,7 @@ async function optional<T>(what: string, notes: string[], f: () => Promise<T>): 
   }
 }
 
-async function invarianceSummary(L: Loss, K: number, f: Expr[][]): Promise<DeriveResult['invariances']> {
+async function invarianceSummary(L: Loss, K: number, f: Expr[][], latexNames: LatexOptions): Promise<DeriveResult['invariances']> {
   const { detectInvariances, invariantDynamics } = await import('../theory/eom/invariance.ts');
   const report = detectInvariances(L);
   const out: NonNullable<DeriveResult['invariances']> = [];
@@ -159,7 +159,7 @@ async function invarianceSummary(L: Loss, K: number, f: Expr[][]): Promise<Deriv
     const d = invariantDynamics(L, { kind: r.kind, group: r.group }, { K, f });
     // the identities and the dynamics in loss notation (LaTeX); the long concrete contractions θ·f_k stay
     // in the JSON output (--json --latex)
-    const tex = d.latex();
+    const tex = d.latex(latexNames);
     const lines = [r.statement, ...tex.filter((t) => t.length <= 400 && !t.startsWith('[\\eta'))];
     out.push({ kind: r.kind, group: r.group.map((p) => p.name), lines, latex: tex });
   }

@@ -147,6 +147,13 @@ describe('LaTeX names', () => {
     const hb = await run(['derive', 'w1^2*w2^2', '--params', 'w1,w2', '--momentum', '1/2', '--latex', '--tex', 'w1=\\alpha']);
     expect(hb.code, hb.err).toBe(0);
     expect(hb.out.match(/\\tilde\{L\}.*$/m)?.[0]).toContain('\\alpha');
+    // a scale-invariant loss: the invariance dynamics print the group and the contractions with the names
+    const inv = JSON.parse((await run(['derive', '(w1/sqrt(w1^2 + w2^2) - 1/2)^2', '--params', 'w1,w2', '--order', '2', '--latex', '--json', '--tex', 'w1=\\alpha,w2=\\beta_{2}'])).out) as {
+      invariances: Array<{ kind: string; latex: string[] }>;
+    };
+    const scale = inv.invariances.find((i) => i.kind === 'scale')!;
+    expect(scale.latex.join(' ')).toContain('\\{\\alpha, \\beta_{2}\\}');
+    expect(scale.latex.join(' ')).not.toMatch(/w_\{[12]\}/);
     const unknown = await run(['derive', 'w^2', '--params', 'w', '--latex', '--tex', 'v=\\nu']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/--tex: 'v' is not a parameter or symbol/);

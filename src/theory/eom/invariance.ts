@@ -49,6 +49,7 @@ import {
   toLatex,
   latexName,
   PrintSizeError,
+  type LatexOptions,
 } from '../../symbolic/index.ts';
 import { InputError } from '../../errors.ts';
 import { ETA } from './instantiate.ts';
@@ -69,7 +70,8 @@ export interface InvarianceResult {
   readonly proof: ZeroProof;
   /** what the identity proves, in words */
   readonly statement: string;
-  latex(): string;
+  /** the identity in LaTeX; `opts.names` prints the group's parameters with the user's names */
+  latex(opts?: LatexOptions): string;
 }
 
 export interface InvarianceReport {
@@ -80,8 +82,8 @@ export interface InvarianceReport {
   readonly translation: Sym[][];
 }
 
-function groupLatex(group: readonly Sym[]): string {
-  return `\\{${group.map((p) => latexName(p.name)).join(', ')}\\}`;
+function groupLatex(group: readonly Sym[], opts: LatexOptions = {}): string {
+  return `\\{${group.map((p) => opts.names?.[p.name] ?? latexName(p.name)).join(', ')}\\}`;
 }
 
 function checkGroup(L: Loss, group: readonly Sym[]): void {
@@ -98,7 +100,6 @@ export function testScaleInvariance(L: Loss, group: readonly Sym[] = L.params): 
   const identity = sum(group.map((p) => mul(p, diff(L.expr, p))));
   const proof = proveZero(identity, L.params);
   const invariant = proof.status === 'proved';
-  const G = groupLatex(group);
   return {
     kind: 'scale',
     group,
@@ -110,8 +111,8 @@ export function testScaleInvariance(L: Loss, group: readonly Sym[] = L.params): 
       : proof.status === 'disproved'
         ? `Σ_{i∈G} θ_i ∂L/∂θ_i = ${proof.witness!.value} ≠ 0 at a sample point: not scale invariant in the group.`
         : 'Σ_{i∈G} θ_i ∂L/∂θ_i vanished at sample points but no symbolic proof was found: scale invariance not established.',
-    latex: () =>
-      `\\sum_{i \\in ${G}} \\theta_{i} \\frac{\\partial L}{\\partial \\theta_{i}} ${invariant ? '\\equiv' : '\\not\\equiv'} 0` +
+    latex: (opts: LatexOptions = {}) =>
+      `\\sum_{i \\in ${groupLatex(group, opts)}} \\theta_{i} \\frac{\\partial L}{\\partial \\theta_{i}} ${invariant ? '\\equiv' : '\\not\\equiv'} 0` +
       (invariant ? ` \\;\\Rightarrow\\; L(c\\,\\theta_{G}) = L(\\theta) \\quad (c > 0)` : ''),
   };
 }
@@ -122,7 +123,6 @@ export function testTranslationInvariance(L: Loss, group: readonly Sym[] = L.par
   const identity = sum(group.map((p) => diff(L.expr, p)));
   const proof = proveZero(identity, L.params);
   const invariant = proof.status === 'proved';
-  const G = groupLatex(group);
   return {
     kind: 'translation',
     group,
@@ -134,8 +134,8 @@ export function testTranslationInvariance(L: Loss, group: readonly Sym[] = L.par
       : proof.status === 'disproved'
         ? `Σ_{i∈G} ∂L/∂θ_i = ${proof.witness!.value} ≠ 0 at a sample point: not translation invariant in the group.`
         : 'Σ_{i∈G} ∂L/∂θ_i vanished at sample points but no symbolic proof was found: translation invariance not established.',
-    latex: () =>
-      `\\sum_{i \\in ${G}} \\frac{\\partial L}{\\partial \\theta_{i}} ${invariant ? '\\equiv' : '\\not\\equiv'} 0` +
+    latex: (opts: LatexOptions = {}) =>
+      `\\sum_{i \\in ${groupLatex(group, opts)}} \\frac{\\partial L}{\\partial \\theta_{i}} ${invariant ? '\\equiv' : '\\not\\equiv'} 0` +
       (invariant ? ` \\;\\Rightarrow\\; L(\\theta + c\\,\\mathbf{1}_{G}) = L(\\theta)` : ''),
   };
 }
@@ -181,7 +181,8 @@ export interface QuantityDynamics {
   readonly eom: { raw: Expr[]; reduced: Expr[]; proofs: ZeroProof[] };
   /** loss-notation forms of the leading reduced EoM terms, each checked: [η^m] = expr */
   readonly lossNotation: Array<{ order: number; latex: string; expr: Expr; proof: ZeroProof }>;
-  latex(): string[];
+  /** the dynamics in LaTeX; `opts.names` prints the loss's names (the group and the contractions θ_G·f_k) */
+  latex(opts?: LatexOptions): string[];
 }
 
 export interface InvariantDynamics {
@@ -191,7 +192,7 @@ export interface InvariantDynamics {
   /** the invariance identities used, each proved for this loss */
   readonly identities: Identity[];
   readonly quantities: QuantityDynamics[];
-  latex(): string[];
+  latex(opts?: LatexOptions): string[];
 }
 
 /** Bernoulli numbers B_0 … B_n (B_1 = −1/2): x/(e^x − 1) = Σ B_j x^j/j!. */
@@ -239,9 +240,9 @@ function dot(a: readonly Expr[], b: readonly Expr[]): Expr {
   return sum(a.map((x, i) => mul(x, b[i]!)));
 }
 
-function safeLatex(e: Expr): string {
+function safeLatex(e: Expr, opts: LatexOptions = {}): string {
   try {
-    return toLatex(e, { limit: 4000 });
+    return toLatex(e, { ...opts, limit: 4000 });
   } catch (err) {
     if (err instanceof PrintSizeError) return '\\text{(too large to print)}';
     throw err;
@@ -278,7 +279,6 @@ export function invariantDynamics(
   const oneG: Expr[] = inG.map((b) => (b ? num(1) : ZERO));
   const f = opts.f?.slice(0, K) ?? counterTerms(L, K).f;
   if (f.length < K) throw new InputError(`invariantDynamics: ${K} counter terms needed, ${f.length} given`);
-  const G = groupLatex(inv.group);
   const full = inv.group.length === n;
 
   // identities
@@ -353,7 +353,8 @@ export function invariantDynamics(
       gf: { raw: gfRaw, reduced: gfRed, proof: proveZero(sub(gfRaw, gfRed), params) },
       eom: { raw, reduced, proofs: raw.map((r, m) => proveZero(sub(r, reduced[m]!), params)) },
       lossNotation,
-      latex() {
+      latex(opts: LatexOptions = {}) {
+        const G = groupLatex(inv.group, opts);
         const N = `\\lVert \\theta_{G} \\rVert^{2}`;
         const lines = [
           `${N} \\text{ with } G = ${G}`,
@@ -370,7 +371,7 @@ export function invariantDynamics(
                 ` + O(\\eta^{${lossNotation.length}})`
               : ''),
         ];
-        reduced.forEach((r, m) => lines.push(`[\\eta^{${m}}]\\; 2\\, \\theta_{G} \\cdot f_{${m + 1}} = ${safeLatex(r)}`));
+        reduced.forEach((r, m) => lines.push(`[\\eta^{${m}}]\\; 2\\, \\theta_{G} \\cdot f_{${m + 1}} = ${safeLatex(r, opts)}`));
         return lines;
       },
     });
@@ -389,8 +390,8 @@ export function invariantDynamics(
       gf: { raw: scale(sg, -1), reduced: ZERO, proof: proveZero(sg, params) },
       eom: { raw, reduced, proofs: raw.map((r) => proveZero(r, params)) },
       lossNotation: [],
-      latex: () => [
-        `\\textstyle\\sum_{i \\in G} \\theta_{i} \\text{ with } G = ${G}`,
+      latex: (opts: LatexOptions = {}) => [
+        `\\textstyle\\sum_{i \\in G} \\theta_{i} \\text{ with } G = ${groupLatex(inv.group, opts)}`,
         `\\Delta_{\\mathrm{GD}} \\textstyle\\sum_{i \\in G} \\theta_{i} = -\\eta\\, \\mathbf{1}_{G} \\cdot g = 0`,
         `\\frac{d}{dt}\\Big|_{\\mathrm{GF}} \\textstyle\\sum_{i \\in G} \\theta_{i} = -\\mathbf{1}_{G} \\cdot g = 0`,
         `\\frac{d}{dt}\\Big|_{\\mathrm{EoM}} \\textstyle\\sum_{i \\in G} \\theta_{i} = \\mathbf{1}_{G} \\cdot F_{\\eta} = \\frac{\\eta D}{e^{\\eta D} - 1} \\, 0 = 0 \\quad \\text{(every order; checked for } f_{1}, \\dots, f_{${K}} \\text{)}`,
@@ -403,8 +404,8 @@ export function invariantDynamics(
     K,
     identities,
     quantities,
-    latex() {
-      return [...identities.map((i) => i.latex), ...quantities.flatMap((q) => q.latex())];
+    latex(opts: LatexOptions = {}) {
+      return [...identities.map((i) => i.latex), ...quantities.flatMap((q) => q.latex(opts))];
     },
   };
 }
