@@ -16,6 +16,7 @@
  */
 import { InputError } from '../../errors.ts';
 import { type Tf, importTf, importTfWasm, moduleValue, optionalImport } from '../../tf-loader.ts';
+import { completeWasmKernels } from './higher-order.ts';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 
@@ -49,6 +50,7 @@ export async function loadTf(backend: TfBackendName): Promise<Tf> {
       const ok = await tf.setBackend('wasm');
       if (!ok) throw new InputError('loadTf(wasm): the wasm backend failed to initialise (could not load the .wasm binaries from node_modules/@tensorflow/tfjs-backend-wasm/dist)');
       await tf.ready();
+      completeWasmKernels(tf); // conv2d's filter gradient (higher-order.ts)
       return tf;
     }
     case 'tensorflow': {

@@ -49,8 +49,49 @@ function unbroadcast(tf: Tf, res: Tensor, shape: number[], outShape: number[]): 
   return tf.reshape(r, shape);
 }
 
+type KernelTensor = { dataId: object; shape: number[]; dtype: string };
+type KernelBackend = { disposeData(dataId: object): void };
+type KernelArgs = { inputs: Record<string, KernelTensor>; backend: KernelBackend; attrs: Record<string, unknown> };
+
+/**
+ * The wasm backend of tfjs 4.22 has no Conv2DBackpropFilter kernel, so even the first derivative of a loss
+ * with respect to a conv2d filter fails there. It has Conv3DBackpropFilterV2: a 2-D filter gradient is the 3-D
+ * one with a depth of 1 (x [N,H,W,C] → [N,1,H,W,C], dy likewise, filter [1,KH,KW,C,O]), which this registers
+ * as the wasm Conv2DBackpropFilter (NHWC, 'valid'/'same' padding; anything else is refused by name). Does
+ * nothing when the wasm backend is not loaded or already has the kernel.
+ */
+export function completeWasmKernels(tf: Tf): void {
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm') || !tf.getKernel('Conv3DBackpropFilterV2', 'wasm') || !tf.getKernel('Reshape', 'wasm')) return;
+  const conv3 = tf.getKernel('Conv3DBackpropFilterV2', 'wasm')!.kernelFunc as unknown as (a: KernelArgs) => KernelTensor;
+  const reshape = tf.getKernel('Reshape', 'wasm')!.kernelFunc as unknown as (a: KernelArgs) => KernelTensor;
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ((args: KernelArgs) => {
+      const { inputs, backend, attrs } = args;
+      const { x, dy } = inputs as { x: KernelTensor; dy: KernelTensor };
+      const pad = attrs['pad'];
+      if (attrs['dataFormat'] === 'NCHW' || (pad !== 'valid' && pad !== 'same') || attrs['dimRoundingMode'] !== undefined) {
+        throw new InputError(
+          `conv2d's filter gradient on the wasm backend supports NHWC with padding 'valid' or 'same' (got ${String(attrs['dataFormat'])}, pad ${JSON.stringify(pad)}); use the cpu backend`,
+        );
+      }
+      const st = attrs['strides'] as number | [number, number];
+      const [sh, sw] = typeof st === 'number' ? [st, st] : st;
+      const [kh, kw, c, o] = attrs['filterShape'] as number[];
+      const x5 = reshape({ inputs: { x: x! }, backend, attrs: { shape: [x!.shape[0]!, 1, ...x!.shape.slice(1)] } });
+      const dy5 = reshape({ inputs: { x: dy! }, backend, attrs: { shape: [dy!.shape[0]!, 1, ...dy!.shape.slice(1)] } });
+      const dw5 = conv3({ inputs: { x: x5, dy: dy5 }, backend, attrs: { strides: [1, sh, sw], pad, filterShape: [1, kh, kw, c, o] } });
+      const out = reshape({ inputs: { x: dw5 }, backend, attrs: { shape: [kh!, kw!, c!, o!] } });
+      for (const t of [x5, dy5, dw5]) backend.disposeData(t.dataId);
+      return out;
+    }) as unknown as tfTypes.KernelFunc,
+  });
+}
+
 /** Re-register the output-saving gradients of `tf` in input-saving form (see the module comment). Idempotent. */
 export function enableHigherOrderGradients(tf: Tf): void {
+  completeWasmKernels(tf);
   if (enabled.has(tf)) return;
   const reg = (kernelName: string, inputsToSave: string[], gradFunc: (dy: Tensor, saved: Tensor[], attrs: NamedAttr) => Record<string, () => Tensor>): void =>
     tf.registerGradient({ kernelName, inputsToSave, gradFunc: gradFunc as unknown as tfTypes.GradConfig['gradFunc'] });
