@@ -67,6 +67,7 @@ export const op = {
   i32Add: (): number[] => [0x6a],
   i32Sub: (): number[] => [0x6b],
   i32Mul: (): number[] => [0x6c],
+  i32RemU: (): number[] => [0x70],
   i32And: (): number[] => [0x71],
   i32Or: (): number[] => [0x72],
   i32Eqz: (): number[] => [0x45],
