@@ -459,8 +459,8 @@ export interface EnsembleResult {
 /**
  * One step of every chain of a two-parameter ensemble: g ← g + F z/√S (F = [[f00, f01], [f10, f11]]), then
  * the heavy-ball update θ ← θ − η(g + λθ) + β(θ − θ_prev) (docs/theory/langevin.md "Discrete update"). A
- * separate small function so that the optimizing compiler sees one tight loop (inline in the step loop of
- * `sgdGaussianEnsemble` it ran ~2× slower).
+ * separate small function, so that the optimizing compiler sees one tight loop rather than a branch of the
+ * long step loop of `sgdGaussianEnsemble`.
  */
 function heavyBallNoiseStep2(
   theta: Float64Array, prev: Float64Array, g: Float64Array, z: Float64Array, B: number,

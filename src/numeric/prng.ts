@@ -143,7 +143,7 @@ function xoZigguratSlow(st: Int32Array, o: number, i: number, x: number, positiv
 /**
  * For each of `streams` consecutive streams c (state words st[4c … 4c+3]): out[c·count … c·count+count−1] =
  * the next `count` Ziggurat normals of stream c (the numbers of `count` calls of xoZiggurat). One loop over the
- * streams with each stream's state in registers across its draws (a call per stream cost ~40% more at two
+ * streams with each stream's state in registers across its draws (a call per stream cost ~25% more at two
  * draws per stream); the rare wedge/tail draws go through the slow path with the state written back first.
  */
 function xoZigguratFill(st: Int32Array, out: Float64Array, streams: number, count: number): void {
