@@ -77,6 +77,7 @@ describe('least-squares gradient kernels', () => {
     expect(lsGradWasmModule(5)).toBe(lsGradWasmModule(5));
     expect(lsGradWasmModule(5)).not.toBe(lsGradWasmModule(6));
     expect(() => lsGradWasmModule(0)).toThrow(/positive integer/);
+    expect(() => lsGradWasmModule(2 ** 26)).toThrow(/too large/);
     const a = problem(20, 5, 1), b = problem(20, 6, 2);
     const ka = leastSquaresGradientWasm(a.X, a.y, 20, 5), kb = leastSquaresGradientWasm(b.X, b.y, 20, 6);
     const tha = new Float64Array(5).fill(0.5), thb = new Float64Array(6).fill(-0.25);
@@ -131,5 +132,9 @@ describe('least-squares gradient kernels', () => {
     expect(() => leastSquaresGradientWasm(new Float64Array(5), new Float64Array(2), 2, 2)).toThrow(/dimension mismatch/);
     expect(() => leastSquaresGradientJs(new Float64Array(4), new Float64Array(3), 2, 2)).toThrow(/dimension mismatch/);
     expect(() => leastSquaresGradient(new Float64Array(4), new Float64Array(2), 2, 2, { backend: 'gpu' as 'js' })).toThrow(/unknown backend/);
+    // X of 2^28 doubles (2 GiB) does not fit one wasm memory: refused before any copy (a stand-in with that
+    // length, so that the test allocates nothing)
+    const huge = { length: 2 ** 28 } as unknown as Float64Array;
+    expect(() => leastSquaresGradientWasm(huge, new Float64Array(2 ** 20), 2 ** 20, 2 ** 8)).toThrow(/too large for one wasm memory/);
   });
 });

@@ -175,6 +175,8 @@ const MODULE_CACHE_SIZE = 32;
 /** The compiled SIMD module for P columns (cached per P), or null where the engine does not support wasm SIMD. */
 export function lsGradWasmModule(P = 2): WebAssembly.Module | null {
   if (!Number.isInteger(P) || P <= 0) throw new InputError(`lsGradWasmModule: P must be a positive integer, got ${P}`);
+  // a block of rows must fit one wasm memory (2 GiB here): its byte offsets are i32 constants
+  if (8 * P * LS_ROWS_PER_BLOCK >= 2 ** 31) throw new InputError(`lsGradWasmModule: P = ${P} is too large for one wasm memory`);
   const hit = moduleCache.get(P);
   if (hit !== undefined) return hit;
   let mod: WebAssembly.Module | null;
@@ -192,18 +194,18 @@ export function lsGradWasmModule(P = 2): WebAssembly.Module | null {
 /** The wasm-SIMD kernel (throws if wasm SIMD is unavailable). X and y are copied into its memory once. */
 export function leastSquaresGradientWasm(X: Float64Array, y: Float64Array, N: number, P: number): GradKernel {
   checkShapes(X, y, N, P, 'leastSquaresGradientWasm');
-  const mod = lsGradWasmModule(P);
-  if (!mod) throw new InputError('leastSquaresGradientWasm: this engine does not support WebAssembly SIMD');
-  const inst = new WebAssembly.Instance(mod, {});
-  const mem = inst.exports['mem'] as WebAssembly.Memory;
-  const fn = inst.exports['lsgrad'] as (x: number, y: number, th: number, out: number, n: number, nf: number) => void;
-  const align = (b: number): number => (b + 15) & ~15;
+  const align = (b: number): number => Math.ceil(b / 16) * 16; // arithmetic: sizes may exceed int32
   const xOff = 0;
   const yOff = align(xOff + 8 * N * P);
   const thOff = align(yOff + 8 * N);
   const outOff = align(thOff + 8 * P);
   const total = align(outOff + 8 * P);
   if (total > 2 ** 31) throw new InputError(`leastSquaresGradientWasm: X is too large for one wasm memory (${total} bytes)`);
+  const mod = lsGradWasmModule(P);
+  if (!mod) throw new InputError('leastSquaresGradientWasm: this engine does not support WebAssembly SIMD');
+  const inst = new WebAssembly.Instance(mod, {});
+  const mem = inst.exports['mem'] as WebAssembly.Memory;
+  const fn = inst.exports['lsgrad'] as (x: number, y: number, th: number, out: number, n: number, nf: number) => void;
   const pages = Math.ceil(total / 65536);
   const have = mem.buffer.byteLength / 65536;
   if (pages > have) mem.grow(pages - have);
