@@ -136,5 +136,7 @@ describe('least-squares gradient kernels', () => {
     // length, so that the test allocates nothing)
     const huge = { length: 2 ** 28 } as unknown as Float64Array;
     expect(() => leastSquaresGradientWasm(huge, new Float64Array(2 ** 20), 2 ** 20, 2 ** 8)).toThrow(/too large for one wasm memory/);
+    // 'auto' takes the JS kernel there instead
+    expect(leastSquaresGradient(huge, new Float64Array(2 ** 20), 2 ** 20, 2 ** 8).backend).toBe('js');
   });
 });

@@ -231,6 +231,8 @@ export function leastSquaresGradient(
 ): { grad: GradKernel; backend: LsBackend } {
   const b = opts.backend ?? 'auto';
   if (b !== 'auto' && b !== 'wasm-simd' && b !== 'js') throw new InputError(`leastSquaresGradient: unknown backend '${String(b)}'`);
-  if (b === 'js' || (b === 'auto' && !lsGradWasmModule())) return { grad: leastSquaresGradientJs(X, y, N, P), backend: 'js' };
+  // 'auto' falls back to JS where wasm SIMD is missing or X does not fit one wasm memory (2 GiB)
+  const fits = 8 * (N * P + N + 2 * P) + 64 <= 2 ** 31 && 8 * P * LS_ROWS_PER_BLOCK < 2 ** 31;
+  if (b === 'js' || (b === 'auto' && (!fits || !lsGradWasmModule()))) return { grad: leastSquaresGradientJs(X, y, N, P), backend: 'js' };
   return { grad: leastSquaresGradientWasm(X, y, N, P), backend: 'wasm-simd' };
 }
