@@ -12,7 +12,9 @@
  *   or a Gaussian noise model ε = L z / √S, L Lᵀ = Σ (Cholesky), Cov ε = Σ/S; Σ fixed or a callback Σ(θ).
  *
  * - `sgdGaussianEnsemble`: B independent chains of the Gaussian-noise SGD in one Float64Array with a batched
- *   gradient; chain c reproduces `sgdGaussian` with seed + c exactly (one RngBank stream per chain).
+ *   gradient; chain c reproduces `sgdGaussian` with seed + c exactly (one RngBank stream per chain). With two
+ *   parameters the states live in a WebAssembly memory and each chain is updated as one f64x2 vector
+ *   (kernels/heavy-ball-wasm.ts; same operations in the same order, so still bit-identical).
  * Normals come from the Ziggurat generator by default (prng.ts); `normal: 'box-muller'` reproduces the
  * streams of earlier versions bit for bit.
  *
@@ -21,6 +23,7 @@
  */
 import { InputError } from '../errors.ts';
 import { Rng, RngBank, identityPermutation, type NormalMethod } from './prng.ts';
+import { heavyBallNoise2Wasm } from './kernels/heavy-ball-wasm.ts';
 import {
   type MatrixInput,
   checkBeta,
@@ -462,7 +465,7 @@ export interface EnsembleResult {
  * separate small function, so that the optimizing compiler sees one tight loop rather than a branch of the
  * long step loop of `sgdGaussianEnsemble`.
  */
-function heavyBallNoiseStep2(
+export function heavyBallNoiseStep2(
   theta: Float64Array, prev: Float64Array, g: Float64Array, z: Float64Array, B: number,
   f00: number, f01: number, f10: number, f11: number, invSqrtS: number, eta: number, lambda: number, beta: number,
 ): void {
@@ -507,8 +510,8 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
     checkVector(v, B * n, name, where);
     return Float64Array.from(v);
   };
-  const theta = expand(o.theta0, 'theta0');
-  const prev = o.thetaPrev ? expand(o.thetaPrev, 'thetaPrev') : Float64Array.from(theta);
+  const theta0 = expand(o.theta0, 'theta0');
+  const prev0 = o.thetaPrev ? expand(o.thetaPrev, 'thetaPrev') : Float64Array.from(theta0);
   let factor: Float64Array;
   if ('sigma' in o.noise) factor = choleskyPsd(toDense(o.noise.sigma, n, 'sigma', where), n, undefined, `${where}: sigma`);
   else if ('sigmaFactor' in o.noise) factor = toDense(o.noise.sigmaFactor, n, 'sigmaFactor', where);
@@ -523,9 +526,18 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   const bank = zig ? new RngBank(B, seed) : null;
   const rngs: Rng[] = [];
   if (!zig) for (let c = 0; c < B; c++) rngs.push(new Rng(seed + c, { normal: method }));
-  const g = new Float64Array(B * n);
+  // n = 2: θ, θ_prev, g and the normals in one WebAssembly memory, each chain updated as one f64x2 vector
+  // (kernels/heavy-ball-wasm.ts, bit-identical to heavyBallNoiseStep2); JS arrays where wasm SIMD is missing
+  const wasm = n === 2 ? heavyBallNoise2Wasm(B) : null;
+  if (wasm) {
+    wasm.theta.set(theta0);
+    wasm.prev.set(prev0);
+  }
+  const theta = wasm ? wasm.theta : theta0;
+  const prev = wasm ? wasm.prev : prev0;
+  const g = wasm ? wasm.g : new Float64Array(B * n);
   const z = new Float64Array(n);
-  const zAll = new Float64Array(n === 2 ? B * n : 0);
+  const zAll = wasm ? wasm.z : new Float64Array(n === 2 ? B * n : 0);
   const rec = new Recorder(o.record, o.steps, B * n, where);
   rec.visit(0, theta);
   const eta = o.eta;
@@ -539,7 +551,8 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
         zAll[2 * c] = rngs[c]!.normalBoxMuller();
         zAll[2 * c + 1] = rngs[c]!.normalBoxMuller();
       }
-      heavyBallNoiseStep2(theta, prev, g, zAll, B, f00, f01, f10, f11, invSqrtS, eta, lambda, beta);
+      if (wasm) wasm.step(f00, f01, f10, f11, invSqrtS, eta, lambda, beta);
+      else heavyBallNoiseStep2(theta, prev, g, zAll, B, f00, f01, f10, f11, invSqrtS, eta, lambda, beta);
     } else {
       for (let c = 0; c < B; c++) {
         if (bank) for (let i = 0; i < n; i++) z[i] = bank.normal(c);
@@ -567,5 +580,6 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
         break;
       }
   }
-  return { theta, n, chains: B, recordedSteps: rec.steps, trajectory: rec.data, nonFinite };
+  // a copy of the wasm memory's view (the result must not pin the kernel's memory)
+  return { theta: wasm ? theta.slice() : theta, n, chains: B, recordedSteps: rec.steps, trajectory: rec.data, nonFinite };
 }

@@ -93,6 +93,7 @@ export const op = {
   v128Store: (offset = 0): number[] => [0xfd, ...uleb(0x0b), 3, ...uleb(offset)],
   f64x2Splat: (): number[] => [0xfd, ...uleb(0x14)],
   f64x2ExtractLane: (lane: 0 | 1): number[] => [0xfd, ...uleb(0x21), lane],
+  f64x2ReplaceLane: (lane: 0 | 1): number[] => [0xfd, ...uleb(0x22), lane],
   f64x2Add: (): number[] => [0xfd, ...uleb(0xf0)],
   f64x2Sub: (): number[] => [0xfd, ...uleb(0xf1)],
   f64x2Mul: (): number[] => [0xfd, ...uleb(0xf2)],
