@@ -13,8 +13,9 @@
  *
  * - `sgdGaussianEnsemble`: B independent chains of the Gaussian-noise SGD in one Float64Array with a batched
  *   gradient; chain c reproduces `sgdGaussian` with seed + c exactly (one RngBank stream per chain). With two
- *   parameters the states live in a WebAssembly memory and each chain is updated as one f64x2 vector
- *   (kernels/heavy-ball-wasm.ts; same operations in the same order, so still bit-identical).
+ *   parameters the states and generators live in a WebAssembly memory: Ziggurat normals for four chains per
+ *   i32x4 xoshiro step, each chain's update one f64x2 vector (kernels/heavy-ball-wasm.ts; the same
+ *   operations in the same order, so still bit-identical).
  * Normals come from the Ziggurat generator by default (prng.ts); `normal: 'box-muller'` reproduces the
  * streams of earlier versions bit for bit.
  *
@@ -523,12 +524,13 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   // Ziggurat: all chain states in one RngBank (contiguous, cache-friendly); Box–Muller keeps its pair cache
   // in Rng objects, one per chain. Either way chain c draws the numbers of `new Rng(seed + c)`.
   const zig = method === 'ziggurat';
-  const bank = zig ? new RngBank(B, seed) : null;
+  // n = 2: θ, θ_prev, g, the normals and (Ziggurat) the chains' generators in one WebAssembly memory; each
+  // chain's update is one f64x2 vector and four chains' xoshiro128** steps one i32x4 vector
+  // (kernels/heavy-ball-wasm.ts, bit-identical to RngBank + heavyBallNoiseStep2); JS where wasm SIMD is missing
+  const wasm = n === 2 ? heavyBallNoise2Wasm(B, seed) : null;
+  const bank = zig && !wasm ? new RngBank(B, seed) : null;
   const rngs: Rng[] = [];
   if (!zig) for (let c = 0; c < B; c++) rngs.push(new Rng(seed + c, { normal: method }));
-  // n = 2: θ, θ_prev, g and the normals in one WebAssembly memory, each chain updated as one f64x2 vector
-  // (kernels/heavy-ball-wasm.ts, bit-identical to heavyBallNoiseStep2); JS arrays where wasm SIMD is missing
-  const wasm = n === 2 ? heavyBallNoise2Wasm(B) : null;
   if (wasm) {
     wasm.theta.set(theta0);
     wasm.prev.set(prev0);
@@ -546,7 +548,8 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   for (let k = 0; k < o.steps; ) {
     o.grad(theta, g, B);
     if (two) {
-      if (bank) bank.fillNormal(zAll, 2);
+      if (wasm && zig) wasm.fillNormals();
+      else if (bank) bank.fillNormal(zAll, 2);
       else for (let c = 0; c < B; c++) {
         zAll[2 * c] = rngs[c]!.normalBoxMuller();
         zAll[2 * c + 1] = rngs[c]!.normalBoxMuller();

@@ -176,6 +176,13 @@ function xoZigguratFill(st: Int32Array, out: Float64Array, streams: number, coun
   }
 }
 
+/** For the WebAssembly Ziggurat of the ensembles (kernels/heavy-ball-wasm.ts): the layer abscissae X_0 … X_256
+ * and the slow path (wedges and tail) on a state at st[o … o+3], which it advances. */
+export function zigguratAbscissae(): Float64Array {
+  return ZX.slice();
+}
+export { xoZigguratSlow as zigguratSlowPath };
+
 export interface RngOptions {
   /** generator used by `normal()` / `fillNormal()`: 'ziggurat' (default, fast) or 'box-muller' (the original
    * stream of eomkit ≤ 0.1, kept for reproducing old runs). */

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { heavyBallNoise2Module, heavyBallNoise2Wasm } from '../../src/numeric/kernels/heavy-ball-wasm.ts';
-import { Rng } from '../../src/numeric/prng.ts';
+import { Rng, RngBank, zigguratInfo } from '../../src/numeric/prng.ts';
 import { heavyBallNoiseStep2 } from '../../src/numeric/optimizers.ts';
 
 /** the scalar update written out here, in the documented order (docs/theory/langevin.md "Discrete update") */
@@ -54,6 +54,34 @@ describe('two-parameter heavy-ball ensemble step (wasm SIMD)', () => {
       }
       expect(Array.from(th)).toEqual(Array.from(th2));
       expect(Array.from(pr)).toEqual(Array.from(pr2));
+    });
+  }
+
+  for (const B of [1, 3, 4, 7, 1001]) {
+    it(`fillNormals (four xoshiro128** streams per i32x4 vector) gives exactly the numbers of RngBank / new Rng(seed + c), wedges and tail included (B = ${B})`, () => {
+      const seed = 40 + B;
+      const k = heavyBallNoise2Wasm(B, seed)!;
+      const bank = new RngBank(B, seed);
+      const ref = new Float64Array(2 * B);
+      const steps = Math.ceil(200_000 / B);
+      let slow = 0;
+      for (let s = 0; s < steps; s++) {
+        k.fillNormals();
+        bank.fillNormal(ref, 2);
+        for (let j = 0; j < 2 * B; j++) {
+          if (k.z[j] !== ref[j]) throw new Error(`B = ${B}, step ${s}, entry ${j}: ${k.z[j]} ≠ ${ref[j]}`);
+          if (Math.abs(ref[j]!) > zigguratInfo().r) slow++;
+        }
+      }
+      expect(slow).toBeGreaterThan(20); // ~0.026% of ≥ 400,000 draws are tail draws (host slow path)
+      // and chain 0's stream is the plain generator's
+      if (B === 1) {
+        const r = new Rng(seed);
+        k.fillNormals();
+        const a = k.z[0], b = k.z[1];
+        for (let s = 0; s < 2 * steps; s++) r.normalZiggurat(); // the draws of the loop above
+        expect([a, b]).toEqual([r.normalZiggurat(), r.normalZiggurat()]);
+      }
     });
   }
 
