@@ -11,7 +11,7 @@
  *   step in every tool (no Gram matrix anywhere).
  * - P5-sgd-ensemble: 10,000 independent chains, 2 parameters, 1000 steps of SGD with heavy ball (β = 0.5)
  *   and Gaussian gradient noise Σ/S on a quadratic: the batched float64 ensemble (`sgdGaussianEnsemble`,
- *   Ziggurat normals on xoshiro128**, the update in wasm SIMD; it reproduces the chain-by-chain paths exactly), plain JS chain by
+ *   Ziggurat normals on xoshiro128** and the update in wasm SIMD; it reproduces the chain-by-chain paths exactly), plain JS chain by
  *   chain (`sgdGaussian`), tfjs cpu / wasm on one [10000, 2] tensor (noise drawn on the device), numpy
  *   vectorised over the ensemble (PCG64 + ziggurat).
  * eomkit's batched rows and the numpy peer alternate over `benchRounds()` rounds (EOMKIT_BENCH_ROUNDS, default
@@ -299,7 +299,7 @@ export async function runP5(): Promise<BenchRow[]> {
     tool: 'eomkit-js-batched',
     seconds: ensT,
     size: esize,
-    note: `sgdGaussianEnsemble: Ziggurat normals for all chains in one loop, each chain's update one wasm f64x2 vector; median of ${rounds} rounds, best of ${ENS_REPS}; var(θ1) ${ens.var1.toPrecision(4)}`,
+    note: `sgdGaussianEnsemble: Ziggurat normals in wasm (four xoshiro128** generators per i32x4 vector), each chain's update one f64x2 vector; median of ${rounds} rounds, best of ${ENS_REPS}; var(θ1) ${ens.var1.toPrecision(4)}`,
   });
   ensembleJs(100, 50);
   const ej = ensembleJs(B, ENS.steps);
