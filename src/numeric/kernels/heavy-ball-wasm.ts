@@ -11,7 +11,7 @@
  *   then added to g; (θ − η(g + λθ)) + β(θ − θ_prev)), and no fused multiply-add in WebAssembly, so every
  *   chain rounds bit for bit as `sgdGaussian` does;
  * - `zig2`: the next two Ziggurat normals of every chain's generator, four xoshiro128** generators per i32x4
- *   vector (see `zigModule`), the numbers of `RngBank.fillNormal(z, 2)`.
+ *   vector (see `zigFunction`), the numbers of `RngBank.fillNormal(z, 2)`.
  *
  * θ, θ_prev, g and z live in the module's memory as [B × 2] row-major arrays; `heavyBallNoise2Wasm(B, seed)`
  * returns Float64Array views of them (the gradient callback writes into the view of g directly, nothing is
@@ -26,7 +26,7 @@ const enum H {
   C0, C1, ZV, T, GV, // v128 locals
 }
 
-function stepModule(): FuncDef {
+function stepFunction(): FuncDef {
   const { get, set, tee } = op;
   const col = (a: H, b: H): number[][] => [get(a), op.f64x2Splat(), get(b), op.f64x2ReplaceLane(1)];
   const splat = (x: H): number[][] => [get(x), op.f64x2Splat()];
@@ -86,7 +86,7 @@ const enum Z {
  * function as in prng.ts: wedges, tail) draws the value and advances that state, which is read back.
  * Stream c's two normals go to Z + 16c (the z row of chain c), the numbers of `new Rng(seed + c)`.
  */
-function zigModule(): FuncDef {
+function zigFunction(): FuncDef {
   const { get, set, tee } = op;
   const vxor = (a: Z, b: Z): number[][] => [get(a), get(b), op.v128Xor(), set(a)];
   const rotl = (v: number[][], k: number, tmp: Z): number[][] => [...v, tee(tmp), op.i32Const(k), op.i32x4Shl(), get(tmp), op.i32Const(32 - k), op.i32x4ShrU(), op.v128Or()];
@@ -145,7 +145,7 @@ function zigModule(): FuncDef {
 }
 
 function hbModule(): Uint8Array<ArrayBuffer> {
-  return assemble([stepModule(), zigModule()], 1, [{ name: 'slow', params: [I32, I32, F64, I32], results: [F64] }]);
+  return assemble([stepFunction(), zigFunction()], 1, [{ name: 'slow', params: [I32, I32, F64, I32], results: [F64] }]);
 }
 
 let cached: WebAssembly.Module | null | undefined;
