@@ -12,7 +12,10 @@
  *   or a Gaussian noise model ε = L z / √S, L Lᵀ = Σ (Cholesky), Cov ε = Σ/S; Σ fixed or a callback Σ(θ).
  *
  * - `sgdGaussianEnsemble`: B independent chains of the Gaussian-noise SGD in one Float64Array with a batched
- *   gradient; chain c reproduces `sgdGaussian` with seed + c exactly (one RngBank stream per chain).
+ *   gradient; chain c reproduces `sgdGaussian` with seed + c exactly (one RngBank stream per chain). With two
+ *   parameters the states and generators live in a WebAssembly memory: Ziggurat normals for four chains per
+ *   i32x4 xoshiro step, each chain's update one f64x2 vector (kernels/heavy-ball-wasm.ts; the same
+ *   operations in the same order, so still bit-identical).
  * Normals come from the Ziggurat generator by default (prng.ts); `normal: 'box-muller'` reproduces the
  * streams of earlier versions bit for bit.
  *
@@ -21,6 +24,7 @@
  */
 import { InputError } from '../errors.ts';
 import { Rng, RngBank, identityPermutation, type NormalMethod } from './prng.ts';
+import { heavyBallNoise2Wasm } from './kernels/heavy-ball-wasm.ts';
 import {
   type MatrixInput,
   checkBeta,
@@ -457,6 +461,28 @@ export interface EnsembleResult {
 }
 
 /**
+ * One step of every chain of a two-parameter ensemble: g ← g + F z/√S (F = [[f00, f01], [f10, f11]]), then
+ * the heavy-ball update θ ← θ − η(g + λθ) + β(θ − θ_prev) (docs/theory/langevin.md "Discrete update"). A
+ * separate small function, so that the optimizing compiler sees one tight loop rather than a branch of the
+ * long step loop of `sgdGaussianEnsemble`.
+ */
+export function heavyBallNoiseStep2(
+  theta: Float64Array, prev: Float64Array, g: Float64Array, z: Float64Array, B: number,
+  f00: number, f01: number, f10: number, f11: number, invSqrtS: number, eta: number, lambda: number, beta: number,
+): void {
+  for (let p = 0; p < 2 * B; p += 2) {
+    const z0 = z[p]!, z1 = z[p + 1]!;
+    const t0 = theta[p]!, t1 = theta[p + 1]!;
+    const g0 = g[p]! + (f00 * z0 + f01 * z1) * invSqrtS;
+    const g1 = g[p + 1]! + (f10 * z0 + f11 * z1) * invSqrtS;
+    theta[p] = t0 - eta * (g0 + lambda * t0) + beta * (t0 - prev[p]!);
+    theta[p + 1] = t1 - eta * (g1 + lambda * t1) + beta * (t1 - prev[p + 1]!);
+    prev[p] = t0;
+    prev[p + 1] = t1;
+  }
+}
+
+/**
  * B independent chains of SGD with Gaussian gradient noise and heavy-ball momentum, all states in one
  * Float64Array and one batched gradient call per step (same update as `sgdGaussian`:
  * θ_{k+1} = θ_k − η(∇L + ε + λθ_k) + β(θ_k − θ_{k−1}), ε = L z/√S).
@@ -485,8 +511,8 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
     checkVector(v, B * n, name, where);
     return Float64Array.from(v);
   };
-  const theta = expand(o.theta0, 'theta0');
-  const prev = o.thetaPrev ? expand(o.thetaPrev, 'thetaPrev') : Float64Array.from(theta);
+  const theta0 = expand(o.theta0, 'theta0');
+  const prev0 = o.thetaPrev ? expand(o.thetaPrev, 'thetaPrev') : Float64Array.from(theta0);
   let factor: Float64Array;
   if ('sigma' in o.noise) factor = choleskyPsd(toDense(o.noise.sigma, n, 'sigma', where), n, undefined, `${where}: sigma`);
   else if ('sigmaFactor' in o.noise) factor = toDense(o.noise.sigmaFactor, n, 'sigmaFactor', where);
@@ -498,12 +524,22 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   // Ziggurat: all chain states in one RngBank (contiguous, cache-friendly); Box–Muller keeps its pair cache
   // in Rng objects, one per chain. Either way chain c draws the numbers of `new Rng(seed + c)`.
   const zig = method === 'ziggurat';
-  const bank = zig ? new RngBank(B, seed) : null;
+  // n = 2: θ, θ_prev, g, the normals and (Ziggurat) the chains' generators in one WebAssembly memory; each
+  // chain's update is one f64x2 vector and four chains' xoshiro128** steps one i32x4 vector
+  // (kernels/heavy-ball-wasm.ts, bit-identical to RngBank + heavyBallNoiseStep2); JS where wasm SIMD is missing
+  const wasm = n === 2 ? heavyBallNoise2Wasm(B, seed) : null;
+  const bank = zig && !wasm ? new RngBank(B, seed) : null;
   const rngs: Rng[] = [];
   if (!zig) for (let c = 0; c < B; c++) rngs.push(new Rng(seed + c, { normal: method }));
-  const g = new Float64Array(B * n);
+  if (wasm) {
+    wasm.theta.set(theta0);
+    wasm.prev.set(prev0);
+  }
+  const theta = wasm ? wasm.theta : theta0;
+  const prev = wasm ? wasm.prev : prev0;
+  const g = wasm ? wasm.g : new Float64Array(B * n);
   const z = new Float64Array(n);
-  const zAll = new Float64Array(n === 2 ? B * n : 0);
+  const zAll = wasm ? wasm.z : new Float64Array(n === 2 ? B * n : 0);
   const rec = new Recorder(o.record, o.steps, B * n, where);
   rec.visit(0, theta);
   const eta = o.eta;
@@ -512,22 +548,14 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
   for (let k = 0; k < o.steps; ) {
     o.grad(theta, g, B);
     if (two) {
-      if (bank) bank.fillNormal(zAll, 2);
+      if (wasm && zig) wasm.fillNormals();
+      else if (bank) bank.fillNormal(zAll, 2);
       else for (let c = 0; c < B; c++) {
         zAll[2 * c] = rngs[c]!.normalBoxMuller();
         zAll[2 * c + 1] = rngs[c]!.normalBoxMuller();
       }
-      for (let c = 0; c < B; c++) {
-        const z0 = zAll[2 * c]!, z1 = zAll[2 * c + 1]!;
-        const p = 2 * c;
-        const t0 = theta[p]!, t1 = theta[p + 1]!;
-        const g0 = g[p]! + (f00 * z0 + f01 * z1) * invSqrtS;
-        const g1 = g[p + 1]! + (f10 * z0 + f11 * z1) * invSqrtS;
-        theta[p] = t0 - eta * (g0 + lambda * t0) + beta * (t0 - prev[p]!);
-        theta[p + 1] = t1 - eta * (g1 + lambda * t1) + beta * (t1 - prev[p + 1]!);
-        prev[p] = t0;
-        prev[p + 1] = t1;
-      }
+      if (wasm) wasm.step(f00, f01, f10, f11, invSqrtS, eta, lambda, beta);
+      else heavyBallNoiseStep2(theta, prev, g, zAll, B, f00, f01, f10, f11, invSqrtS, eta, lambda, beta);
     } else {
       for (let c = 0; c < B; c++) {
         if (bank) for (let i = 0; i < n; i++) z[i] = bank.normal(c);
@@ -555,5 +583,6 @@ export function sgdGaussianEnsemble(o: SgdGaussianEnsembleOptions): EnsembleResu
         break;
       }
   }
-  return { theta, n, chains: B, recordedSteps: rec.steps, trajectory: rec.data, nonFinite };
+  // a copy of the wasm memory's view (the result must not pin the kernel's memory)
+  return { theta: wasm ? theta.slice() : theta, n, chains: B, recordedSteps: rec.steps, trajectory: rec.data, nonFinite };
 }

@@ -141,34 +141,47 @@ function xoZigguratSlow(st: Int32Array, o: number, i: number, x: number, positiv
 }
 
 /**
- * out[q0 … q0+count−1] = the next `count` Ziggurat normals of the stream at st[o..o+3] (the numbers of `count`
- * calls of xoZiggurat), with the state kept in registers; the rare wedge/tail draws go through the slow path.
+ * For each of `streams` consecutive streams c (state words st[4c … 4c+3]): out[c·count … c·count+count−1] =
+ * the next `count` Ziggurat normals of stream c (the numbers of `count` calls of xoZiggurat). One loop over the
+ * streams with each stream's state in registers across its draws (a call per stream cost ~25% more at two
+ * draws per stream); the rare wedge/tail draws go through the slow path with the state written back first.
  */
-function xoZigguratFill(st: Int32Array, o: number, out: Float64Array, q0: number, count: number): void {
-  let s0 = st[o]!, s1 = st[o + 1]!, s2 = st[o + 2]!, s3 = st[o + 3]!;
-  const qEnd = q0 + count;
-  for (let q = q0; q < qEnd; q++) {
-    // xoshiro128** twice, in registers
-    let m = Math.imul(s1, 5);
-    const u1 = Math.imul((m << 7) | (m >>> 25), 9);
-    let t = s1 << 9;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-    m = Math.imul(s1, 5);
-    const u2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 2;
-    t = s1 << 9;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
-    const i = u1 & 255;
-    const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
-    if (x < ZX[i + 1]!) {
-      out[q] = x * (1 - ((u1 >>> 7) & 2));
-    } else {
-      st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
-      out[q] = xoZigguratSlow(st, o, i, x, (u1 & 256) === 0);
-      s0 = st[o]!; s1 = st[o + 1]!; s2 = st[o + 2]!; s3 = st[o + 3]!;
+function xoZigguratFill(st: Int32Array, out: Float64Array, streams: number, count: number): void {
+  for (let c = 0; c < streams; c++) {
+    const o = c << 2;
+    let s0 = st[o]!, s1 = st[o + 1]!, s2 = st[o + 2]!, s3 = st[o + 3]!;
+    const q0 = c * count;
+    const qEnd = q0 + count;
+    for (let q = q0; q < qEnd; q++) {
+      // xoshiro128** twice, in registers
+      let m = Math.imul(s1, 5);
+      const u1 = Math.imul((m << 7) | (m >>> 25), 9);
+      let t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      m = Math.imul(s1, 5);
+      const u2 = Math.imul((m << 7) | (m >>> 25), 9) >>> 2;
+      t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+      const i = u1 & 255;
+      const x = ((u1 >>> 9) * 1073741824 + u2) * TWO_POW_M53 * ZX[i]!;
+      if (x < ZX[i + 1]!) {
+        out[q] = x * (1 - ((u1 >>> 7) & 2));
+      } else {
+        st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
+        out[q] = xoZigguratSlow(st, o, i, x, (u1 & 256) === 0);
+        s0 = st[o]!; s1 = st[o + 1]!; s2 = st[o + 2]!; s3 = st[o + 3]!;
+      }
     }
+    st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
   }
-  st[o] = s0; st[o + 1] = s1; st[o + 2] = s2; st[o + 3] = s3;
 }
+
+/** For the WebAssembly Ziggurat of the ensembles (kernels/heavy-ball-wasm.ts): the layer abscissae X_0 … X_256
+ * and the slow path (wedges and tail) on a state at st[o … o+3], which it advances. */
+export function zigguratAbscissae(): Float64Array {
+  return ZX.slice();
+}
+export { xoZigguratSlow as zigguratSlowPath };
 
 export interface RngOptions {
   /** generator used by `normal()` / `fillNormal()`: 'ziggurat' (default, fast) or 'box-muller' (the original
@@ -237,7 +250,7 @@ export class Rng {
 
   /** Fill `out` with independent standard normals (the numbers of out.length calls of `normal()`). */
   fillNormal(out: Float64Array): Float64Array {
-    if (this.normalMethod === 'ziggurat') xoZigguratFill(this.s, 0, out, 0, out.length);
+    if (this.normalMethod === 'ziggurat') xoZigguratFill(this.s, out, 1, out.length);
     else for (let i = 0; i < out.length; i++) out[i] = this.normalBoxMuller();
     return out;
   }
@@ -359,7 +372,7 @@ export class RngBank {
   fillNormal(out: Float64Array, perStream: number): Float64Array {
     const k = perStream;
     if (!Number.isInteger(k) || k <= 0 || out.length !== this.size * k) throw new InputError(`RngBank.fillNormal: out must have size·perStream = ${this.size}·${k} entries, got ${out.length}`);
-    for (let c = 0; c < this.size; c++) xoZigguratFill(this.s, 4 * c, out, c * k, k);
+    xoZigguratFill(this.s, out, this.size, k);
     return out;
   }
 }

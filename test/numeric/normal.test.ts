@@ -83,6 +83,31 @@ describe('standard normals', () => {
     expect(() => b2.fillNormal(new Float64Array(5), 2)).toThrow(/size·perStream/);
   });
 
+  it('RngBank.fillNormal as the ensembles use it (two draws per stream, 100,000 streams): N(0,1) marginals, KS, no correlation within or between neighbouring streams', () => {
+    const B = 100_000;
+    const z = new RngBank(B, 3).fillNormal(new Float64Array(2 * B), 2);
+    const m = moments(z);
+    const n = z.length;
+    expect(Math.abs(m.mean)).toBeLessThan(5 / Math.sqrt(n));
+    expect(Math.abs(m.v - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+    expect(Math.abs(m.m4 - 3)).toBeLessThan(5 * Math.sqrt(96 / n));
+    const s = Float64Array.from(z).sort();
+    let d = 0;
+    for (let i = 0; i < n; i++) {
+      const F = Phi(s[i]!);
+      d = Math.max(d, (i + 1) / n - F, F - i / n);
+    }
+    expect(d).toBeLessThan(1.95 / Math.sqrt(n));
+    // E[z_c0 z_c1] (the two draws of one stream) and E[z_c0 z_{c+1,0}] (neighbouring seeds): 0 within 5 SE
+    let within = 0, between = 0;
+    for (let c = 0; c < B; c++) {
+      within += z[2 * c]! * z[2 * c + 1]!;
+      if (c + 1 < B) between += z[2 * c]! * z[2 * c + 2]!;
+    }
+    expect(Math.abs(within / B)).toBeLessThan(5 / Math.sqrt(B));
+    expect(Math.abs(between / (B - 1))).toBeLessThan(5 / Math.sqrt(B - 1));
+  });
+
   for (const method of ['ziggurat', 'box-muller'] as const) {
     describe(method, () => {
       const xs = new Rng(77, { normal: method }).fillNormal(new Float64Array(N));

@@ -4,14 +4,15 @@
  *
  * Both backends make one fused pass over the rows of X: r_i = X_i·θ − y_i, then out += (r_i/N) X_i while row i
  * is still in cache (same arithmetic as two mat-vecs up to the summation order of the dot products).
- * - 'wasm-simd': a WebAssembly module assembled at run time (kernels/wasm-asm.ts), f64x2 lanes, the dot
- *   product in four vector accumulators (8 partial sums), the axpy two vectors per iteration. X and y are
- *   copied into the module's memory once; each call copies θ in and the gradient out (2P doubles).
+ * - 'wasm-simd': a WebAssembly module assembled at run time for the given P (kernels/wasm-asm.ts), f64x2
+ *   lanes, rows six at a time (six dot products per sweep of θ, then one sweep adding the six scaled rows to
+ *   the gradient; see `lsGradModule`). X and y are copied into the module's memory once; each call copies θ
+ *   in and the gradient out (2P doubles).
  * - 'js': the same pass in plain JavaScript, four accumulators and a 4-way unrolled axpy (the fallback).
  * 'auto' (default) picks 'wasm-simd' when the engine validates the module (V8 in Node ≥ 16.4), else 'js'.
  */
 import { InputError } from '../../errors.ts';
-import { F64, I32, V128, assemble, op } from './wasm-asm.ts';
+import { F64, I32, V128, assemble, op, type ValType } from './wasm-asm.ts';
 
 export type GradKernel = (theta: Float64Array, out: Float64Array) => void;
 export type LsBackend = 'wasm-simd' | 'js';
@@ -52,182 +53,159 @@ export function leastSquaresGradientJs(X: Float64Array, y: Float64Array, N: numb
   };
 }
 
-// ---- the wasm kernel: lsgrad(X, y, theta, out, N, Pbytes, Nf) with byte offsets
-const enum L {
-  X = 0, Y, TH, OUT, N, PB, NF, // params
-  I, ROW, J, P2, P4, P8, // i32 locals
-  ACC0, ACC1, RV, ACC2, ACC3, // v128 locals
-  S = ACC3 + 1, // f64 local
-  N4, R1, R2, R3, // i32 locals of the four-row pass
-  T, RV1, RV2, RV3, // v128 locals of the four-row pass
+// ---- the wasm kernel: lsgrad(X, y, theta, out, N, Nf) with byte offsets, one module per P
+
+/** Rows per block of the wasm kernel: six dot products share each load of θ, and the gradient is loaded and
+ * stored once per six rows (measured at 1000×100 on x64: 4 rows 14.0, 6 rows 14.9, 8 rows 13.4 GFLOP/s; with
+ * more rows V8 spills the accumulators). */
+export const LS_ROWS_PER_BLOCK = 6;
+
+/** `+`-reduce the terms as a balanced tree (shorter dependency chain than a left fold). */
+function addTree(terms: number[][][], add: number[]): number[][] {
+  let t = terms;
+  while (t.length > 1) {
+    const next: number[][][] = [];
+    for (let k = 0; k + 1 < t.length; k += 2) next.push([...t[k]!, ...t[k + 1]!, add]);
+    if (t.length % 2) next.push(t[t.length - 1]!);
+    t = next;
+  }
+  return t[0]!;
 }
 
 /**
- * Rows 0 … N4−1 four at a time: the four dot products X_i·θ share each load of θ (one f64x2 accumulator
- * per row), then out += r₀X₀ + r₁X₁ + r₂X₂ + r₃X₃ loads and stores `out` once per four rows (the single-row
- * pass did so per row). Leaves I = N4 and ROW at row N4.
+ * The module of `lsgrad(X, Y, TH, OUT, N, NF)` for a fixed P (byte offsets X, Y, TH, OUT; NF = N as f64).
+ * P is baked in: every row of a block sits at a constant byte offset r·8P from the block's first row, so each
+ * load is one instruction `[base + index + offset]` with no address arithmetic (V8 folds the memarg offset).
+ * Rows are taken R = LS_ROWS_PER_BLOCK at a time, then the last N mod R one by one:
+ *   1. s_r = X_r·θ for the R rows in one sweep over j (one f64x2 accumulator per row, θ loaded once per pair);
+ *      odd P adds the last product in scalar;
+ *   2. ρ_r = (s_r − y_r)/N;
+ *   3. out_j += Σ_r ρ_r X_rj in one sweep (the R products summed as a tree, then added to out_j).
+ * The j loops step one f64x2 pair at a time: unrolling them further made TurboFan hoist all loads to the top
+ * of the loop and spill (measured slower).
  */
-function fourRowPass(): number[][] {
-  const { get, set, tee } = op;
-  const accs = [L.ACC0, L.ACC1, L.ACC2, L.ACC3] as const;
-  const rows = [L.ROW, L.R1, L.R2, L.R3] as const;
-  const rvs = [L.RV, L.RV1, L.RV2, L.RV3] as const;
-  const at = (base: L): number[][] => [get(base), get(L.J), op.i32Add()];
-  const rowSum = (r: number): number[][] => [
-    get(accs[r]!), op.f64x2ExtractLane(0), get(accs[r]!), op.f64x2ExtractLane(1), op.f64Add(), set(L.S),
-    get(L.J), get(L.PB), op.i32LtU(), op.if(),
-    get(L.S), ...at(rows[r]!), op.f64Load(), ...at(L.TH), op.f64Load(), op.f64Mul(), op.f64Add(), set(L.S),
-    op.end(),
-    get(L.S), get(L.Y), get(L.I), op.i32Const(r), op.i32Add(), op.i32Const(3), op.i32Shl(), op.i32Add(), op.f64Load(), op.f64Sub(), get(L.NF), op.f64Div(),
-    op.f64x2Splat(), set(rvs[r]!),
-  ];
-  const axpy4 = (load: number[], store: number[], mul: number[], addOp: number[], lane: boolean): number[][] => [
-    ...at(L.OUT),
-    ...at(L.OUT), load,
-    ...rows.flatMap((row, r) => [...(lane ? [get(rvs[r]!), op.f64x2ExtractLane(0)] : [get(rvs[r]!)]), ...at(row), load, mul, addOp]),
-    store,
-  ];
-  return [
-    get(L.N), op.i32Const(-4), op.i32And(), set(L.N4),
-    op.block(), op.loop(),
-    get(L.I), get(L.N4), op.i32GeU(), op.brIf(1),
-    get(L.ROW), get(L.PB), op.i32Add(), tee(L.R1), get(L.PB), op.i32Add(), tee(L.R2), get(L.PB), op.i32Add(), set(L.R3),
-    ...accs.flatMap((a) => [op.f64Const(0), op.f64x2Splat(), set(a)]),
-    op.i32Const(0), set(L.J),
-    op.block(), op.loop(),
-    get(L.J), get(L.P2), op.i32GeU(), op.brIf(1),
-    ...at(L.TH), op.v128Load(0), set(L.T),
-    ...accs.flatMap((a, r) => [get(a), ...at(rows[r]!), op.v128Load(0), get(L.T), op.f64x2Mul(), op.f64x2Add(), set(a)]),
-    get(L.J), op.i32Const(16), op.i32Add(), set(L.J), op.br(0),
-    op.end(), op.end(),
-    ...[0, 1, 2, 3].flatMap(rowSum),
-    op.i32Const(0), set(L.J),
-    op.block(), op.loop(),
-    get(L.J), get(L.P2), op.i32GeU(), op.brIf(1),
-    ...axpy4(op.v128Load(0), op.v128Store(0), op.f64x2Mul(), op.f64x2Add(), false),
-    get(L.J), op.i32Const(16), op.i32Add(), set(L.J), op.br(0),
-    op.end(), op.end(),
-    get(L.J), get(L.PB), op.i32LtU(), op.if(),
-    ...axpy4(op.f64Load(), op.f64Store(), op.f64Mul(), op.f64Add(), true),
-    op.end(),
-    get(L.R3), get(L.PB), op.i32Add(), set(L.ROW),
-    get(L.I), op.i32Const(4), op.i32Add(), set(L.I),
-    op.br(0),
-    op.end(), op.end(),
-  ];
-}
+function lsGradModule(P: number, rowsPerBlock: number): Uint8Array<ArrayBuffer> {
+  const { get, set } = op;
+  const pX = 0, pY = 1, pTH = 2, pOUT = 3, pN = 4, pNF = 5;
+  const nParams = 6;
+  const locals: ValType[] = [];
+  const local = (t: ValType): number => nParams + locals.push(t) - 1;
+  const I = local(I32), ROW = local(I32), J = local(I32), RP = local(I32), QP = local(I32), NB = local(I32), YP = local(I32);
+  const acc = Array.from({ length: rowsPerBlock }, () => local(V128));
+  const T = local(V128);
+  const rv = Array.from({ length: rowsPerBlock }, () => local(V128));
+  const PB = 8 * P;
+  const JEND = 16 * (P >> 1); // bytes covered by whole f64x2 pairs
+  const odd = P & 1;
+  const last = 8 * (P - 1);
 
-function lsGradModule(): Uint8Array<ArrayBuffer> {
-  const { get, set, tee } = op;
-  const addr = (base: L): number[][] => [get(base), get(L.J), op.i32Add()];
-  const body: number[][] = [
-    // P2 = Pbytes & ~15, P4 = Pbytes & ~31
-    get(L.PB), op.i32Const(-16), op.i32And(), set(L.P2),
-    get(L.PB), op.i32Const(-32), op.i32And(), set(L.P4),
-    get(L.PB), op.i32Const(-64), op.i32And(), set(L.P8),
-    // out = 0
-    op.i32Const(0), set(L.J),
-    op.block(), op.loop(),
-    get(L.J), get(L.PB), op.i32GeU(), op.brIf(1),
-    ...addr(L.OUT), op.f64Const(0), op.f64Store(),
-    get(L.J), op.i32Const(8), op.i32Add(), set(L.J), op.br(0),
-    op.end(), op.end(),
-    // rows: four at a time, then the last N mod 4 one by one
-    op.i32Const(0), set(L.I), get(L.X), set(L.ROW),
-    ...fourRowPass(),
-    op.block(), op.loop(),
-    get(L.I), get(L.N), op.i32GeU(), op.brIf(1),
-    op.f64Const(0), op.f64x2Splat(), set(L.ACC0),
-    op.f64Const(0), op.f64x2Splat(), set(L.ACC1),
-    op.f64Const(0), op.f64x2Splat(), set(L.ACC2),
-    op.f64Const(0), op.f64x2Splat(), set(L.ACC3),
-    op.i32Const(0), set(L.J),
-    // dot product, 8 doubles per iteration in four independent vector accumulators (add latency)
-    op.block(), op.loop(),
-    get(L.J), get(L.P8), op.i32GeU(), op.brIf(1),
-    get(L.ACC0), ...addr(L.ROW), op.v128Load(0), ...addr(L.TH), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), set(L.ACC0),
-    get(L.ACC1), ...addr(L.ROW), op.v128Load(16), ...addr(L.TH), op.v128Load(16), op.f64x2Mul(), op.f64x2Add(), set(L.ACC1),
-    get(L.ACC2), ...addr(L.ROW), op.v128Load(32), ...addr(L.TH), op.v128Load(32), op.f64x2Mul(), op.f64x2Add(), set(L.ACC2),
-    get(L.ACC3), ...addr(L.ROW), op.v128Load(48), ...addr(L.TH), op.v128Load(48), op.f64x2Mul(), op.f64x2Add(), set(L.ACC3),
-    get(L.J), op.i32Const(64), op.i32Add(), set(L.J), op.br(0),
-    op.end(), op.end(),
-    // up to three pairs left
-    op.block(), op.loop(),
-    get(L.J), get(L.P2), op.i32GeU(), op.brIf(1),
-    get(L.ACC0), ...addr(L.ROW), op.v128Load(0), ...addr(L.TH), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), set(L.ACC0),
-    get(L.J), op.i32Const(16), op.i32Add(), set(L.J), op.br(0),
-    op.end(), op.end(),
-    // s = Σ lanes
-    get(L.ACC0), get(L.ACC1), op.f64x2Add(), get(L.ACC2), get(L.ACC3), op.f64x2Add(), op.f64x2Add(), tee(L.ACC0),
-    op.f64x2ExtractLane(0), get(L.ACC0), op.f64x2ExtractLane(1), op.f64Add(), set(L.S),
-    // odd P: last element
-    get(L.J), get(L.PB), op.i32LtU(), op.if(),
-    get(L.S), ...addr(L.ROW), op.f64Load(), ...addr(L.TH), op.f64Load(), op.f64Mul(), op.f64Add(), set(L.S),
-    op.end(),
-    // r = (s − y_i) / N
-    get(L.S), get(L.Y), get(L.I), op.i32Const(3), op.i32Shl(), op.i32Add(), op.f64Load(), op.f64Sub(), get(L.NF), op.f64Div(), tee(L.S),
-    op.f64x2Splat(), set(L.RV),
-    // out += r X_i, 4 doubles per iteration
-    op.i32Const(0), set(L.J),
-    op.block(), op.loop(),
-    get(L.J), get(L.P4), op.i32GeU(), op.brIf(1),
-    ...addr(L.OUT), ...addr(L.OUT), op.v128Load(0), get(L.RV), ...addr(L.ROW), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), op.v128Store(0),
-    ...addr(L.OUT), ...addr(L.OUT), op.v128Load(16), get(L.RV), ...addr(L.ROW), op.v128Load(16), op.f64x2Mul(), op.f64x2Add(), op.v128Store(16),
-    get(L.J), op.i32Const(32), op.i32Add(), set(L.J), op.br(0),
-    op.end(), op.end(),
-    get(L.J), get(L.P2), op.i32LtU(), op.if(),
-    ...addr(L.OUT), ...addr(L.OUT), op.v128Load(0), get(L.RV), ...addr(L.ROW), op.v128Load(0), op.f64x2Mul(), op.f64x2Add(), op.v128Store(0),
-    get(L.J), op.i32Const(16), op.i32Add(), set(L.J),
-    op.end(),
-    get(L.J), get(L.PB), op.i32LtU(), op.if(),
-    ...addr(L.OUT), ...addr(L.OUT), op.f64Load(), get(L.S), ...addr(L.ROW), op.f64Load(), op.f64Mul(), op.f64Add(), op.f64Store(),
-    op.end(),
-    // next row
-    get(L.ROW), get(L.PB), op.i32Add(), set(L.ROW),
-    get(L.I), op.i32Const(1), op.i32Add(), set(L.I),
-    op.br(0),
-    op.end(), op.end(),
-  ];
-  return assemble([
-    {
-      name: 'lsgrad',
-      params: [I32, I32, I32, I32, I32, I32, F64],
-      results: [],
-      locals: [I32, I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, F64, I32, I32, I32, I32, V128, V128, V128, V128],
-      body,
-    },
-  ]);
-}
+  /** the loop `for (J = 0; J < JEND; J += 16) body(RP = ROW + J, QP = base + J)` (omitted when P = 1) */
+  const pairLoop = (base: number, body: number[][]): number[][] =>
+    JEND === 0
+      ? []
+      : [
+          op.i32Const(0), set(J),
+          op.loop(),
+          get(ROW), get(J), op.i32Add(), set(RP), get(base), get(J), op.i32Add(), set(QP),
+          ...body,
+          get(J), op.i32Const(16), op.i32Add(), set(J),
+          get(J), op.i32Const(JEND), op.i32LtU(), op.brIf(0),
+          op.end(),
+        ];
 
-let cachedModule: WebAssembly.Module | null | undefined;
-
-/** The compiled SIMD module, or null where the engine does not support wasm SIMD. */
-export function lsGradWasmModule(): WebAssembly.Module | null {
-  if (cachedModule !== undefined) return cachedModule;
-  try {
-    const bytes = lsGradModule();
-    cachedModule = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    cachedModule = null;
+  function blockPass(R: number): number[][] {
+    const rows = Array.from({ length: R }, (_, r) => r);
+    const dot = pairLoop(pTH, [
+      get(QP), op.v128Load(0), set(T),
+      ...rows.flatMap((r) => [get(acc[r]!), get(RP), op.v128Load(r * PB), get(T), op.f64x2Mul(), op.f64x2Add(), set(acc[r]!)]),
+    ]);
+    const residuals = rows.flatMap((r) => [
+      get(acc[r]!), op.f64x2ExtractLane(0), get(acc[r]!), op.f64x2ExtractLane(1), op.f64Add(),
+      ...(odd ? [get(ROW), op.f64Load(r * PB + last), get(pTH), op.f64Load(last), op.f64Mul(), op.f64Add()] : []),
+      get(YP), op.f64Load(8 * r), op.f64Sub(), get(pNF), op.f64Div(), op.f64x2Splat(), set(rv[r]!),
+    ]);
+    const axpy = pairLoop(pOUT, [
+      get(QP),
+      get(QP), op.v128Load(0),
+      ...addTree(rows.map((r) => [get(rv[r]!), get(RP), op.v128Load(r * PB), op.f64x2Mul()]), op.f64x2Add()),
+      op.f64x2Add(), op.v128Store(0),
+    ]);
+    const oddTail = odd
+      ? [
+          get(pOUT),
+          get(pOUT), op.f64Load(last),
+          ...addTree(rows.map((r) => [get(rv[r]!), op.f64x2ExtractLane(0), get(ROW), op.f64Load(r * PB + last), op.f64Mul()]), op.f64Add()),
+          op.f64Add(), op.f64Store(last),
+        ]
+      : [];
+    return [
+      ...rows.flatMap((r) => [op.f64Const(0), op.f64x2Splat(), set(acc[r]!)]),
+      ...dot,
+      get(pY), get(I), op.i32Const(3), op.i32Shl(), op.i32Add(), set(YP),
+      ...residuals,
+      ...axpy,
+      ...oddTail,
+      get(ROW), op.i32Const(R * PB), op.i32Add(), set(ROW),
+      get(I), op.i32Const(R), op.i32Add(), set(I),
+    ];
   }
-  return cachedModule;
+  /** while (I < limit) body */
+  const whileRows = (limit: number, body: number[][]): number[][] => [
+    op.block(), op.loop(), get(I), get(limit), op.i32GeU(), op.brIf(1), ...body, op.br(0), op.end(), op.end(),
+  ];
+  const body: number[][] = [
+    // out = 0
+    op.i32Const(0), set(J),
+    op.block(), op.loop(), get(J), op.i32Const(PB), op.i32GeU(), op.brIf(1),
+    get(pOUT), get(J), op.i32Add(), op.f64Const(0), op.f64Store(),
+    get(J), op.i32Const(8), op.i32Add(), set(J), op.br(0),
+    op.end(), op.end(),
+    op.i32Const(0), set(I), get(pX), set(ROW),
+    // NB = N − N mod R: rows in whole blocks
+    get(pN), get(pN), op.i32Const(rowsPerBlock), op.i32RemU(), op.i32Sub(), set(NB),
+    ...whileRows(NB, blockPass(rowsPerBlock)),
+    ...whileRows(pN, blockPass(1)),
+  ];
+  return assemble([{ name: 'lsgrad', params: [I32, I32, I32, I32, I32, F64], results: [], locals, body }]);
+}
+
+const moduleCache = new Map<number, WebAssembly.Module | null>();
+const MODULE_CACHE_SIZE = 32;
+
+/** The compiled SIMD module for P columns (cached per P), or null where the engine does not support wasm SIMD. */
+export function lsGradWasmModule(P = 2): WebAssembly.Module | null {
+  if (!Number.isInteger(P) || P <= 0) throw new InputError(`lsGradWasmModule: P must be a positive integer, got ${P}`);
+  // a block of rows must fit one wasm memory (2 GiB here): its byte offsets are i32 constants
+  if (8 * P * LS_ROWS_PER_BLOCK >= 2 ** 31) throw new InputError(`lsGradWasmModule: P = ${P} is too large for one wasm memory`);
+  const hit = moduleCache.get(P);
+  if (hit !== undefined) return hit;
+  let mod: WebAssembly.Module | null;
+  try {
+    const bytes = lsGradModule(P, LS_ROWS_PER_BLOCK);
+    mod = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    mod = null;
+  }
+  if (moduleCache.size >= MODULE_CACHE_SIZE) moduleCache.delete(moduleCache.keys().next().value!);
+  moduleCache.set(P, mod);
+  return mod;
 }
 
 /** The wasm-SIMD kernel (throws if wasm SIMD is unavailable). X and y are copied into its memory once. */
 export function leastSquaresGradientWasm(X: Float64Array, y: Float64Array, N: number, P: number): GradKernel {
   checkShapes(X, y, N, P, 'leastSquaresGradientWasm');
-  const mod = lsGradWasmModule();
-  if (!mod) throw new InputError('leastSquaresGradientWasm: this engine does not support WebAssembly SIMD');
-  const inst = new WebAssembly.Instance(mod, {});
-  const mem = inst.exports['mem'] as WebAssembly.Memory;
-  const fn = inst.exports['lsgrad'] as (x: number, y: number, th: number, out: number, n: number, pb: number, nf: number) => void;
-  const align = (b: number): number => (b + 15) & ~15;
+  const align = (b: number): number => Math.ceil(b / 16) * 16; // arithmetic: sizes may exceed int32
   const xOff = 0;
   const yOff = align(xOff + 8 * N * P);
   const thOff = align(yOff + 8 * N);
   const outOff = align(thOff + 8 * P);
   const total = align(outOff + 8 * P);
   if (total > 2 ** 31) throw new InputError(`leastSquaresGradientWasm: X is too large for one wasm memory (${total} bytes)`);
+  const mod = lsGradWasmModule(P);
+  if (!mod) throw new InputError('leastSquaresGradientWasm: this engine does not support WebAssembly SIMD');
+  const inst = new WebAssembly.Instance(mod, {});
+  const mem = inst.exports['mem'] as WebAssembly.Memory;
+  const fn = inst.exports['lsgrad'] as (x: number, y: number, th: number, out: number, n: number, nf: number) => void;
   const pages = Math.ceil(total / 65536);
   const have = mem.buffer.byteLength / 65536;
   if (pages > have) mem.grow(pages - have);
@@ -238,7 +216,7 @@ export function leastSquaresGradientWasm(X: Float64Array, y: Float64Array, N: nu
   const out = f64.subarray(outOff / 8, outOff / 8 + P);
   return (theta, o) => {
     th.set(theta.length === P ? theta : theta.subarray(0, P));
-    fn(xOff, yOff, thOff, outOff, N, 8 * P, N);
+    fn(xOff, yOff, thOff, outOff, N, N);
     o.set(out);
   };
 }
@@ -253,6 +231,8 @@ export function leastSquaresGradient(
 ): { grad: GradKernel; backend: LsBackend } {
   const b = opts.backend ?? 'auto';
   if (b !== 'auto' && b !== 'wasm-simd' && b !== 'js') throw new InputError(`leastSquaresGradient: unknown backend '${String(b)}'`);
-  if (b === 'js' || (b === 'auto' && !lsGradWasmModule())) return { grad: leastSquaresGradientJs(X, y, N, P), backend: 'js' };
+  // 'auto' falls back to JS where wasm SIMD is missing or X does not fit one wasm memory (2 GiB)
+  const fits = 8 * (N * P + N + 2 * P) + 64 <= 2 ** 31 && 8 * P * LS_ROWS_PER_BLOCK < 2 ** 31;
+  if (b === 'js' || (b === 'auto' && (!fits || !lsGradWasmModule()))) return { grad: leastSquaresGradientJs(X, y, N, P), backend: 'js' };
   return { grad: leastSquaresGradientWasm(X, y, N, P), backend: 'wasm-simd' };
 }

@@ -67,6 +67,14 @@ export const op = {
   i32Add: (): number[] => [0x6a],
   i32Sub: (): number[] => [0x6b],
   i32Mul: (): number[] => [0x6c],
+  i32RemU: (): number[] => [0x70],
+  i32ShrU: (): number[] => [0x76],
+  i32Load: (offset = 0): number[] => [0x28, 2, ...uleb(offset)],
+  i32Store: (offset = 0): number[] => [0x36, 2, ...uleb(offset)],
+  f64ConvertI32S: (): number[] => [0xb7],
+  f64ConvertI32U: (): number[] => [0xb8],
+  f64Lt: (): number[] => [0x63],
+  call: (k: number): number[] => [0x10, ...uleb(k)],
   i32And: (): number[] => [0x71],
   i32Or: (): number[] => [0x72],
   i32Eqz: (): number[] => [0x45],
@@ -92,6 +100,16 @@ export const op = {
   v128Store: (offset = 0): number[] => [0xfd, ...uleb(0x0b), 3, ...uleb(offset)],
   f64x2Splat: (): number[] => [0xfd, ...uleb(0x14)],
   f64x2ExtractLane: (lane: 0 | 1): number[] => [0xfd, ...uleb(0x21), lane],
+  f64x2ReplaceLane: (lane: 0 | 1): number[] => [0xfd, ...uleb(0x22), lane],
+  i32x4Splat: (): number[] => [0xfd, ...uleb(0x11)],
+  i32x4ExtractLane: (lane: number): number[] => [0xfd, ...uleb(0x1b), lane],
+  i32x4ReplaceLane: (lane: number): number[] => [0xfd, ...uleb(0x1c), lane],
+  v128And: (): number[] => [0xfd, ...uleb(0x4e)],
+  v128Or: (): number[] => [0xfd, ...uleb(0x50)],
+  v128Xor: (): number[] => [0xfd, ...uleb(0x51)],
+  i32x4Shl: (): number[] => [0xfd, ...uleb(0xab)],
+  i32x4ShrU: (): number[] => [0xfd, ...uleb(0xad)],
+  i32x4Mul: (): number[] => [0xfd, ...uleb(0xb5)],
   f64x2Add: (): number[] => [0xfd, ...uleb(0xf0)],
   f64x2Sub: (): number[] => [0xfd, ...uleb(0xf1)],
   f64x2Mul: (): number[] => [0xfd, ...uleb(0xf2)],
@@ -106,13 +124,25 @@ export interface FuncDef {
   body: number[][];
 }
 
-/** A module with one exported memory "mem" (minPages × 64 KiB) and the given exported functions. */
-export function assemble(funcs: FuncDef[], minPages = 1): Uint8Array<ArrayBuffer> {
-  const types = funcs.map((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results]);
-  const typeSec = section(1, vec(types));
-  const funcSec = section(3, vec(funcs.map((_, i) => uleb(i))));
+/** A function imported from the host (module "env"); imports take the function indices 0 … m−1. */
+export interface ImportDef {
+  name: string;
+  params: ValType[];
+  results: ValType[];
+}
+
+/**
+ * A module with one exported memory "mem" (minPages × 64 KiB) and the given exported functions; `imports`
+ * (optional) are host functions "env.<name>", called by index (`op.call(k)`, k < imports.length).
+ */
+export function assemble(funcs: FuncDef[], minPages = 1, imports: ImportDef[] = []): Uint8Array<ArrayBuffer> {
+  const sig = (f: { params: ValType[]; results: ValType[] }): number[] => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results];
+  const m = imports.length;
+  const typeSec = section(1, vec([...imports.map(sig), ...funcs.map(sig)]));
+  const importSec = m ? section(2, vec(imports.map((im, k) => [...str('env'), ...str(im.name), 0x00, ...uleb(k)]))) : [];
+  const funcSec = section(3, vec(funcs.map((_, i) => uleb(m + i))));
   const memSec = section(5, vec([[0x00, ...uleb(minPages)]]));
-  const exports = [[...str('mem'), 0x02, 0x00], ...funcs.map((f, i) => [...str(f.name), 0x00, ...uleb(i)])];
+  const exports = [[...str('mem'), 0x02, 0x00], ...funcs.map((f, i) => [...str(f.name), 0x00, ...uleb(m + i)])];
   const expSec = section(7, vec(exports));
   const bodies = funcs.map((f) => {
     const groups: number[][] = [];
@@ -125,5 +155,5 @@ export function assemble(funcs: FuncDef[], minPages = 1): Uint8Array<ArrayBuffer
     return [...uleb(code.length), ...code];
   });
   const codeSec = section(10, vec(bodies));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...funcSec, ...memSec, ...expSec, ...codeSec]);
+  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...typeSec, ...importSec, ...funcSec, ...memSec, ...expSec, ...codeSec]);
 }
