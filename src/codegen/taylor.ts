@@ -143,7 +143,7 @@ export function compileCounterTermsForward(
       program.outputs.forEach((id, j) => {
         const half3 = A[id]![2] ?? '0';
         const HHg = B[id]![1] ?? '0';
-        outLines.push(`out[${2 * n + j}] = -${half3}/6 - ${HHg}/3;`);
+        outLines.push(`out[${2 * n + j}] = ${literal(-1 / 6)}*${half3} + ${literal(-1 / 3)}*${HHg};`);
       });
     }
   }
