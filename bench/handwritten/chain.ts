@@ -6,150 +6,139 @@
  * g_i = r·q_i with P = Π w_j, r = P − 1, q_i = Π_{j≠i} w_j = pre_i·suf_{i+1} (prefix and suffix products).
  * Along w(t) = w + t·u every quantity is a truncated Taylor series x0 + x1 t + x2 t², products follow
  * (x·y)1 = x0y1 + x1y0, (x·y)2 = x0y2 + x1y1 + x2y0, and the t¹, t² coefficients of g(w + t u) are Hu and
- * ½∇³L[u,u]. Three passes (values; along g to second order; along Hg to first order), each O(n).
+ * ½∇³L[u,u]. Three passes, each O(n) (values; along g to second order; along Hg to first order); the
+ * value-order prefix and suffix products are computed once and reused by both directional passes.
+ * (No division tricks such as q_i = P/w_i: both functions are exact for every w, zeros included.)
  *
- * Speed: the prefix and suffix scans are recurrences whose latency, not their arithmetic, bounds them, so
- * each scan runs four independent chains in one loop: the prefix of the left half [0, m) and of the right
- * half [m, n) (restarted at 1), the suffix of the right half and of the left half (restarted at 1). For
- * i < m, q_i = pre_i·sufLeft_{i+1}·sufRight_m and for i ≥ m, q_i = preLeft_m·preRight_i·suf_{i+1}, so the
- * half totals fold into the constant r of each half (r·sufRight_m, r·preLeft_m): no extra work per entry.
- * The order-0 scans are computed once and reused by both directional passes; the output loops have no
- * carried dependence; −1/6 and −1/3 are multipliers; nothing is allocated per call. (No division tricks
- * such as q_i = P/w_i: the function is exact for every w, zeros included.)
- *
- * Layout of the scan arrays (length n + 2): P[i] = Π_{j<i} w_j for i ≤ m; P[i + 1] = Π_{m≤j<i} w_j for
- * i ≥ m; S[i + 1] = Π_{j≥i} w_j for i ≥ m; S[i] = Π_{i≤j<m} w_j for i ≤ m.
+ * Two forms of the same arithmetic:
+ *  - `chainCounterTerms(n)`: loops (prefix and suffix scans interleaved in one loop, the output loops free
+ *    of carried dependences), scratch allocated once, −1/6 and −1/3 as multipliers;
+ *  - `chainCounterTermsUnrolled(n)`: the same formulas written out as straight-line code for one n, every
+ *    coefficient a local constant, no arrays, no loops. In V8 a loop over a Float64Array costs about
+ *    1.5–2 ns per iteration here, which straight-line code does not pay, so the unrolled form is the true
+ *    limit for generated code (itself straight-line). Its text comes from the template below (string
+ *    concatenation of the formulas), not from eomkit.
  */
 
+/** −1/6 and −1/3 as multipliers (a division costs several multiplications) */
 const SIXTH = -1 / 6;
 const THIRD = -1 / 3;
 
-/** f1, f2, f3 of the n-chain into out (3n entries: f1, then f2, then f3). */
+/** f1, f2, f3 of the n-chain into out (3n entries: f1, then f2, then f3): loops over Float64Array scratch. */
 export function chainCounterTerms(n: number): (w: Float64Array, out: Float64Array) => void {
-  const m = n >> 1; // left half [0, m), right half [m, n) with n − m ∈ {m, m + 1}
-  const odd = n - m > m;
-  const P0 = new Float64Array(n + 2), P1 = new Float64Array(n + 2), P2 = new Float64Array(n + 2);
-  const S0 = new Float64Array(n + 2), S1 = new Float64Array(n + 2), S2 = new Float64Array(n + 2);
-  const T1 = new Float64Array(n + 2), U1 = new Float64Array(n + 2);
-  const G = new Float64Array(n), HG = new Float64Array(n);
-  // chain starts, never overwritten: P[0], P[m+1], S[m], S[n+1]
-  P0[0] = 1;
-  P0[m + 1] = 1;
-  S0[m] = 1;
-  S0[n + 1] = 1;
+  const P0 = new Float64Array(n + 1), P1 = new Float64Array(n + 1), P2 = new Float64Array(n + 1);
+  const S0 = new Float64Array(n + 1), S1 = new Float64Array(n + 1), S2 = new Float64Array(n + 1);
+  const T1 = new Float64Array(n + 1), U1 = new Float64Array(n + 1);
   const n2 = 2 * n;
+  P0[0] = 1;
+  S0[n] = 1;
   return function chain(w: Float64Array, out: Float64Array): void {
-    // ---- pass 0: values. Four product chains, then g_i = (r·half total)·pre·suf
-    let pa = 1, pb = 1, sc = 1, sd = 1;
-    for (let j = 0; j < m; j++) {
-      const ia = j, ib = m + j, ic = n - 1 - j, id = m - 1 - j;
-      pa *= w[ia]!;
-      pb *= w[ib]!;
-      sc *= w[ic]!;
-      sd *= w[id]!;
-      P0[ia + 1] = pa;
-      P0[ib + 2] = pb;
-      S0[ic + 1] = sc;
-      S0[id] = sd;
+    // pass 0 (values): prefix and suffix products in one loop (two independent chains), then g_i = r0·pre_i·suf_{i+1}
+    let p0 = 1;
+    let s0 = 1;
+    for (let j = 0, k = n - 1; j < n; j++, k--) {
+      p0 *= w[j]!;
+      s0 *= w[k]!;
+      P0[j + 1] = p0;
+      S0[k] = s0;
     }
-    if (odd) {
-      P0[n + 1] = pb * w[n - 1]!;
-      S0[m + 1] = sc * w[m]!;
+    const r0 = p0 - 1;
+    // pass 1, along u = g to second order: Hg and ½∇³L[g,g]; g_j = r0·pre_j·suf_{j+1} is formed in the same loop
+    let p1 = 0, p2 = 0, s1 = 0, s2 = 0;
+    for (let j = 0, k = n - 1; j < n; j++, k--) {
+      const a = w[j]!, c = w[k]!;
+      const pj = P0[j]!, sk = S0[k + 1]!;
+      const b = r0 * pj * S0[j + 1]!;
+      const d = r0 * P0[k]! * sk;
+      out[j] = -b;
+      p2 = p2 * a + p1 * b;
+      p1 = p1 * a + pj * b;
+      s2 = s2 * c + s1 * d;
+      s1 = s1 * c + sk * d;
+      P1[j + 1] = p1;
+      P2[j + 1] = p2;
+      S1[k] = s1;
+      S2[k] = s2;
     }
-    const pl0 = P0[m]!, sr0 = S0[m + 1]!;
-    const r0 = pl0 * sr0 - 1;
-    const zl0 = r0 * sr0, zr0 = r0 * pl0;
-    for (let i = 0; i < m; i++) {
-      const gi = zl0 * P0[i]! * S0[i + 1]!;
-      G[i] = gi;
-      out[i] = -gi;
+    const r1 = p1, r2 = p2;
+    // pass 2, along u = Hg to first order: H(Hg); Hg (and f2, the ∇³L part of f3) formed in the same loop,
+    // Hg_k of the suffix side recomputed (5 flops) rather than stored by a separate loop
+    p1 = 0;
+    s1 = 0;
+    for (let j = 0, k = n - 1; j < n; j++, k--) {
+      const a0 = P0[j]!, a1 = P1[j]!, a2 = P2[j]!;
+      const b0 = S0[j + 1]!, b1 = S1[j + 1]!, b2 = S2[j + 1]!;
+      const c0 = a0 * b0;
+      const c1 = a0 * b1 + a1 * b0;
+      const c2 = a0 * b2 + a1 * b1 + a2 * b0;
+      const hj = r0 * c1 + r1 * c0;
+      out[n + j] = -0.5 * hj;
+      out[n2 + j] = SIXTH * (r0 * c2 + r1 * c1 + r2 * c0);
+      const e0 = P0[k]!, f0 = S0[k + 1]!;
+      const hk = r0 * (e0 * S1[k + 1]! + P1[k]! * f0) + r1 * e0 * f0;
+      p1 = p1 * w[j]! + a0 * hj;
+      s1 = s1 * w[k]! + f0 * hk;
+      T1[j + 1] = p1;
+      U1[k] = s1;
     }
-    for (let i = m; i < n; i++) {
-      const gi = zr0 * P0[i + 1]! * S0[i + 2]!;
-      G[i] = gi;
-      out[i] = -gi;
-    }
-    // ---- pass 1: along u = g to second order → Hg (t¹) and ½∇³L[g,g] (t²)
-    let a1 = 0, a2 = 0, b1 = 0, b2 = 0, c1 = 0, c2 = 0, d1 = 0, d2 = 0;
-    for (let j = 0; j < m; j++) {
-      const ia = j, ib = m + j, ic = n - 1 - j, id = m - 1 - j;
-      const wa = w[ia]!, ua = G[ia]!, wb = w[ib]!, ub = G[ib]!, wc = w[ic]!, uc = G[ic]!, wd = w[id]!, ud = G[id]!;
-      a2 = a2 * wa + a1 * ua;
-      a1 = a1 * wa + P0[ia]! * ua;
-      b2 = b2 * wb + b1 * ub;
-      b1 = b1 * wb + P0[ib + 1]! * ub;
-      c2 = c2 * wc + c1 * uc;
-      c1 = c1 * wc + S0[ic + 2]! * uc;
-      d2 = d2 * wd + d1 * ud;
-      d1 = d1 * wd + S0[id + 1]! * ud;
-      P1[ia + 1] = a1;
-      P2[ia + 1] = a2;
-      P1[ib + 2] = b1;
-      P2[ib + 2] = b2;
-      S1[ic + 1] = c1;
-      S2[ic + 1] = c2;
-      S1[id] = d1;
-      S2[id] = d2;
-    }
-    if (odd) {
-      const wb = w[n - 1]!, ub = G[n - 1]!, wc = w[m]!, uc = G[m]!;
-      P2[n + 1] = b2 * wb + b1 * ub;
-      P1[n + 1] = b1 * wb + P0[n]! * ub;
-      S2[m + 1] = c2 * wc + c1 * uc;
-      S1[m + 1] = c1 * wc + S0[m + 2]! * uc;
-    }
-    const pl1 = P1[m]!, pl2 = P2[m]!, sr1 = S1[m + 1]!, sr2 = S2[m + 1]!;
-    // r = P − 1 along the line, P = preLeft_m·sufRight_m; zl = r·sufRight_m, zr = r·preLeft_m
-    const r1 = pl0 * sr1 + pl1 * sr0;
-    const r2 = pl0 * sr2 + pl1 * sr1 + pl2 * sr0;
-    const zl1 = r0 * sr1 + r1 * sr0, zl2 = r0 * sr2 + r1 * sr1 + r2 * sr0;
-    const zr1 = r0 * pl1 + r1 * pl0, zr2 = r0 * pl2 + r1 * pl1 + r2 * pl0;
-    for (let i = 0; i < m; i++) {
-      const x0 = P0[i]!, x1 = P1[i]!, x2 = P2[i]!, y0 = S0[i + 1]!, y1 = S1[i + 1]!, y2 = S2[i + 1]!;
-      const q0 = x0 * y0, q1 = x0 * y1 + x1 * y0, q2 = x0 * y2 + x1 * y1 + x2 * y0;
-      const hg = zl0 * q1 + zl1 * q0;
-      HG[i] = hg;
-      out[n + i] = -0.5 * hg;
-      out[n2 + i] = SIXTH * (zl0 * q2 + zl1 * q1 + zl2 * q0);
-    }
-    for (let i = m; i < n; i++) {
-      const x0 = P0[i + 1]!, x1 = P1[i + 1]!, x2 = P2[i + 1]!, y0 = S0[i + 2]!, y1 = S1[i + 2]!, y2 = S2[i + 2]!;
-      const q0 = x0 * y0, q1 = x0 * y1 + x1 * y0, q2 = x0 * y2 + x1 * y1 + x2 * y0;
-      const hg = zr0 * q1 + zr1 * q0;
-      HG[i] = hg;
-      out[n + i] = -0.5 * hg;
-      out[n2 + i] = SIXTH * (zr0 * q2 + zr1 * q1 + zr2 * q0);
-    }
-    // ---- pass 2: along u = Hg to first order → H(Hg) (t¹)
-    a1 = 0;
-    b1 = 0;
-    c1 = 0;
-    d1 = 0;
-    for (let j = 0; j < m; j++) {
-      const ia = j, ib = m + j, ic = n - 1 - j, id = m - 1 - j;
-      a1 = a1 * w[ia]! + P0[ia]! * HG[ia]!;
-      b1 = b1 * w[ib]! + P0[ib + 1]! * HG[ib]!;
-      c1 = c1 * w[ic]! + S0[ic + 2]! * HG[ic]!;
-      d1 = d1 * w[id]! + S0[id + 1]! * HG[id]!;
-      T1[ia + 1] = a1;
-      T1[ib + 2] = b1;
-      U1[ic + 1] = c1;
-      U1[id] = d1;
-    }
-    if (odd) {
-      T1[n + 1] = b1 * w[n - 1]! + P0[n]! * HG[n - 1]!;
-      U1[m + 1] = c1 * w[m]! + S0[m + 2]! * HG[m]!;
-    }
-    const tl1 = T1[m]!, ur1 = U1[m + 1]!;
-    const v1 = pl0 * ur1 + tl1 * sr0;
-    const hl1 = r0 * ur1 + v1 * sr0, hr1 = r0 * tl1 + v1 * pl0;
-    for (let i = 0; i < m; i++) {
-      const x0 = P0[i]!, y0 = S0[i + 1]!;
-      out[n2 + i] += THIRD * (zl0 * (x0 * U1[i + 1]! + T1[i]! * y0) + hl1 * x0 * y0);
-    }
-    for (let i = m; i < n; i++) {
-      const x0 = P0[i + 1]!, y0 = S0[i + 2]!;
-      out[n2 + i] += THIRD * (zr0 * (x0 * U1[i + 2]! + T1[i + 1]! * y0) + hr1 * x0 * y0);
+    const m1 = p1;
+    for (let i = 0; i < n; i++) {
+      const a0 = P0[i]!, b0 = S0[i + 1]!;
+      out[n2 + i] += THIRD * (r0 * (a0 * U1[i + 1]! + T1[i]! * b0) + m1 * a0 * b0);
     }
   };
+}
+
+export function chainCounterTermsUnrolledSource(n: number): string {
+  const L: string[] = [];
+  const e = (s: string) => L.push(`  const ${s};`);
+  for (let j = 0; j < n; j++) e(`w${j} = w[${j}]`);
+  // pass 0: p_j = Π_{i<j} w_i (p_0 = 1), s_j = Π_{i≥j} w_i (s_n = 1)
+  const p0 = (j: number) => (j === 0 ? '1' : `p${j}`);
+  const s0 = (j: number) => (j === n ? '1' : `s${j}`);
+  for (let j = 1; j <= n; j++) e(`p${j} = ${j === 1 ? 'w0' : `p${j - 1} * w${j - 1}`}`);
+  for (let j = n - 1; j >= 1; j--) e(`s${j} = ${j === n - 1 ? `w${n - 1}` : `s${j + 1} * w${j}`}`);
+  e(`r0 = p${n} - 1`);
+  for (let i = 0; i < n; i++) {
+    const q = [p0(i), s0(i + 1)].filter((x) => x !== '1');
+    e(`g${i} = r0${q.map((x) => ` * ${x}`).join('')}`);
+    L.push(`  out[${i}] = -g${i};`);
+  }
+  // pass 1 along g, order 2: a_j, b_j prefix t¹, t² coefficients; c_j, d_j suffix
+  for (let j = 1; j <= n; j++) {
+    e(`a${j} = ${j === 1 ? 'g0' : `a${j - 1} * w${j - 1} + ${p0(j - 1)} * g${j - 1}`}`);
+    if (j >= 2) e(`b${j} = ${j === 2 ? `a1 * g1` : `b${j - 1} * w${j - 1} + a${j - 1} * g${j - 1}`}`);
+  }
+  for (let j = n - 1; j >= 0; j--) {
+    e(`c${j} = ${j === n - 1 ? `g${n - 1}` : `c${j + 1} * w${j} + ${s0(j + 1)} * g${j}`}`);
+    if (j <= n - 2) e(`d${j} = ${j === n - 2 ? `c${n - 1} * g${n - 2}` : `d${j + 1} * w${j} + c${j + 1} * g${j}`}`);
+  }
+  // r = P − 1 along the line: r1 = a_n, r2 = b_n
+  const r1 = `a${n}`, r2 = n >= 2 ? `b${n}` : '0';
+  for (let i = 0; i < n; i++) {
+    // q = pre_i ⊗ suf_{i+1}; pre = (p_i, a_i, b_i), suf = (s_{i+1}, c_{i+1}, d_{i+1}); missing terms are 0
+    const x0 = p0(i), x1 = i >= 1 ? `a${i}` : null, x2 = i >= 2 ? `b${i}` : null;
+    const y0 = s0(i + 1), y1 = i + 1 <= n - 1 ? `c${i + 1}` : null, y2 = i + 1 <= n - 2 ? `d${i + 1}` : null;
+    const prod = (u: string | null, v: string | null) => (u === null || v === null ? null : u === '1' ? v : v === '1' ? u : `${u} * ${v}`);
+    const sum = (...t: Array<string | null>) => t.filter((x) => x !== null).join(' + ') || '0';
+    e(`q0_${i} = ${prod(x0, y0)}`);
+    e(`q1_${i} = ${sum(prod(x0, y1), prod(x1, y0))}`);
+    e(`q2_${i} = ${sum(prod(x0, y2), prod(x1, y1), prod(x2, y0))}`);
+    e(`h${i} = r0 * q1_${i} + ${r1} * q0_${i}`);
+    L.push(`  out[${n + i}] = -0.5 * h${i};`);
+  }
+  // pass 2 along h = Hg, order 1: k_j prefix t¹, l_j suffix t¹
+  for (let j = 1; j <= n; j++) e(`k${j} = ${j === 1 ? 'h0' : `k${j - 1} * w${j - 1} + ${p0(j - 1)} * h${j - 1}`}`);
+  for (let j = n - 1; j >= 0; j--) e(`l${j} = ${j === n - 1 ? `h${n - 1}` : `l${j + 1} * w${j} + ${s0(j + 1)} * h${j}`}`);
+  for (let i = 0; i < n; i++) {
+    const x0 = p0(i), x1 = i >= 1 ? `k${i}` : null;
+    const y0 = s0(i + 1), y1 = i + 1 <= n - 1 ? `l${i + 1}` : null;
+    const t1 = [y1 && (x0 === '1' ? y1 : `${x0} * ${y1}`), x1 && (y0 === '1' ? x1 : `${x1} * ${y0}`)].filter(Boolean).join(' + ') || '0';
+    L.push(`  out[${2 * n + i}] = SIXTH * (r0 * q2_${i} + ${r1} * q1_${i} + ${r2} * q0_${i}) + THIRD * (r0 * (${t1}) + k${n} * q0_${i});`);
+  }
+  return `return function chainUnrolled${n}(w, out) {\n${L.join('\n')}\n};`;
+}
+/** The straight-line form instantiated for one n (the speed limit for the generated code). */
+export function chainCounterTermsUnrolled(n: number): (w: Float64Array, out: Float64Array) => void {
+  return new Function('SIXTH', 'THIRD', chainCounterTermsUnrolledSource(n))(SIXTH, THIRD) as (w: Float64Array, out: Float64Array) => void;
 }
