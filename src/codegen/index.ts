@@ -14,7 +14,8 @@
  *   const out = new Float64Array(c.outputSize);
  *   c.fn(Float64Array.of(1, 2), out);
  */
-import { type Sym, EvaluationError } from '../symbolic/index.ts';
+import { type Expr, type Sym, EvaluationError } from '../symbolic/index.ts';
+import { MAX_TAYLOR_ORDER, taylorCounterTermsProgram } from './taylor.ts';
 import { symbolsFrom } from '../symbolic/expr.ts';
 import { InputError, describe, requireInteger } from '../errors.ts';
 import { DEFAULT_MAX_OPERANDS, MAX_SHARED_PAIRS, checkCodeSize } from './budget.ts';
@@ -132,8 +133,63 @@ export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileO
   };
 }
 
-export { emitJsModule, emitTfjsModule } from './targets.ts';
-export { compileCounterTermsForward, type CompiledCounterTerms } from './taylor.ts';
+import { emitJsModule, emitTfjsModule } from './targets.ts';
+export { emitJsModule, emitTfjsModule };
+export { MAX_TAYLOR_ORDER } from './taylor.ts';
+
+/** Options of the Taylor route: those of `compile` without a precomputed program or prefix returns. */
+export type CounterTermsForwardOptions = Omit<CompileOptions, 'program' | 'prefixReturns'>;
+
+/** A Taylor-mode counter-term function: `compile`'s result for the outputs f1 … fK (K·n entries), and K. */
+export interface CompiledCounterTerms extends Compiled {
+  readonly K: number;
+}
+
+/**
+ * The program of f1 … fK (K ≤ 3) of gradient descent as Taylor-mode passes over one lowered program for
+ * g = ∇L (codegen/taylor.ts): O(K × size of the ∇L program). Output blocks f1, …, fK. `opts.hyper` are the
+ * loss's symbolic hyper-parameters; `opts.maxOperands` bounds the gradient program as in `compile`.
+ */
+export function counterTermsProgram(g: readonly Expr[], params: readonly Sym[], K: number, opts: CounterTermsForwardOptions = {}): Program {
+  const what = 'counterTermsProgram(g, params, K)';
+  if (typeof opts !== 'object' || opts === null) throw new InputError(`${what}: options must be an object (got ${describe(opts)})`);
+  if (!Array.isArray(g)) throw new InputError(`${what}: g must be the gradient as an array of expressions, e.g. gradient(L.expr, L.params) (got ${describe(g)})`);
+  if (typeof K !== 'number' || !Number.isInteger(K) || K < 1 || K > MAX_TAYLOR_ORDER) taylorCounterTermsProgram(lower({}, []), K);
+  const syms = symbolsFrom(`${what}: params`, params);
+  if (g.length !== syms.length) throw new CodegenError(`${what}: the gradient has ${g.length} components but there are ${syms.length} parameters: pass g = ∇L over the same parameters`);
+  const grad = lowerWithinBudget({ g }, syms, opts, what);
+  return taylorCounterTermsProgram(grad, K);
+}
+
+/**
+ * f1 … fK (K ≤ 3) compiled by the Taylor route: `compile` of `counterTermsProgram` (the same checked
+ * function, sources and stats). `fn(theta, out, hyper)` fills out = (f1, …, fK).
+ */
+export function compileCounterTermsForward(g: readonly Expr[], params: readonly Sym[], K: number, opts: CounterTermsForwardOptions = {}): CompiledCounterTerms {
+  const program = counterTermsProgram(g, params, K, opts);
+  const c = compile({}, program.params, { ...opts, name: opts.name ?? 'counterTerms', program, derivation: opts.derivation ?? taylorDerivation(K) });
+  return Object.assign(c, { K });
+}
+
+/** Source module of f1 … fK by the Taylor route: TypeScript (default), JavaScript or TensorFlow.js. */
+export function emitCounterTermsModule(
+  g: readonly Expr[],
+  params: readonly Sym[],
+  K: number,
+  opts: CounterTermsForwardOptions & { target?: 'ts' | 'js' | 'tfjs' } = {},
+): string {
+  const program = counterTermsProgram(g, params, K, opts);
+  const target = opts.target ?? 'ts';
+  const copts: CompileOptions = { ...opts, name: opts.name ?? 'counterTerms', program, derivation: opts.derivation ?? taylorDerivation(K) };
+  if (target === 'ts') return emitModule({}, program.params, copts);
+  if (target === 'js') return emitJsModule({}, program.params, copts);
+  if (target === 'tfjs') return emitTfjsModule({}, program.params, copts);
+  throw new InputError(`emitCounterTermsModule options.target must be 'ts', 'js' or 'tfjs' (got ${describe(target)})`);
+}
+
+function taylorDerivation(K: number): string {
+  return `Counter terms f1..f${K} of gradient descent by Taylor-mode passes over the program of g = ∇L (f1 = −g, f2 = −½Hg, f3 = −1/12 ∇³L[g,g] − 1/3 H(Hg)).`;
+}
 
 /**
  * Check the arguments and the code-size budget (codegen/budget.ts), then lower. Products with too many
