@@ -137,7 +137,7 @@ class ProgramBuilder {
    * Copy the reachable nodes of `p` into this builder, its θ read from `theta(i)` (a node id of this
    * builder); returns the map old id → new id.
    */
-  splice(p: Program, theta: (index: number) => number): number[] {
+  splice(p: Program, theta: (index: number) => number, hyper?: (index: number) => number): number[] {
     const map: number[] = [];
     for (const id of reachableInOrder(p)) {
       const n = p.nodes[id]!;
@@ -147,7 +147,7 @@ class ProgramBuilder {
           map[id] = theta(n.index);
           break;
         case 'hyper':
-          map[id] = this.hyper(n.index, n.name);
+          map[id] = hyper ? hyper(n.index) : this.hyper(n.index, n.name);
           break;
         case 'const':
           map[id] = this.constant(n.value);
@@ -361,4 +361,72 @@ export function taylorCounterTermsProgram(grad: Program, K: number): Program {
   }
   const blocks = Array.from({ length: K }, (_, k) => ({ name: `f${k + 1}`, shape: [n], offset: k * n, size: n }));
   return b.program(outputs, blocks, grad.params, grad.hyper);
+}
+
+/** An output of a joined program: block `block` of `program`, under the name `name`. */
+export interface ProgramBlockRef {
+  readonly name: string;
+  readonly program: Program;
+  readonly block: string;
+}
+
+/** An output of a joined program: the truncated field f1 + η f2 + … + η^order f_{order+1} of `program`'s blocks f1, f2, …. */
+export interface SeriesFieldRef {
+  readonly name: string;
+  readonly program: Program;
+  readonly eta: Sym;
+  readonly order: number;
+}
+
+/**
+ * One program whose output blocks are the given blocks of several programs over the same parameters (and
+ * fields built from blocks f1, f2, …), their nodes shared where equal. The programs' hyper-parameters are
+ * matched to `hyper` by symbol.
+ */
+export function joinPrograms(outputs: ReadonlyArray<ProgramBlockRef | SeriesFieldRef>, params: readonly Sym[], hyper: readonly Sym[]): Program {
+  const b = new ProgramBuilder();
+  const spliced = new Map<Program, number[]>();
+  const nodesOf = (p: Program): number[] => {
+    let map = spliced.get(p);
+    if (map === undefined) {
+      p.params.forEach((s, i) => {
+        if (params[i] !== s) throw new CodegenError(`joinPrograms: parameter ${i} of a program is '${s.name}', expected '${params[i]?.name ?? 'none'}'`);
+      });
+      const hyperIndex = p.hyper.map((h) => {
+        const k = hyper.indexOf(h);
+        if (k < 0) throw new CodegenError(`joinPrograms: the hyper-parameter '${h.name}' is not among ${hyper.map((x) => x.name).join(', ') || 'none'}`);
+        return k;
+      });
+      map = b.splice(p, (i) => b.theta(i, params[i]!.name), (i) => b.hyper(hyperIndex[i]!, hyper[hyperIndex[i]!]!.name));
+      spliced.set(p, map);
+    }
+    return map;
+  };
+  const blockNodes = (p: Program, name: string): number[] => {
+    const blk = p.blocks.find((x) => x.name === name);
+    if (blk === undefined) throw new CodegenError(`joinPrograms: the program has no output block '${name}' (it has ${p.blocks.map((x) => x.name).join(', ')})`);
+    const map = nodesOf(p);
+    return p.outputs.slice(blk.offset, blk.offset + blk.size).map((id) => map[id]!);
+  };
+  const ids: number[] = [];
+  const blocks: OutputBlock[] = [];
+  for (const o of outputs) {
+    let vals: number[];
+    let shape: readonly number[];
+    if ('block' in o) {
+      vals = blockNodes(o.program, o.block);
+      shape = o.program.blocks.find((x) => x.name === o.block)!.shape;
+    } else {
+      const k = hyper.indexOf(o.eta);
+      if (k < 0) throw new CodegenError(`joinPrograms: the field's η '${o.eta.name}' is not among the hyper-parameters`);
+      const eta = b.hyper(k, o.eta.name);
+      const fs = Array.from({ length: o.order + 1 }, (_, j) => blockNodes(o.program, `f${j + 1}`));
+      const etaPow = (j: number): number[] => Array.from({ length: j }, () => eta);
+      vals = fs[0]!.map((_, i) => b.sum(0, fs.map(() => 1), fs.map((f, j) => b.prod(1, [...etaPow(j), f[i]!]))));
+      shape = [vals.length];
+    }
+    blocks.push({ name: o.name, shape, offset: ids.length, size: vals.length });
+    ids.push(...vals);
+  }
+  return b.program(ids, blocks, params, hyper);
 }
