@@ -135,7 +135,7 @@ export function compile(outputs: Outputs, params: readonly Sym[], opts: CompileO
 
 import { emitJsModule, emitTfjsModule } from './targets.ts';
 export { emitJsModule, emitTfjsModule };
-export { MAX_TAYLOR_ORDER } from './taylor.ts';
+export { MAX_TAYLOR_ORDER, joinPrograms, type ProgramBlockRef, type SeriesFieldRef } from './taylor.ts';
 
 /** Options of the Taylor route: those of `compile` without a precomputed program or prefix returns. */
 export type CounterTermsForwardOptions = Omit<CompileOptions, 'program' | 'prefixReturns'>;
