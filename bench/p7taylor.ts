@@ -154,14 +154,15 @@ export function p7TaylorRows(n: number, opts: { rounds: number; symbolicMaxN: nu
   return rows;
 }
 
-export async function runP7Taylor(opts: TaskOptions): Promise<BenchRow[]> {
+export async function runP7Taylor(opts: Partial<TaskOptions> = {}): Promise<BenchRow[]> {
+  const log = opts.log ?? ((s: string) => void process.stderr.write(`${s}\n`));
   const ns = (process.env.P7T_NS ?? '10,20,40').split(',').map(Number);
   const rows: BenchRow[] = [];
   for (const n of ns) {
-    opts.log(`P7T: n=${n} (child process) …`);
+    log(`P7T: n=${n} (child process) …`);
     const r = await runProcess(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'p7taylor.ts'), '--child', String(n)], { timeoutS: 600 });
     if (r.code !== 0) {
-      opts.log(`P7T: n=${n} child failed: ${r.stderr.split('\n').slice(-3).join(' | ')}`);
+      log(`P7T: n=${n} child failed: ${r.stderr.split('\n').slice(-3).join(' | ')}`);
       continue;
     }
     rows.push(...lastJson<BenchRow[]>(r.stdout));

@@ -30,17 +30,22 @@ describe('bench P7T: hand-written Taylor-mode chain and the task', () => {
     }
   });
 
-  it('runP7Taylor at n = 4: one build and one evaluation row per route, all agreeing', async () => {
+  it('runP7Taylor at n = 4: build rows per route and alternated evaluation rows against the hand-written functions, all agreeing', async () => {
     process.env.P7T_NS = '4';
+    process.env.P7T_ROUNDS = '1';
     try {
       const rows = await runP7Taylor({ log: () => {} });
-      expect(rows.map((r) => r.tool).sort()).toEqual(['hand', 'hand', 'symbolic', 'symbolic', 'taylor', 'taylor']);
+      const tools = (suffix: string) => rows.filter((r) => r.task.endsWith(suffix)).map((r) => r.tool).sort();
+      expect(tools('build')).toEqual(['auto', 'symbolic', 'taylor']);
+      expect(tools('eval')).toEqual(['hand', 'hand-loop', 'symbolic', 'taylor']);
       for (const r of rows) {
-        expect(r.agrees).toBe(true);
+        expect(r.agrees, `${r.task} ${r.tool}`).toBe(true);
         expect(r.seconds).toBeGreaterThan(0);
       }
+      expect(rows.find((r) => r.tool === 'taylor' && r.task.endsWith('eval'))!.note).toMatch(/× hand/);
     } finally {
       delete process.env.P7T_NS;
+      delete process.env.P7T_ROUNDS;
     }
-  }, 60_000);
+  }, 120_000);
 });
