@@ -254,7 +254,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--target <target>', 'ts (default), js or tfjs')
     .option('-o, --out <file>', 'write the module to a file (default: print it)')
     .option('--name <identifier>', 'name of the generated function (default: from --out, else "derived")')
-    .option('--route <route>', 'how the counter terms are compiled: auto (default: the smaller program), symbolic (counterTerms) or taylor (Taylor-mode passes over ∇L, K ≤ 3)')
+    .option('--route <route>', 'how the counter terms are compiled: auto (default: the smaller program), symbolic (counterTerms) or taylor (Taylor-mode passes over ∇L, K ≤ 4)')
     .option('--json', 'print one JSON object (the layout, the route, and the source when there is no --out)')
     .action(async (formula: string, opts: CodegenOptions) => {
       await runCodegen(formula, opts, ctx.io);

@@ -146,7 +146,7 @@ export interface CompiledCounterTerms extends Compiled {
 }
 
 /**
- * The program of f1 … fK (K ≤ 3) of gradient descent as Taylor-mode passes over one lowered program for
+ * The program of f1 … fK (K ≤ 4) of gradient descent as Taylor-mode passes over one lowered program for
  * g = ∇L (codegen/taylor.ts): O(K × size of the ∇L program). Output blocks f1, …, fK. `opts.hyper` are the
  * loss's symbolic hyper-parameters; `opts.maxOperands` bounds the gradient program as in `compile`.
  */
@@ -162,7 +162,7 @@ export function counterTermsProgram(g: readonly Expr[], params: readonly Sym[], 
 }
 
 /**
- * f1 … fK (K ≤ 3) compiled by the Taylor route: `compile` of `counterTermsProgram` (the same checked
+ * f1 … fK (K ≤ 4) compiled by the Taylor route: `compile` of `counterTermsProgram` (the same checked
  * function, sources and stats). `fn(theta, out, hyper)` fills out = (f1, …, fK).
  */
 export function compileCounterTermsForward(g: readonly Expr[], params: readonly Sym[], K: number, opts: CounterTermsForwardOptions = {}): CompiledCounterTerms {
@@ -188,7 +188,7 @@ export function emitCounterTermsModule(
 }
 
 function taylorDerivation(K: number): string {
-  return `Counter terms f1..f${K} of gradient descent by Taylor-mode passes over the program of g = ∇L (f1 = −g, f2 = −½Hg, f3 = −1/12 ∇³L[g,g] − 1/3 H(Hg)).`;
+  return `Counter terms f1..f${K} of gradient descent by Taylor-mode passes over the program of g = ∇L (f1 = −g, f2 = −½Hg, f3 = −1/12 ∇³L[g,g] − 1/3 HHg${K >= 4 ? ", f4 = −1/4 HHHg − 1/12 H∇³L[g,g] − 1/12 ∇³L[g,Hg]" : ""}).`;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * Counter terms f1, f2, f3 of gradient descent as forward-mode (Taylor-mode) passes over ONE lowered
+ * Counter terms f1 … f4 of gradient descent as forward-mode (Taylor-mode) passes over ONE lowered
  * program for ∇L (docs/theory/eom.md, "Counter terms"; Miyagawa, NeurIPS 2022):
  *
- *   f1 = −g,  f2 = −½ Hg,  f3 = −1/12 ∇³L[g,g] − 1/3 H(Hg).
+ *   f1 = −g,  f2 = −½ Hg,  f3 = −1/12 ∇³L[g,g] − 1/3 H(Hg),  f4: see taylorCounterTermsProgram.
  *
  * Along the line θ + t·u the gradient program's outputs have the truncated Taylor expansion
  * g(θ + t u) = g + t·Hu + t²·½∇³L[u,u] + O(t³), so one order-2 Taylor pass seeded with the direction g
@@ -17,8 +17,8 @@
  * size of the counter terms. φ′ and φ″ of a registered function are its symbolic derivatives lowered once
  * and spliced in with the argument bound to the node.
  *
- * f4 would need the mixed third derivative ∇³L[g, Hg] and ∇⁴L[g,g,g] (two-direction Taylor passes);
- * this route stops at K = 3 and says so.
+ * f4's mixed term ∇³L[g, Hg] comes from a pass over the program of H(θ)g(θ) (see below); f5 would need
+ * further mixed derivatives, so this route stops at K = 4 and says so.
  */
 import { type Sym, call, diff, sym } from '../symbolic/index.ts';
 import type { FnName } from '../symbolic/index.ts';
@@ -26,7 +26,7 @@ import { describe } from '../errors.ts';
 import { type CallOp, type Node, type OutputBlock, type Program, CodegenError, applyCall, lower, operands, reachableInOrder } from './ir.ts';
 
 /** The highest counter-term order the Taylor route derives. */
-export const MAX_TAYLOR_ORDER = 3;
+export const MAX_TAYLOR_ORDER = 4;
 
 /** A truncated Taylor number: node ids of the t⁰, t¹, t² coefficients (null: identically zero). */
 type Taylor = readonly [number, number | null, number | null];
@@ -328,15 +328,24 @@ function callTaylor(b: ProgramBuilder, ar: TaylorArithmetic, fn: CallOp, u: Tayl
 }
 
 /**
- * The program of f1…fK (K ≤ 3) of gradient descent from the gradient program `grad` (outputs g over its
- * params): a value pass (the gradient program itself), an order-2 pass along g (K = 3; order 1 for K = 2)
- * and an order-1 pass along Hg (K = 3). Output blocks f1, …, fK of n entries each.
+ * The program of f1…fK (K ≤ 4) of gradient descent from the gradient program `grad` (outputs g over its
+ * params), in loss notation (docs/theory/eom.md, "Counter terms"):
+ *
+ *   f1 = −g,  f2 = −½ Hg,  f3 = −1/3 HHg − 1/12 ∇³L[g,g],
+ *   f4 = −1/4 HHHg − 1/12 H∇³L[g,g] − 1/12 ∇³L[g,Hg].
+ *
+ * Passes: the value pass (the gradient program itself); along g to order 2 (Hg, ½∇³L[g,g]; order 1 for
+ * K = 2); along Hg to order 1 (HHg). For K = 4 also along HHg (HHHg) and along ½∇³L[g,g] (½H∇³L[g,g]) to
+ * order 1, and one order-1 pass along Hg over the program of θ ↦ H(θ)g(θ) (the value pass and the t¹
+ * coefficients of the pass along g): D_{Hg}(Hg) = ∇³L[g,Hg] + HHHg, so that
+ * f4 = −1/6 HHHg − 1/6 (½H∇³L[g,g]) − 1/12 D_{Hg}(Hg): no mixed tensor, no polarisation difference.
+ * Output blocks f1, …, fK of n entries each.
  */
 export function taylorCounterTermsProgram(grad: Program, K: number): Program {
   if (!Number.isInteger(K) || K < 1 || K > MAX_TAYLOR_ORDER) {
     throw new CodegenError(
-      `K must be 1, 2 or 3 on the Taylor route (got ${describe(K)}): f4 and higher need mixed derivatives such as ∇³L[g, Hg] and ∇⁴L[g,g,g] ` +
-        `(two-direction Taylor passes), which this route does not build; use the symbolic route (counterTerms, or route: 'symbolic')`,
+      `K must be 1, 2, 3 or 4 on the Taylor route (got ${describe(K)}): f5 and higher need further mixed derivatives (∇⁴L[g,g,Hg], ∇³L[Hg,Hg], …) ` +
+        `that this route does not build; use the symbolic route (counterTerms, or route: 'symbolic')`,
     );
   }
   const n = grad.params.length;
@@ -344,19 +353,34 @@ export function taylorCounterTermsProgram(grad: Program, K: number): Program {
   const b = new ProgramBuilder();
   const v = b.splice(grad, (i) => b.theta(i, grad.params[i]!.name));
   const g = grad.outputs.map((id) => v[id]!);
+  const zeroIfNull = (x: number | null): number => (x === null ? b.constant(0) : x);
   const outputs: number[] = g.map((x) => b.prod(-1, [x]));
   if (K >= 2) {
-    const A = taylorPass(b, grad, v, g, K === 3 ? 2 : 1);
+    const A = taylorPass(b, grad, v, g, K >= 3 ? 2 : 1);
     const Hg = grad.outputs.map((id) => A[id]![1]);
     for (const h of Hg) outputs.push(h === null ? b.constant(0) : b.prod(-0.5, [h]));
-    if (K === 3) {
+    if (K >= 3) {
+      const half3 = grad.outputs.map((id) => A[id]![2]);
       const B = taylorPass(b, grad, v, Hg, 1);
-      grad.outputs.forEach((id) => {
-        const half3 = A[id]![2];
-        const HHg = B[id]![1];
-        // f3 = −1/12 ∇³L[g,g] − 1/3 H(Hg) = −1/6 (½∇³L[g,g]) − 1/3 H(Hg)
-        outputs.push(b.sum(0, [-1 / 6, -1 / 3], [half3, HHg]));
-      });
+      const HHg = grad.outputs.map((id) => B[id]![1]);
+      // f3 = −1/12 ∇³L[g,g] − 1/3 H(Hg) = −1/6 (½∇³L[g,g]) − 1/3 H(Hg)
+      grad.outputs.forEach((_, j) => outputs.push(b.sum(0, [-1 / 6, -1 / 3], [half3[j]!, HHg[j]!])));
+      if (K >= 4) {
+        const C = taylorPass(b, grad, v, HHg, 1);
+        const D = taylorPass(b, grad, v, half3, 1);
+        // the program of θ ↦ H(θ)g(θ): its nodes are this builder's, so the pass maps every id to itself
+        const HgIds = Hg.map(zeroIfNull);
+        const PA = b.program(HgIds, [], grad.params, grad.hyper);
+        const identity = Array.from({ length: b.nodes.length }, (_, i) => i);
+        const E = taylorPass(b, PA, identity, Hg, 1);
+        grad.outputs.forEach((id, j) => {
+          const HHHg = C[id]![1];
+          const halfHT = D[id]![1]; // ½ H∇³L[g,g]
+          const DHg = E[HgIds[j]!]![1]; // ∇³L[g,Hg] + HHHg
+          // f4 = −1/4 HHHg − 1/12 (2·halfHT) − 1/12 (DHg − HHHg) = −1/6 HHHg − 1/6 halfHT − 1/12 DHg
+          outputs.push(b.sum(0, [-1 / 6, -1 / 6, -1 / 12], [HHHg, halfHT, DHg]));
+        });
+      }
     }
   }
   const blocks = Array.from({ length: K }, (_, k) => ({ name: `f${k + 1}`, shape: [n], offset: k * n, size: n }));

@@ -32,7 +32,7 @@ const chain = (n: number): Loss => {
 };
 
 /** worst relative error of the Taylor route against the symbolic counter terms compiled by `compile` */
-function worstAgainstSymbolic(L: Loss, K: 1 | 2 | 3, points: Float64Array[], hyper: number[] = []): number {
+function worstAgainstSymbolic(L: Loss, K: number, points: Float64Array[], hyper: number[] = []): number {
   const s = counterTerms(L, K);
   const ref = compile(Object.fromEntries(s.f.map((fk, k) => [`f${k + 1}`, fk])), L.params, { hyper: L.symbols });
   const tay = compileCounterTermsForward(gradient(L.expr, L.params), L.params, K, { hyper: L.symbols });
@@ -61,6 +61,16 @@ describe('compileCounterTermsForward: f1..f3 by Taylor-mode passes over the grad
   it('n-chain, n = 10 and 20: agrees with the symbolic counterTerms compiled by compile to 1e-12', () => {
     for (const n of [10, 20]) expect(worstAgainstSymbolic(chain(n), 3, pointsNear(n, 7 + n, 4))).toBeLessThan(1e-12);
   }, 120_000);
+
+  it('K = 4 (f4 = −1/4 HHHg − 1/12 H∇³L[g,g] − 1/12 ∇³L[g,Hg]): chain, non-polynomial 2-D loss, hyper-parameter in an exponent, the P3 network', () => {
+    expect(worstAgainstSymbolic(chain(5), 4, pointsNear(5, 41, 3, 0.9, 0.3))).toBeLessThan(1e-12);
+    const np = loss('log(1 + exp(w1*w2)) + tanh(w1 - w2)^2 + sin(w1)*w2 + sqrt(1 + w1^2) + (2 + w2^2)^(5/3) + w1/(3 + w2^2)', { params: ['w1', 'w2'] });
+    expect(worstAgainstSymbolic(np, 4, pointsNear(2, 43, 4, 0, 1.2))).toBeLessThan(1e-12);
+    const hy = loss('(2 + w1^2)^(w2) + lam*w1^2*w2^2 + (1 + w2^2)^lam', { params: ['w1', 'w2'], symbols: ['lam'] });
+    expect(worstAgainstSymbolic(hy, 4, pointsNear(2, 47, 3, 0.3, 0.5), [0.7])).toBeLessThan(1e-12);
+    const p3 = mlpLoss({ sizes: [2, 3, 1], activation: 'tanh', X: [[1, 0], [0, 1], [1, 1], [-1, 0.5]], Y: [1, -1, 0, 0.5] });
+    expect(worstAgainstSymbolic(p3, 4, pointsNear(13, 53, 2, 0, 0.8))).toBeLessThan(1e-12);
+  }, 60_000);
 
   it('K = 1 and 2 give the leading blocks only', () => {
     const L = chain(4);
@@ -91,12 +101,12 @@ describe('compileCounterTermsForward: f1..f3 by Taylor-mode passes over the grad
     expect(lines(big.js) / lines(small.js)).toBeLessThan(4 * 1.5);
   });
 
-  it('rejects K outside 1..3 (naming why f4 is not on this route), a gradient of the wrong length and bad arguments with an InputError', () => {
+  it('rejects K outside 1..4 (naming why f5 is not on this route), a gradient of the wrong length and bad arguments with an InputError', () => {
     const L = chain(3);
     const g = gradient(L.expr, L.params);
-    expect(() => compileCounterTermsForward(g, L.params, 4)).toThrow(CodegenError);
-    expect(() => compileCounterTermsForward(g, L.params, 4)).toThrow(/∇³L\[g, Hg\].*symbolic route/);
-    expect(() => compileCounterTermsForward(g, L.params, 0)).toThrow(/K must be 1, 2 or 3/);
+    expect(() => compileCounterTermsForward(g, L.params, 5)).toThrow(CodegenError);
+    expect(() => compileCounterTermsForward(g, L.params, 5)).toThrow(/f5 and higher.*symbolic route/);
+    expect(() => compileCounterTermsForward(g, L.params, 0)).toThrow(/K must be 1, 2, 3 or 4/);
     expect(() => compileCounterTermsForward(g, L.params, 2.5)).toThrow(InputError);
     expect(() => compileCounterTermsForward(g.slice(1), L.params, 3)).toThrow(/same parameters/);
     expect(() => compileCounterTermsForward('g' as never, L.params, 3)).toThrow(InputError);

@@ -5,7 +5,7 @@
  *   symbolic  counterTerms(L, K) — the sum over rooted trees of the elementary differentials — lowered to one
  *             program (codegen/ir.ts): small when the f_k simplify (quadratic or separable losses, 1-D);
  *   taylor    Taylor-mode passes over one program for g = ∇L (codegen/taylor.ts): O(K × size of ∇L) whatever
- *             the symbolic size of the f_k, which grows like n^2.8 for the n-chain at K = 3; K ≤ 3.
+ *             the symbolic size of the f_k, which grows like n^2.8 for the n-chain at K = 3; K ≤ 4.
  *
  * The automatic choice compares the two programs' sizes (arithmetic operations, `programStats`): it builds the
  * Taylor program (cheap), then derives the symbolic counter terms under a node budget of the Taylor program's

@@ -63,14 +63,17 @@ describe('counterTermsCode / compileCounterTerms: the counter terms by the cheap
     expect(compileCounterTerms(loss('w^4', { params: ['w'] }), 3, { route: 'taylor' }).route).toBe('taylor');
   });
 
-  it('K ≥ 4: auto is symbolic (the Taylor route stops at f3), a forced Taylor route says why', () => {
+  it('K = 4 is on both routes (auto: the 8-chain goes Taylor, to 1e-12 of the symbolic); K ≥ 5: auto is symbolic, a forced Taylor route says why', () => {
+    const c4 = compileCounterTerms(chain(8), 4);
+    expect(c4.route).toBe('taylor');
+    expect(worstAgainstSymbolic(chain(6), 4, 'taylor')).toBeLessThan(1e-12);
     const L = loss('w1^2*w2^2', { params: ['w1', 'w2'] });
-    const c = compileCounterTerms(L, 4);
+    const c = compileCounterTerms(L, 5);
     expect(c.route).toBe('symbolic');
-    expect(c.reason).toMatch(/K = 4 > 3/);
-    expect(c.outputSize).toBe(8);
-    expect(() => compileCounterTerms(L, 4, { route: 'taylor' })).toThrow(CodegenError);
-    expect(() => compileCounterTerms(L, 4, { route: 'taylor' })).toThrow(/symbolic route/);
+    expect(c.reason).toMatch(/K = 5 > 4/);
+    expect(c.outputSize).toBe(10);
+    expect(() => compileCounterTerms(L, 5, { route: 'taylor' })).toThrow(CodegenError);
+    expect(() => compileCounterTerms(L, 5, { route: 'taylor' })).toThrow(/symbolic route/);
   });
 
   it('bad arguments are InputErrors naming the argument', () => {
