@@ -17,7 +17,7 @@
 import { type Expr, type Sym, EvaluationError } from '../symbolic/index.ts';
 import { MAX_TAYLOR_ORDER, taylorCounterTermsProgram } from './taylor.ts';
 import { symbolsFrom } from '../symbolic/expr.ts';
-import { InputError, describe, requireInteger } from '../errors.ts';
+import { BudgetError, InputError, describe, requireInteger } from '../errors.ts';
 import { DEFAULT_MAX_OPERANDS, MAX_SHARED_PAIRS, checkCodeSize } from './budget.ts';
 import { getFunction } from '../symbolic/functions/registry.ts';
 import { emitFunction } from './emit.ts';
@@ -158,7 +158,17 @@ export function counterTermsProgram(g: readonly Expr[], params: readonly Sym[], 
   const syms = symbolsFrom(`${what}: params`, params);
   if (g.length !== syms.length) throw new CodegenError(`${what}: the gradient has ${g.length} components but there are ${syms.length} parameters: pass g = ∇L over the same parameters`);
   const grad = lowerWithinBudget({ g }, syms, opts, what);
-  return taylorCounterTermsProgram(grad, K);
+  const program = taylorCounterTermsProgram(grad, K);
+  // the passes are a fixed multiple of the gradient program (~12× at K = 3): the same budget bounds them
+  const maxOperands = opts.maxOperands ?? DEFAULT_MAX_OPERANDS;
+  const ops = programStats(program).ops;
+  if (ops > maxOperands) {
+    throw new BudgetError(
+      `${what}: the Taylor passes have ${ops.toLocaleString('en-US')} operations, past the generated-code budget maxOperands = ${maxOperands.toLocaleString('en-US')}; ` +
+        `compile a lower order or raise the budget with the option maxOperands`,
+    );
+  }
+  return program;
 }
 
 /**

@@ -8,7 +8,7 @@ import { type Loss, gradient, loss, mlpLoss } from '../../src/symbolic/index.ts'
 import { counterTerms } from '../../src/theory/eom/index.ts';
 import { compile, compileCounterTermsForward, counterTermsProgram, emitCounterTermsModule, programStats } from '../../src/codegen/index.ts';
 import { CodegenError } from '../../src/codegen/ir.ts';
-import { InputError } from '../../src/errors.ts';
+import { BudgetError, InputError } from '../../src/errors.ts';
 
 const DIR = join(process.cwd(), 'test/codegen/.tmp-taylor');
 beforeAll(() => {
@@ -112,6 +112,9 @@ describe('compileCounterTermsForward: f1..f3 by Taylor-mode passes over the grad
     expect(() => compileCounterTermsForward('g' as never, L.params, 3)).toThrow(InputError);
     expect(() => compileCounterTermsForward(g, L.params, 3, null as never)).toThrow(InputError);
     expect(() => emitCounterTermsModule(g, L.params, 3, { target: 'c' as never })).toThrow(/'ts', 'js' or 'tfjs'/);
+    // the generated-code budget bounds the passes as it bounds compile
+    expect(() => compileCounterTermsForward(g, L.params, 3, { maxOperands: 40 })).toThrow(BudgetError);
+    expect(() => compileCounterTermsForward(g, L.params, 3, { maxOperands: 40 })).toThrow(/maxOperands = 40/);
     // the compiled function checks its buffers like compile's
     const c = compileCounterTermsForward(g, L.params, 3);
     expect(() => c.fn(new Float64Array(2), new Float64Array(9))).toThrow(InputError);
