@@ -211,9 +211,10 @@ export function p3HandwrittenUnrolledSource(): string {
     for (const k of K) {
       def(`h${k}_${n}`, `Math.tanh(${sum([times(x1, `a${k}1`), times(x2, `a${k}2`), `b${k}`])})`);
       def(`S${k}_${n}`, `1 - h${k}_${n} * h${k}_${n}`);
+      def(`vS${k}_${n}`, `v${k} * S${k}_${n}`); // shared by the three passes
     }
     def(`r_${n}`, `0.5 * (v1 * h1_${n} + v2 * h2_${n} + v3 * h3_${n} + c - ${T[n]})`);
-    for (const k of K) def(`q${k}_${n}`, `r_${n} * v${k} * S${k}_${n}`);
+    for (const k of K) def(`q${k}_${n}`, `r_${n} * vS${k}_${n}`);
   }
   /** the 13 gradient-shaped sums over the points: Σ A_k x1, Σ A_k x2 (k = 1..3), Σ A_k, Σ Bh_k, Σ C */
   const gradSums = (prefix: string, A: (k: number, n: number) => string, Bh: (k: number, n: number) => string, C: (n: number) => string): void => {
@@ -241,8 +242,8 @@ export function p3HandwrittenUnrolledSource(): string {
     for (const k of K) {
       def(`qp${k}_${n}`, `g${8 + k} * S${k}_${n} + v${k} * e${k}_${n}`);
       def(`qpp${k}_${n}`, `2 * g${8 + k} * e${k}_${n} + v${k} * f${k}_${n}`);
-      def(`A${k}_${n}`, `y1_${n} * v${k} * S${k}_${n} + r_${n} * qp${k}_${n}`);
-      def(`B${k}_${n}`, `y2_${n} * v${k} * S${k}_${n} + 2 * y1_${n} * qp${k}_${n} + r_${n} * qpp${k}_${n}`);
+      def(`A${k}_${n}`, `y1_${n} * vS${k}_${n} + r_${n} * qp${k}_${n}`);
+      def(`B${k}_${n}`, `y2_${n} * vS${k}_${n} + 2 * y1_${n} * qp${k}_${n} + r_${n} * qpp${k}_${n}`);
     }
   }
   gradSums('p', (k, n) => `A${k}_${n}`, (k, n) => `(y1_${n} * h${k}_${n} + r_${n} * d${k}_${n})`, (n) => `y1_${n}`);
@@ -255,7 +256,7 @@ export function p3HandwrittenUnrolledSource(): string {
       def(`D${k}_${n}`, `S${k}_${n} * Z${k}_${n}`);
     }
     def(`Y1_${n}`, `0.5 * (${K.map((k) => `p${8 + k} * h${k}_${n} + v${k} * D${k}_${n}`).join(' + ')} + p12)`);
-    for (const k of K) def(`M${k}_${n}`, `Y1_${n} * v${k} * S${k}_${n} + r_${n} * (p${8 + k} * S${k}_${n} - 2 * v${k} * h${k}_${n} * D${k}_${n})`);
+    for (const k of K) def(`M${k}_${n}`, `Y1_${n} * vS${k}_${n} + r_${n} * (p${8 + k} * S${k}_${n} - 2 * v${k} * h${k}_${n} * D${k}_${n})`);
   }
   gradSums('m', (k, n) => `M${k}_${n}`, (k, n) => `(Y1_${n} * h${k}_${n} + r_${n} * D${k}_${n})`, (n) => `Y1_${n}`);
   for (let i = 0; i < 13; i++) {
