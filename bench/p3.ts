@@ -224,7 +224,7 @@ export async function runP3(opts: { log?: (line: string) => void; problems?: Pro
       timed.push([tool, compiled.fn]);
       checks.set(tool, agreement(signed(compiled.fn, route === 'taylor' ? P.fSign : 1), ref));
     }
-    const rounds = Number(process.env.P3_ROUNDS ?? 7);
+    const rounds = Number(process.env.P3_ROUNDS ?? 9);
     log(`P3 ${problem}: evaluations, ${rounds} alternated rounds …`);
     const t = alternated(timed, theta, size, 'handwritten-unrolled', rounds);
     const handS = t.get('handwritten-unrolled')!.seconds;

@@ -8,7 +8,7 @@
  *
  * Each n runs in a fresh process (so that one n's optimised code of the loop form does not serve another).
  * Build rows: seconds of derivation + code generation (the first build in the process, JIT warm-up
- * included). Evaluation rows: the functions are timed alternately, round by round (P7T_ROUNDS, default 7),
+ * included). Evaluation rows: the functions are timed alternately, round by round (P7T_ROUNDS, default 9),
  * each round taking each function's best of 3 batches of ≥ 20 ms; a row's seconds is the median over the
  * rounds, its note the median of the per-round ratios to `hand`. Every function's values are checked against
  * the hand-written ones (relative 1e-12). P7T_NS overrides the list of n.
@@ -178,7 +178,7 @@ function envInt(name: string, fallback: number): number {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    const rows = p7TaylorRows(Number(args[1]), { rounds: envInt('P7T_ROUNDS', 7), symbolicMaxN: envInt('P7T_SYMBOLIC_MAX_N', 20), log: (s) => process.stderr.write(`${s}\n`) });
+    const rows = p7TaylorRows(Number(args[1]), { rounds: envInt('P7T_ROUNDS', 9), symbolicMaxN: envInt('P7T_SYMBOLIC_MAX_N', 20), log: (s) => process.stderr.write(`${s}\n`) });
     process.stdout.write(`${JSON.stringify(rows)}\n`);
   } else {
     const rows = await runP7Taylor({ log: (s) => process.stderr.write(`${s}\n`) });

@@ -122,8 +122,8 @@ class ProgramBuilder {
   }
 
   /** a·b, null when either is zero */
-  mul(a: number | null, b: number | null, coeff = 1): number | null {
-    return a === null || b === null ? null : this.prod(coeff, [a, b]);
+  mul(a: number | null, b: number | null): number | null {
+    return a === null || b === null ? null : this.prod(1, [a, b]);
   }
 
   /** Σ terms, null when every term is zero */
@@ -213,11 +213,11 @@ class TaylorArithmetic {
   ) {}
 
   /** x·y: (x·y)1 = x0y1 + x1y0, (x·y)2 = x0y2 + x1y1 + x2y0 */
-  mul(x: Taylor, y: Taylor, value?: number): Taylor {
+  mul(x: Taylor, y: Taylor): Taylor {
     const b = this.b;
     const r1 = b.add(b.mul(x[0], y[1]), b.mul(x[1], y[0]));
     const r2 = this.order < 2 ? null : b.add(b.mul(x[0], y[2]), b.mul(x[1], y[1]), b.mul(x[2], y[0]));
-    return [value ?? b.prod(1, [x[0], y[0]]), r1, r2];
+    return [b.prod(1, [x[0], y[0]]), r1, r2];
   }
 
   /** q = x/d given q0: q1 = (x1 − q0 d1)/d0, q2 = (x2 − q0 d2 − q1 d1)/d0 */
