@@ -5,6 +5,9 @@ import { compile, programStats } from '../../../src/codegen/index.ts';
 import { CodegenError } from '../../../src/codegen/ir.ts';
 import { InputError } from '../../../src/errors.ts';
 import { runCli } from '../../support/cli.ts';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const chain = (n: number): Loss => {
   const ws = Array.from({ length: n }, (_, i) => `w${i + 1}`);
@@ -99,5 +102,38 @@ describe('counterTermsCode / compileCounterTerms: the counter terms by the cheap
     const forced = await runCli(['codegen', 'w^4', '--params', 'w', '--terms', 'f2,modified-loss', '--route', 'taylor']);
     expect(forced.code).toBe(2);
     expect(forced.err).toMatch(/modified loss needs the symbolic/);
+  });
+
+  it('eomkit codegen --route taylor joins the Taylor counter terms and fields with the other terms: the module equals the symbolic route to 1e-12', async () => {
+    const dir = join(process.cwd(), 'test/theory/eom/.tmp-route');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    try {
+      const formula = 'lam/2*w1^2 + w1*w2^3/3 + sin(w2)*sigmoid(w1) + sqrt(w1^2 + w2^2 + 1)';
+      const terms = 'loss,f3,gradient,field2,hessian,f1,f2';
+      type Mod = Record<string, (t: Float64Array, o: Float64Array, h: number[]) => void>;
+      const load = async (route: string): Promise<{ fn: Mod[string]; size: number; route: string }> => {
+        const file = join(dir, `${route}.mjs`);
+        const r = await runCli(['codegen', formula, '--params', 'w1,w2', '--symbols', 'lam', '--terms', terms, '--target', 'js', '--route', route, '--name', route, '--out', file, '--json']);
+        expect(r.code, r.err).toBe(0);
+        const j = JSON.parse(r.out) as { outputSize: number; route: string; outputs: Array<{ name: string }>; hyper: string[] };
+        expect(j.outputs.map((o) => o.name)).toEqual(['L', 'f3', 'g', 'F2', 'H', 'f1', 'f2']);
+        expect(j.hyper).toEqual(['lam', 'η']);
+        const mod = (await import(pathToFileURL(file).href)) as Mod;
+        return { fn: mod[route]!, size: j.outputSize, route: j.route };
+      };
+      const tay = await load('taylor');
+      const sym = await load('symbolic');
+      expect([tay.route, sym.route]).toEqual(['taylor', 'symbolic']);
+      for (const [w1, w2, lam, eta] of [[0.3, -1.2, 0.7, 0.05], [-0.8, 0.45, 2, 0.2]] as const) {
+        const a = new Float64Array(sym.size);
+        const b = new Float64Array(tay.size);
+        sym.fn(Float64Array.of(w1, w2), a, [lam, eta]);
+        tay.fn(Float64Array.of(w1, w2), b, [lam, eta]);
+        a.forEach((r, i) => expect(Math.abs(b[i]! - r), `entry ${i}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(r))));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
