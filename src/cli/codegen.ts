@@ -237,7 +237,7 @@ export async function runCodegen(formula: string, opts: CodegenOptions, io: CliI
     io.out(m.source);
     return;
   }
-  io.out(`wrote ${opts.out}: ${m.target} module, function ${m.name}(${m.target === 'tfjs' ? 'tf, x' : 'theta, out'}${m.hyper.length ? ', hyper' : ''}), ${m.outputSize} outputs (${m.outputs.map((o) => o.name).join(', ')})`);
+  io.out(`wrote ${opts.out}: ${m.target} module, function ${m.name}(${m.target === 'tfjs' ? 'tf, x' : 'theta, out'}${m.hyper.length ? ', hyper' : ''}), ${m.outputSize} outputs (${m.outputs.map((o) => o.name).join(', ')})${m.route ? `; counter terms by the ${m.route} route` : ''}`);
 }
 
 /** Registers the command with the entry point (src/cli/commands.ts). */
