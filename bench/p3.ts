@@ -18,18 +18,35 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { type Expr, type Loss, type Sym, gradient, loss, mlpLoss, scale, Rational } from '../src/symbolic/index.ts';
 import { counterTerms } from '../src/theory/eom/index.ts';
-import { type Compiled, compile, counterTermsForward } from '../src/codegen/index.ts';
-import { p3Handwritten } from './handwritten/p3.ts';
+import { type Compiled, compile, compileCounterTermsForward, counterTermsForward } from '../src/codegen/index.ts';
+import { p3Handwritten, p3HandwrittenUnrolled } from './handwritten/p3.ts';
 import { chain10Handwritten } from './handwritten/chain10.ts';
+import { chainCounterTermsUnrolled } from './handwritten/chain.ts';
+import { alternated } from './p7taylor.ts';
 import type { BenchRow } from './types.ts';
 import { BENCH_DIR, lastJson, runProcess, sympyMissing } from './lib.ts';
 
 export type Problem = 'p3' | 'chain10';
-export type Route = 'counterTerms' | 'forward';
+export type Route = 'counterTerms' | 'forward' | 'taylor';
 
-const PROBLEMS: Record<Problem, { label: string; outputs: number; theta: () => Float64Array; handwritten: (t: Float64Array, o: Float64Array) => void }> = {
-  p3: { label: 'P3', outputs: 39, theta: () => Float64Array.from({ length: 13 }, (_, i) => 0.5 * Math.sin(i + 1)), handwritten: p3Handwritten },
-  chain10: { label: 'P3-chain10', outputs: 30, theta: () => Float64Array.from({ length: 10 }, (_, i) => 1 + 0.05 * Math.sin(i + 1)), handwritten: chain10Handwritten },
+/**
+ * Per problem: the hand-written function in loops (`handwritten`) and straight-line (`unrolled`, the limit
+ * for generated code). `fSign`: the sign of f1…f3 relative to the problem's outputs (chain10's outputs are
+ * g = −f1, ξ1 = −f2, ξ2 = −f3; the Taylor route and the unrolled chain give f1…f3).
+ */
+const PROBLEMS: Record<
+  Problem,
+  { label: string; outputs: number; theta: () => Float64Array; handwritten: (t: Float64Array, o: Float64Array) => void; unrolled: (t: Float64Array, o: Float64Array) => void; fSign: number }
+> = {
+  p3: { label: 'P3', outputs: 39, theta: () => Float64Array.from({ length: 13 }, (_, i) => 0.5 * Math.sin(i + 1)), handwritten: p3Handwritten, unrolled: p3HandwrittenUnrolled, fSign: 1 },
+  chain10: {
+    label: 'P3-chain10',
+    outputs: 30,
+    theta: () => Float64Array.from({ length: 10 }, (_, i) => 1 + 0.05 * Math.sin(i + 1)),
+    handwritten: chain10Handwritten,
+    unrolled: chainCounterTermsUnrolled(10),
+    fSign: -1,
+  },
 };
 
 export function p3Loss(): Loss {
@@ -52,9 +69,16 @@ export function deriveOutputs(problem: Problem, route: Route): { outputs: Record
   return { outputs: { g: neg(f[0]!), xi1: neg(f[1]!), xi2: neg(f[2]!) }, params: L.params };
 }
 
-/** Derive + build in this process; seconds of each step. */
+/** Derive + build in this process; seconds of each step (Taylor route: the gradient, then its passes compiled). */
 export function deriveAndBuild(problem: Problem, route: Route): { compiled: Compiled; deriveS: number; buildS: number } {
   const t0 = performance.now();
+  if (route === 'taylor') {
+    const L = problem === 'p3' ? p3Loss() : chainLoss();
+    const g = gradient(L.expr, L.params);
+    const t1 = performance.now();
+    const compiled = compileCounterTermsForward(g, L.params, 3, { name: `${problem}_taylor` });
+    return { compiled, deriveS: (t1 - t0) / 1000, buildS: (performance.now() - t1) / 1000 };
+  }
   const { outputs, params } = deriveOutputs(problem, route);
   const t1 = performance.now();
   const compiled = compile(outputs, params, { name: `${problem}_${route}` });
@@ -130,7 +154,7 @@ export async function runP3(opts: { log?: (line: string) => void; problems?: Pro
     const size = P.outputs;
     // --- cold derive + build, each route in fresh processes (best of two)
     const cold: Partial<Record<Route, { seconds: number; deriveS: number; buildS: number; ops: number }>> = {};
-    for (const route of ['counterTerms', 'forward'] as const) {
+    for (const route of ['counterTerms', 'forward', 'taylor'] as const) {
       let best: { seconds: number; deriveS: number; buildS: number; ops: number } | undefined;
       for (let k = 0; k < 2; k++) {
         const r = await runProcess(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'p3.ts'), '--child', problem, route], { timeoutS: 300 });
@@ -153,6 +177,7 @@ export async function runP3(opts: { log?: (line: string) => void; problems?: Pro
     const tools: Array<[string, Route]> = [
       ['eomkit', 'counterTerms'],
       ['eomkit-forward', 'forward'],
+      ['eomkit-taylor', 'taylor'],
     ];
     for (const [tool, route] of tools) {
       const c = cold[route];
@@ -174,49 +199,73 @@ export async function runP3(opts: { log?: (line: string) => void; problems?: Pro
         note: `SymPy ${sympy.sympy}: diff ${fmt(sympy.derive_s)} s + lambdify(cse=True) ${fmt(sympy.lambdify_s)} s (cse alone ${fmt(sympy.cse_s)} s)`,
       });
     }
-    // --- evaluations
+    // --- evaluations: eomkit's functions and the hand-written ones timed alternately, round by round
     const theta = P.theta();
     const ref = new Float64Array(size);
     P.handwritten(theta, ref);
     const evalRows: BenchRow[] = [];
-    const hand = new Float64Array(size);
-    const handS = secondsPerEval(() => P.handwritten(theta, hand));
-    evalRows.push({ task: `${P.label}-eval`, tool: 'handwritten', seconds: handS, size, agrees: true, note: `${fmt(1 / handS / 1e6)} M evals/s (bench/handwritten)` });
+    const signed = (f: (t: Float64Array, o: Float64Array) => void, sign: number) => {
+      const o = new Float64Array(size);
+      f(theta, o);
+      return sign === 1 ? o : o.map((x) => -x);
+    };
+    const timed: Array<readonly [string, (t: Float64Array, o: Float64Array) => void]> = [
+      ['handwritten-unrolled', P.unrolled],
+      ['handwritten', P.handwritten],
+    ];
+    const checks = new Map<string, { agrees: boolean; worst: number }>([
+      ['handwritten-unrolled', agreement(signed(P.unrolled, P.fSign), ref)],
+      ['handwritten', { agrees: true, worst: 0 }],
+    ]);
+    const built = new Map<string, Compiled>();
     for (const [tool, route] of tools) {
       const { compiled } = deriveAndBuild(problem, route);
-      const out = new Float64Array(size);
-      compiled.fn(theta, out);
-      const ag = agreement(out, ref);
-      const s = secondsPerEval(() => compiled.fn(theta, out));
+      built.set(tool, compiled);
+      timed.push([tool, compiled.fn]);
+      checks.set(tool, agreement(signed(compiled.fn, route === 'taylor' ? P.fSign : 1), ref));
+    }
+    const rounds = Number(process.env.P3_ROUNDS ?? 9);
+    log(`P3 ${problem}: evaluations, ${rounds} alternated rounds …`);
+    const t = alternated(timed, theta, size, 'handwritten-unrolled', rounds);
+    const handS = t.get('handwritten-unrolled')!.seconds;
+    for (const [tool] of timed) {
+      const m = t.get(tool)!;
+      const c = built.get(tool);
+      const ag = checks.get(tool)!;
       evalRows.push({
         task: `${P.label}-eval`,
         tool,
-        seconds: s,
+        seconds: m.seconds,
         size,
         agrees: ag.agrees,
-        note: `${fmt(1 / s / 1e6)} M evals/s, ${fmt(s / handS)}× hand-written; ${compiled.stats.ops} ops, ${compiled.stats.temps} temporaries; max rel. diff ${ag.worst.toExponential(1)}`,
+        note:
+          tool === 'handwritten-unrolled'
+            ? `${fmt(1 / m.seconds / 1e6)} M evals/s (bench/handwritten, straight-line: the limit)`
+            : `${fmt(1 / m.seconds / 1e6)} M evals/s, ${m.ratio.toFixed(2)}× hand-written straight-line (median of ${rounds} alternated per-round ratios)` +
+              (c ? `; ${c.stats.ops} ops, ${c.stats.temps} temporaries; max rel. diff ${ag.worst.toExponential(1)}` : ' (bench/handwritten, loops)'),
       });
-      if (mathjs && route === 'forward') {
-        const prog = mathjsProgram(compiled, compiled.params);
-        const code = mathjs.compile(prog);
-        const scope: Record<string, number> = {};
-        const run = () => {
-          compiled.params.forEach((p, i) => (scope[p.name] = theta[i]!));
-          code.evaluate(scope);
-        };
-        run();
-        const mv = Array.from({ length: size }, (_, i) => scope[`o_${i}`]!);
-        const agm = agreement(mv, ref);
-        const ms = secondsPerEval(run, 1);
-        evalRows.push({
-          task: `${P.label}-eval`,
-          tool: 'mathjs',
-          seconds: ms,
-          size,
-          agrees: agm.agrees,
-          note: `compile().evaluate of eomkit-forward's CSE'd program (${prog.split('\n').length} assignments): ${fmt(1 / ms / 1e3)} k evals/s, ${fmt(ms / handS)}× hand-written`,
-        });
-      }
+    }
+    const forward = built.get('eomkit-forward');
+    if (mathjs && forward) {
+      const prog = mathjsProgram(forward, forward.params);
+      const code = mathjs.compile(prog);
+      const scope: Record<string, number> = {};
+      const run = () => {
+        forward.params.forEach((p, i) => (scope[p.name] = theta[i]!));
+        code.evaluate(scope);
+      };
+      run();
+      const mv = Array.from({ length: size }, (_, i) => scope[`o_${i}`]!);
+      const agm = agreement(mv, ref);
+      const ms = secondsPerEval(run, 1);
+      evalRows.push({
+        task: `${P.label}-eval`,
+        tool: 'mathjs',
+        seconds: ms,
+        size,
+        agrees: agm.agrees,
+        note: `compile().evaluate of eomkit-forward's CSE'd program (${prog.split('\n').length} assignments): ${fmt(1 / ms / 1e3)} k evals/s, ${fmt(ms / handS)}× hand-written`,
+      });
     }
     if (sympy) {
       const s = 1 / sympy.evals_per_s;

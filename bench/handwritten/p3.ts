@@ -188,3 +188,84 @@ export function p3Handwritten(th: Float64Array, out: Float64Array): void {
   out[30] = -k * s4 - l * m4; out[31] = -k * s5 - l * m5; out[32] = -k * s6 - l * m6; out[33] = -k * s7 - l * m7;
   out[34] = -k * s8 - l * m8; out[35] = -k * s9 - l * m9; out[36] = -k * s10 - l * m10; out[37] = -k * s11 - l * m11; out[38] = -k * s12 - l * m12;
 }
+
+/**
+ * The tuned passes above written out as straight-line code (the 4 data points unrolled, their inputs and
+ * targets as literals, every quantity a local constant, no arrays, no loops): in V8 a loop costs per
+ * iteration what straight-line code does not, so this form is the true limit for generated code (itself
+ * straight-line). The text comes from this hand-written template (string concatenation of the formulas of
+ * `p3Handwritten`), not from eomkit.
+ */
+export function p3HandwrittenUnrolledSource(): string {
+  const L: string[] = [];
+  const def = (name: string, text: string) => L.push(`  const ${name} = ${text};`);
+  /** x·e with the literal x folded (0 → no term, ±1 → ±e) */
+  const times = (x: number, e: string): string | null => (x === 0 ? null : x === 1 ? e : x === -1 ? `-${e}` : `${x} * ${e}`);
+  const sum = (terms: Array<string | null>): string => terms.filter((t): t is string => t !== null).join(' + ').replace(/\+ -/g, '- ') || '0';
+  const P = [0, 1, 2, 3];
+  const K = [1, 2, 3];
+  ['a11', 'a12', 'a21', 'a22', 'a31', 'a32', 'b1', 'b2', 'b3', 'v1', 'v2', 'v3', 'c'].forEach((s, i) => def(s, `th[${i}]`));
+  // pass 0: forward and g
+  for (const n of P) {
+    const x1 = X1[n]!, x2 = X2[n]!;
+    for (const k of K) {
+      def(`h${k}_${n}`, `Math.tanh(${sum([times(x1, `a${k}1`), times(x2, `a${k}2`), `b${k}`])})`);
+      def(`S${k}_${n}`, `1 - h${k}_${n} * h${k}_${n}`);
+      def(`vS${k}_${n}`, `v${k} * S${k}_${n}`); // shared by the three passes
+    }
+    def(`r_${n}`, `0.5 * (v1 * h1_${n} + v2 * h2_${n} + v3 * h3_${n} + c - ${T[n]})`);
+    for (const k of K) def(`q${k}_${n}`, `r_${n} * vS${k}_${n}`);
+  }
+  /** the 13 gradient-shaped sums over the points: Σ A_k x1, Σ A_k x2 (k = 1..3), Σ A_k, Σ Bh_k, Σ C */
+  const gradSums = (prefix: string, A: (k: number, n: number) => string, Bh: (k: number, n: number) => string, C: (n: number) => string): void => {
+    for (const k of K) {
+      def(`${prefix}${2 * k - 2}`, sum(P.map((n) => times(X1[n]!, A(k, n)))));
+      def(`${prefix}${2 * k - 1}`, sum(P.map((n) => times(X2[n]!, A(k, n)))));
+    }
+    for (const k of K) def(`${prefix}${5 + k}`, sum(P.map((n) => A(k, n))));
+    for (const k of K) def(`${prefix}${8 + k}`, sum(P.map((n) => Bh(k, n))));
+    def(`${prefix}12`, sum(P.map((n) => C(n))));
+  };
+  gradSums('g', (k, n) => `q${k}_${n}`, (k, n) => `r_${n} * h${k}_${n}`, (n) => `r_${n}`);
+  // pass 1: along g, first and second order → Hg, T(g,g)
+  for (const n of P) {
+    const x1 = X1[n]!, x2 = X2[n]!;
+    for (const k of K) {
+      def(`z${k}_${n}`, sum([times(x1, `g${2 * k - 2}`), times(x2, `g${2 * k - 1}`), `g${5 + k}`]));
+      def(`d${k}_${n}`, `S${k}_${n} * z${k}_${n}`);
+      def(`e${k}_${n}`, `-2 * h${k}_${n} * d${k}_${n}`);
+      def(`dd${k}_${n}`, `e${k}_${n} * z${k}_${n}`);
+      def(`f${k}_${n}`, `-2 * (d${k}_${n} * d${k}_${n} + h${k}_${n} * dd${k}_${n})`);
+    }
+    def(`y1_${n}`, `0.5 * (${K.map((k) => `g${8 + k} * h${k}_${n} + v${k} * d${k}_${n}`).join(' + ')} + g12)`);
+    def(`y2_${n}`, `0.5 * (2 * (${K.map((k) => `g${8 + k} * d${k}_${n}`).join(' + ')}) + ${K.map((k) => `v${k} * dd${k}_${n}`).join(' + ')})`);
+    for (const k of K) {
+      def(`qp${k}_${n}`, `g${8 + k} * S${k}_${n} + v${k} * e${k}_${n}`);
+      def(`qpp${k}_${n}`, `2 * g${8 + k} * e${k}_${n} + v${k} * f${k}_${n}`);
+      def(`A${k}_${n}`, `y1_${n} * vS${k}_${n} + r_${n} * qp${k}_${n}`);
+      def(`B${k}_${n}`, `y2_${n} * vS${k}_${n} + 2 * y1_${n} * qp${k}_${n} + r_${n} * qpp${k}_${n}`);
+    }
+  }
+  gradSums('p', (k, n) => `A${k}_${n}`, (k, n) => `(y1_${n} * h${k}_${n} + r_${n} * d${k}_${n})`, (n) => `y1_${n}`);
+  gradSums('s', (k, n) => `B${k}_${n}`, (k, n) => `(y2_${n} * h${k}_${n} + 2 * y1_${n} * d${k}_${n} + r_${n} * dd${k}_${n})`, (n) => `y2_${n}`);
+  // pass 2: along Hg, first order → H(Hg)
+  for (const n of P) {
+    const x1 = X1[n]!, x2 = X2[n]!;
+    for (const k of K) {
+      def(`Z${k}_${n}`, sum([times(x1, `p${2 * k - 2}`), times(x2, `p${2 * k - 1}`), `p${5 + k}`]));
+      def(`D${k}_${n}`, `S${k}_${n} * Z${k}_${n}`);
+    }
+    def(`Y1_${n}`, `0.5 * (${K.map((k) => `p${8 + k} * h${k}_${n} + v${k} * D${k}_${n}`).join(' + ')} + p12)`);
+    for (const k of K) def(`M${k}_${n}`, `Y1_${n} * vS${k}_${n} + r_${n} * (p${8 + k} * S${k}_${n} - 2 * v${k} * h${k}_${n} * D${k}_${n})`);
+  }
+  gradSums('m', (k, n) => `M${k}_${n}`, (k, n) => `(Y1_${n} * h${k}_${n} + r_${n} * D${k}_${n})`, (n) => `Y1_${n}`);
+  for (let i = 0; i < 13; i++) {
+    L.push(`  out[${i}] = -g${i};`);
+    L.push(`  out[${13 + i}] = -0.5 * p${i};`);
+    L.push(`  out[${26 + i}] = ${-1 / 12} * s${i} - ${1 / 3} * m${i};`);
+  }
+  return `return function p3Unrolled(th, out) {\n${L.join('\n')}\n};`;
+}
+
+/** `p3HandwrittenUnrolledSource()` instantiated (the speed limit for the generated code of P3). */
+export const p3HandwrittenUnrolled = new Function(p3HandwrittenUnrolledSource())() as (theta: Float64Array, out: Float64Array) => void;

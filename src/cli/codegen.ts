@@ -19,7 +19,8 @@ import { parseAssignments, parseNames } from './args.ts';
 import { UsageError } from './errors.ts';
 import { type TermSpec, parseTerms, resolveOrder } from './terms.ts';
 import { type Loss, type Sym, gradient, hessian, loss, toText } from '../symbolic/index.ts';
-import type { OutputValue } from '../codegen/index.ts';
+import type { OutputValue, Program, ProgramBlockRef, SeriesFieldRef } from '../codegen/index.ts';
+import type { CounterTermsCode, EomSeries } from '../theory/eom/index.ts';
 
 export interface CodegenOptions {
   params: string;
@@ -31,6 +32,16 @@ export interface CodegenOptions {
   out?: string;
   name?: string;
   json?: boolean;
+  route?: string;
+}
+
+export const CODEGEN_ROUTES = ['auto', 'symbolic', 'taylor'] as const;
+export type CodegenRoute = (typeof CODEGEN_ROUTES)[number];
+
+export function parseRoute(text: string | undefined): CodegenRoute {
+  const r = text ?? 'auto';
+  if (!(CODEGEN_ROUTES as readonly string[]).includes(r)) throw new UsageError(`--route must be one of ${CODEGEN_ROUTES.join(', ')}, got "${r}"`);
+  return r as CodegenRoute;
 }
 
 export const CODEGEN_TARGETS = ['ts', 'js', 'tfjs'] as const;
@@ -46,6 +57,10 @@ export interface GeneratedModule {
   params: string[];
   hyper: string[];
   order: number;
+  /** how the counter terms f_k (and fields) were compiled: null when none was asked for */
+  route: 'symbolic' | 'taylor' | null;
+  /** why that route (one sentence), null with route */
+  routeReason: string | null;
 }
 
 /** Default function name: the --out file's stem in camelCase, or "derived". */
@@ -75,12 +90,18 @@ function lossOf(formula: string, opts: CodegenOptions): Loss {
 }
 
 /** The named outputs of the chosen terms, in the order given, and the hyper-parameters they use. */
-async function termOutputs(L: Loss, terms: readonly TermSpec[], K: number): Promise<{ outputs: Array<{ name: string; value: OutputValue }>; hyper: Sym[]; notes: string[] }> {
+async function termOutputs(
+  L: Loss,
+  terms: readonly TermSpec[],
+  K: number,
+  given?: EomSeries,
+): Promise<{ outputs: Array<{ name: string; value: OutputValue }>; hyper: Sym[]; notes: string[] }> {
   const outputs: Array<{ name: string; value: OutputValue }> = [];
   const notes: string[] = [];
   const hyper: Sym[] = [...L.symbols];
   const { counterTerms, modifiedLoss, ETA } = await import('../theory/eom/index.ts');
-  const series = K > 0 ? counterTerms(L, K) : undefined;
+  const needsSeries = terms.some((t) => t.kind === 'f' || t.kind === 'field' || t.kind === 'modified-loss');
+  const series = given ?? (K > 0 && needsSeries ? counterTerms(L, K) : undefined);
   const useEta = (): void => {
     if (!hyper.includes(ETA)) hyper.push(ETA);
   };
@@ -125,18 +146,20 @@ export async function generateModule(formula: string, opts: CodegenOptions): Pro
   const defaultTerms = opts.order !== undefined ? `gradient,${Array.from({ length: Number(opts.order) || 0 }, (_, i) => `f${i + 1}`).join(',')}` : 'loss,gradient,hessian';
   const terms = parseTerms(opts.terms ?? defaultTerms.replace(/,$/, ''), ['loss', 'gradient', 'hessian', 'f', 'field', 'modified-loss']);
   const K = resolveOrder(terms, opts.order);
-  const { outputs, hyper, notes } = await termOutputs(L, terms, K);
+  const route = parseRoute(opts.route);
+  const { program, hyper, notes, code } = await termProgram(L, terms, K, route);
   const codegen = await import('../codegen/index.ts');
-  const program = codegen.lower(outputs, L.params, hyper);
+  const outputs = program.blocks.map((b) => ({ name: b.name }));
   const derivation = [
     `Loss: ${clip(toText(L.expr), 300)}`,
     `Terms: ${outputs.map((o) => o.name).join(', ')}${K ? ` (counter-term series to order ${K})` : ''}.`,
+    ...(code ? [`Counter terms by the ${code.route} route: ${code.reason}.`] : []),
     ...notes,
-    `Command: eomkit codegen ${JSON.stringify(formula)} --params ${L.params.map((p) => p.name).join(',')}${opts.terms ? ` --terms ${opts.terms}` : ''}${opts.order ? ` --order ${opts.order}` : ''} --target ${target}`,
+    `Command: eomkit codegen ${JSON.stringify(formula)} --params ${L.params.map((p) => p.name).join(',')}${opts.terms ? ` --terms ${opts.terms}` : ''}${opts.order ? ` --order ${opts.order}` : ''} --target ${target}${opts.route ? ` --route ${opts.route}` : ''}`,
   ].join('\n');
   const copts = { name, hyper, derivation, program };
   const source =
-    target === 'ts' ? codegen.emitModule(outputs, L.params, copts) : target === 'js' ? codegen.emitJsModule(outputs, L.params, copts) : codegen.emitTfjsModule(outputs, L.params, copts);
+    target === 'ts' ? codegen.emitModule({}, L.params, copts) : target === 'js' ? codegen.emitJsModule({}, L.params, copts) : codegen.emitTfjsModule({}, L.params, copts);
   return {
     target,
     name,
@@ -146,7 +169,49 @@ export async function generateModule(formula: string, opts: CodegenOptions): Pro
     params: L.params.map((p) => p.name),
     hyper: hyper.map((h) => h.name),
     order: K,
+    route: code?.route ?? null,
+    routeReason: code?.reason ?? null,
   };
+}
+
+/**
+ * The program of the chosen terms. The counter terms f_k and the fields come from `counterTermsCode` (the
+ * cheaper of the symbolic and the Taylor route, or the one asked for by --route); on the Taylor route they
+ * are joined with the other terms' lowered program into one program (nodes shared).
+ */
+async function termProgram(
+  L: Loss,
+  terms: readonly TermSpec[],
+  K: number,
+  route: CodegenRoute,
+): Promise<{ program: Program; hyper: Sym[]; notes: string[]; code?: CounterTermsCode }> {
+  const codegen = await import('../codegen/index.ts');
+  const { counterTermsCode, ETA } = await import('../theory/eom/index.ts');
+  const usesF = terms.some((t) => t.kind === 'f' || t.kind === 'field');
+  const needsSeries = terms.some((t) => t.kind === 'modified-loss');
+  if (needsSeries && route === 'taylor') throw new UsageError('--route taylor: the modified loss needs the symbolic counter terms; use --route symbolic or auto');
+  let code: CounterTermsCode | undefined;
+  if (usesF) code = needsSeries ? undefined : counterTermsCode(L, K, { route, hyper: L.symbols });
+  if (code?.route !== 'taylor') {
+    const { outputs, hyper, notes } = await termOutputs(L, terms, K, code?.series);
+    const program = codegen.lower(outputs, L.params, hyper);
+    return { program, hyper, notes, code: code ?? (usesF ? { route: 'symbolic', reason: 'the modified loss needs the symbolic counter terms', program, taylorOps: null, symbolicOps: null } : undefined) };
+  }
+  const others = terms.filter((t) => t.kind !== 'f' && t.kind !== 'field');
+  const { outputs, hyper, notes } = await termOutputs(L, others, K);
+  if (terms.some((t) => t.kind === 'field') && !hyper.includes(ETA)) hyper.push(ETA);
+  const rest = codegen.lower(outputs, L.params, hyper);
+  const refs: Array<ProgramBlockRef | SeriesFieldRef> = [];
+  let i = 0;
+  for (const t of terms) {
+    if (t.kind === 'f') refs.push({ name: `f${t.k}`, program: code.program, block: `f${t.k}` });
+    else if (t.kind === 'field') refs.push({ name: `F${t.j}`, program: code.program, eta: ETA, order: t.j });
+    else {
+      refs.push({ name: outputs[i]!.name, program: rest, block: outputs[i]!.name });
+      i++;
+    }
+  }
+  return { program: codegen.joinPrograms(refs, L.params, hyper), hyper, notes, code };
 }
 
 function clip(s: string, n: number): string {
@@ -172,7 +237,7 @@ export async function runCodegen(formula: string, opts: CodegenOptions, io: CliI
     io.out(m.source);
     return;
   }
-  io.out(`wrote ${opts.out}: ${m.target} module, function ${m.name}(${m.target === 'tfjs' ? 'tf, x' : 'theta, out'}${m.hyper.length ? ', hyper' : ''}), ${m.outputSize} outputs (${m.outputs.map((o) => o.name).join(', ')})`);
+  io.out(`wrote ${opts.out}: ${m.target} module, function ${m.name}(${m.target === 'tfjs' ? 'tf, x' : 'theta, out'}${m.hyper.length ? ', hyper' : ''}), ${m.outputSize} outputs (${m.outputs.map((o) => o.name).join(', ')})${m.route ? `; counter terms by the ${m.route} route` : ''}`);
 }
 
 /** Registers the command with the entry point (src/cli/commands.ts). */
@@ -189,7 +254,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--target <target>', 'ts (default), js or tfjs')
     .option('-o, --out <file>', 'write the module to a file (default: print it)')
     .option('--name <identifier>', 'name of the generated function (default: from --out, else "derived")')
-    .option('--json', 'print one JSON object (the layout, and the source when there is no --out)')
+    .option('--route <route>', 'how the counter terms are compiled: auto (default: the smaller program), symbolic (counterTerms) or taylor (Taylor-mode passes over ∇L, K ≤ 4)')
+    .option('--json', 'print one JSON object (the layout, the route, and the source when there is no --out)')
     .action(async (formula: string, opts: CodegenOptions) => {
       await runCodegen(formula, opts, ctx.io);
     });

@@ -1,8 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { transform } from 'esbuild';
 import { type Loss, gradient, loss, mlpLoss } from '../../src/symbolic/index.ts';
 import { counterTerms } from '../../src/theory/eom/index.ts';
-import { compile, compileCounterTermsForward } from '../../src/codegen/index.ts';
+import { compile, compileCounterTermsForward, counterTermsProgram, emitCounterTermsModule, programStats } from '../../src/codegen/index.ts';
 import { CodegenError } from '../../src/codegen/ir.ts';
+import { BudgetError, InputError } from '../../src/errors.ts';
+
+const DIR = join(process.cwd(), 'test/codegen/.tmp-taylor');
+beforeAll(() => {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+});
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 /** deterministic uniform(-a, a) */
 function lcg(seed: number): (a?: number) => number {
@@ -19,7 +32,7 @@ const chain = (n: number): Loss => {
 };
 
 /** worst relative error of the Taylor route against the symbolic counter terms compiled by `compile` */
-function worstAgainstSymbolic(L: Loss, K: 1 | 2 | 3, points: Float64Array[], hyper: number[] = []): number {
+function worstAgainstSymbolic(L: Loss, K: number, points: Float64Array[], hyper: number[] = []): number {
   const s = counterTerms(L, K);
   const ref = compile(Object.fromEntries(s.f.map((fk, k) => [`f${k + 1}`, fk])), L.params, { hyper: L.symbols });
   const tay = compileCounterTermsForward(gradient(L.expr, L.params), L.params, K, { hyper: L.symbols });
@@ -48,6 +61,16 @@ describe('compileCounterTermsForward: f1..f3 by Taylor-mode passes over the grad
   it('n-chain, n = 10 and 20: agrees with the symbolic counterTerms compiled by compile to 1e-12', () => {
     for (const n of [10, 20]) expect(worstAgainstSymbolic(chain(n), 3, pointsNear(n, 7 + n, 4))).toBeLessThan(1e-12);
   }, 120_000);
+
+  it('K = 4 (f4 = −1/4 HHHg − 1/12 H∇³L[g,g] − 1/12 ∇³L[g,Hg]): chain, non-polynomial 2-D loss, hyper-parameter in an exponent, the P3 network', () => {
+    expect(worstAgainstSymbolic(chain(5), 4, pointsNear(5, 41, 3, 0.9, 0.3))).toBeLessThan(1e-12);
+    const np = loss('log(1 + exp(w1*w2)) + tanh(w1 - w2)^2 + sin(w1)*w2 + sqrt(1 + w1^2) + (2 + w2^2)^(5/3) + w1/(3 + w2^2)', { params: ['w1', 'w2'] });
+    expect(worstAgainstSymbolic(np, 4, pointsNear(2, 43, 4, 0, 1.2))).toBeLessThan(1e-12);
+    const hy = loss('(2 + w1^2)^(w2) + lam*w1^2*w2^2 + (1 + w2^2)^lam', { params: ['w1', 'w2'], symbols: ['lam'] });
+    expect(worstAgainstSymbolic(hy, 4, pointsNear(2, 47, 3, 0.3, 0.5), [0.7])).toBeLessThan(1e-12);
+    const p3 = mlpLoss({ sizes: [2, 3, 1], activation: 'tanh', X: [[1, 0], [0, 1], [1, 1], [-1, 0.5]], Y: [1, -1, 0, 0.5] });
+    expect(worstAgainstSymbolic(p3, 4, pointsNear(13, 53, 2, 0, 0.8))).toBeLessThan(1e-12);
+  }, 60_000);
 
   it('K = 1 and 2 give the leading blocks only', () => {
     const L = chain(4);
@@ -78,10 +101,91 @@ describe('compileCounterTermsForward: f1..f3 by Taylor-mode passes over the grad
     expect(lines(big.js) / lines(small.js)).toBeLessThan(4 * 1.5);
   });
 
-  it('rejects K outside 1..3 and a gradient of the wrong length with an InputError naming the fix', () => {
+  it('rejects K outside 1..4 (naming why f5 is not on this route), a gradient of the wrong length and bad arguments with an InputError', () => {
     const L = chain(3);
     const g = gradient(L.expr, L.params);
-    expect(() => compileCounterTermsForward(g, L.params, 4 as 3)).toThrow(CodegenError);
+    expect(() => compileCounterTermsForward(g, L.params, 5)).toThrow(CodegenError);
+    expect(() => compileCounterTermsForward(g, L.params, 5)).toThrow(/f5 and higher.*symbolic route/);
+    expect(() => compileCounterTermsForward(g, L.params, 0)).toThrow(/K must be 1, 2, 3 or 4/);
+    expect(() => compileCounterTermsForward(g, L.params, 2.5)).toThrow(InputError);
     expect(() => compileCounterTermsForward(g.slice(1), L.params, 3)).toThrow(/same parameters/);
+    expect(() => compileCounterTermsForward('g' as never, L.params, 3)).toThrow(InputError);
+    expect(() => compileCounterTermsForward(g, L.params, 3, null as never)).toThrow(InputError);
+    expect(() => emitCounterTermsModule(g, L.params, 3, { target: 'c' as never })).toThrow(/'ts', 'js' or 'tfjs'/);
+    // the generated-code budget bounds the passes as it bounds compile
+    expect(() => compileCounterTermsForward(g, L.params, 3, { maxOperands: 40 })).toThrow(BudgetError);
+    expect(() => compileCounterTermsForward(g, L.params, 3, { maxOperands: 40 })).toThrow(/maxOperands = 40/);
+    // the compiled function checks its buffers like compile's
+    const c = compileCounterTermsForward(g, L.params, 3);
+    expect(() => c.fn(new Float64Array(2), new Float64Array(9))).toThrow(InputError);
+    expect(() => c.fn(new Float64Array(3), new Float64Array(8))).toThrow(InputError);
+  });
+
+  it('a loss with constants and symbols: values to 1e-12 of the symbolic route, hyper-parameters in the order given', () => {
+    const L = loss('(a*w1*w2 - c)^2/2 + lam*w1^4 + mu*log(1 + w2^2)*w1', { params: ['w1', 'w2'], symbols: ['lam', 'mu'], constants: { a: 2, c: '1/3' } });
+    expect(worstAgainstSymbolic(L, 3, pointsNear(2, 21, 5, 0.2, 0.9), [0.3, -1.7])).toBeLessThan(1e-12);
+  });
+
+  it('zeros are pruned: a quadratic loss gives f1..f3 linear in θ with one operation per entry', () => {
+    // L = ½w²: f1 = −w, f2 = −½w, f3 = −(1/12·0 + 1/3·w) — no ∇³L pass survives
+    const L = loss('w^2/2', { params: ['w'] });
+    const p = counterTermsProgram(gradient(L.expr, L.params), L.params, 3);
+    expect(programStats(p).ops).toBeLessThanOrEqual(3);
+    const c = compileCounterTermsForward(gradient(L.expr, L.params), L.params, 3);
+    const out = new Float64Array(3);
+    c.fn(Float64Array.of(0.6), out);
+    [-0.6, -0.3, -0.6 / 3].forEach((v, i) => expect(out[i]).toBeCloseTo(v, 15));
+  });
+
+  it('the module forms: the TypeScript module type-checks under strict tsc, and it and the JS module run and agree with the symbolic route to 1e-12', async () => {
+    const L = loss('tanh(w1*w2 + lam)^2 + (w1 - w2)^4/4 + exp(w1/3)', { params: ['w1', 'w2'], symbols: ['lam'] });
+    const g = gradient(L.expr, L.params);
+    const ts = emitCounterTermsModule(g, L.params, 3, { hyper: L.symbols, name: 'ctTaylor' });
+    expect(ts).toContain('export function ctTaylor(theta: Float64Array, out: Float64Array, hyper');
+    expect(ts).toContain('Taylor-mode passes');
+    const js = emitCounterTermsModule(g, L.params, 3, { hyper: L.symbols, name: 'ctTaylor', target: 'js' });
+    writeFileSync(join(DIR, 'ct.ts'), ts);
+    writeFileSync(join(DIR, 'ct.mjs'), js);
+    writeFileSync(join(DIR, 'ct-esbuild.mjs'), (await transform(ts, { loader: 'ts', format: 'esm' })).code);
+    writeFileSync(join(DIR, 'use.ts'), "import { ctTaylor, ctTaylorLayout } from './ct.ts';\nconst out = new Float64Array(ctTaylorLayout.outputSize);\nctTaylor(Float64Array.of(1, 2), out, [0.5]);\nexport const n: 6 = ctTaylorLayout.outputSize;\n");
+    const tsconfig = {
+      compilerOptions: {
+        target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true,
+        noUnusedLocals: true, noUnusedParameters: true, allowImportingTsExtensions: true, noEmit: true, skipLibCheck: true, lib: ['ES2022'], types: [],
+      },
+      files: ['ct.ts', 'use.ts'],
+    };
+    writeFileSync(join(DIR, 'tsconfig.json'), JSON.stringify(tsconfig));
+    try {
+      execFileSync(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', DIR], { stdio: 'pipe' });
+    } catch (e) {
+      const err = e as { stdout?: Buffer; message: string };
+      throw new Error(`tsc failed: ${err.stdout?.toString() ?? err.message}`);
+    }
+    const s = counterTerms(L, 3);
+    const ref = compile({ f1: s.f[0]!, f2: s.f[1]!, f3: s.f[2]! }, L.params, { hyper: L.symbols });
+    type Mod = { ctTaylor: (t: Float64Array, o: Float64Array, h: number[]) => void };
+    for (const file of ['ct.mjs', 'ct-esbuild.mjs']) {
+      const mod = (await import(pathToFileURL(join(DIR, file)).href)) as Mod;
+      for (const th of pointsNear(2, 31, 4, 0, 0.8)) {
+        const a = new Float64Array(6);
+        const b = new Float64Array(6);
+        ref.fn(th, a, [0.4]);
+        mod.ctTaylor(th, b, [0.4]);
+        const big = Math.max(...a.map(Math.abs));
+        a.forEach((r, i) => expect(Math.abs(b[i]! - r), `${file} entry ${i}`).toBeLessThanOrEqual(1e-12 * Math.max(Math.abs(r), big)));
+      }
+    }
+  }, 60_000);
+
+  it('build at n = 40: far under a second, and the program within O(n) of the gradient program', () => {
+    const L = chain(40);
+    const t0 = performance.now();
+    const c = compileCounterTermsForward(gradient(L.expr, L.params), L.params, 3);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(seconds).toBeLessThan(20); // a hang guard only; the bench (P7T) measures the build time
+    const grad = compile({ g: gradient(L.expr, L.params) }, L.params);
+    // value pass + an order-2 pass + an order-1 pass: a small multiple of the gradient program
+    expect(c.stats.ops / grad.stats.ops).toBeLessThan(14); // 1 + 8 + 3 operations per binary product
   });
 });

@@ -20,6 +20,16 @@ export {
 // Instantiation for a concrete loss: the counter terms ξ_j, the modified loss, the discretization error
 export { ETA, etaLatex, LossDifferentials, lossDifferentials, elementaryDifferential } from './instantiate.ts';
 export { counterTerms, DEFAULT_MAX_NODES, type CounterTermOptions, type EomSeries } from './counter-terms.ts';
+// Numeric code for the counter terms by the cheaper route (symbolic or Taylor-mode passes)
+export {
+  counterTermsCode,
+  compileCounterTerms,
+  SYMBOLIC_ATTEMPT_MARGIN,
+  type CounterTermRoute,
+  type CounterTermsCode,
+  type CounterTermsCodeOptions,
+  type CompiledCounterTermsCode,
+} from './compile-counter-terms.ts';
 export {
   modifiedLoss,
   orderGradient,
