@@ -33,6 +33,7 @@ export function packedBits(n: number, maxDegree: number): number | undefined {
 export class PackedRing {
   /** set when a coefficient left the safe-integer range: every result since is unreliable */
   overflow = false;
+  readonly zero: PackedPoly = PACKED_ZERO;
   private readonly radix: number;
   /** place[j] = 2^{b·j} */
   private readonly place: number[];
@@ -215,6 +216,7 @@ export interface WidePackedPoly {
  */
 export class WidePackedRing {
   overflow = false;
+  readonly zero: WidePackedPoly = { keys: [], coeffs: [] };
   private readonly shift: bigint[];
   private readonly place: bigint[];
   private readonly mask: bigint;
