@@ -19,7 +19,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DIR, ginacBinary, lastJson, runProcess, sympyMissing } from './lib.ts';
+import { BENCH_DIR, ginacBinary, runProcess, sympyMissing } from './lib.ts';
 import { median } from './peers.ts';
 import type { BenchRow, TaskOptions } from './types.ts';
 
@@ -46,15 +46,32 @@ const CAP_S = Number(process.env.P7_CAP_S ?? 60);
 /** configurations whose slowest tool took longer than this in round 1 run one round only */
 const LONG_S = 5;
 
+/** the JSON objects a tool printed, one a line (a tool may print its time before its values) */
+function jsonLines(stdout: string): Array<{ seconds: number; size: number; values?: number[][] }> {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as { seconds: number; size: number; values?: number[][] });
+}
+
+/**
+ * One run under /usr/bin/time (peak resident set of the tool's process tree) and `timeout -s KILL` (the cap
+ * kills the tool itself, not only the wrapper). A tool that printed its time but was stopped while
+ * evaluating its result at the point keeps its time, without values.
+ */
 async function timed(cmd: string, args: string[]): Promise<Measured | string> {
   const t0 = performance.now();
-  const r = await runProcess('/usr/bin/time', ['-f', 'maxrss_kb=%M', cmd, ...args], { timeoutS: CAP_S });
+  const r = await runProcess('/usr/bin/time', ['-f', 'maxrss_kb=%M', 'timeout', '-s', 'KILL', String(CAP_S), cmd, ...args], { timeoutS: CAP_S + 60 });
   const wall = (performance.now() - t0) / 1000;
-  if (r.timedOut) return `over the ${CAP_S} s cap`;
-  if (r.code !== 0) return r.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 120) || `exit ${r.code}`;
+  const outs = jsonLines(r.stdout);
   const m = /maxrss_kb=(\d+)/.exec(r.stderr);
-  const out = lastJson<{ seconds: number; size: number; values?: number[][] }>(r.stdout);
-  return { seconds: out.seconds, wall, size: out.size, peakMB: m ? Number(m[1]) / 1024 : NaN, ...(out.values ? { values: out.values } : {}) };
+  const killed = r.timedOut || r.code === 137 || r.code === 124;
+  // a killed `timeout` reports its own resident set, not the tool's
+  const peakMB = m && !killed ? Number(m[1]) / 1024 : NaN;
+  if (killed && outs.length === 0) return `over the ${CAP_S} s cap`;
+  if (!killed && r.code !== 0) return r.stderr.trim().split('\n').slice(-2).join(' | ').slice(0, 120) || `exit ${r.code}`;
+  const out = outs[outs.length - 1]!;
+  return { seconds: out.seconds, wall, size: out.size, peakMB, ...(out.values ? { values: out.values } : {}) };
 }
 
 /** slope of log y against log x (least squares) */
@@ -183,18 +200,18 @@ export async function runP7(opts?: TaskOptions): Promise<BenchRow[]> {
         const t = median(ms.map((m) => m.seconds));
         const peak = Math.max(...ms.map((m) => m.peakMB));
         let agrees: boolean | undefined;
-        let note = `peak ${peak.toFixed(0)} MB (${work(tool, peak).toFixed(0)} MB above idle)`;
+        let note = Number.isFinite(peak) ? `peak ${peak.toFixed(0)} MB (${work(tool, peak).toFixed(0)} MB above idle)` : 'peak not measured (stopped at the cap)';
         if (tool !== 'eomkit' && ours) {
           if (family === 'chain') agrees = ms[0]!.size === ours[0]!.size;
+          else if (ms[0]!.values === undefined) note += `; f values not checked: evaluating the result at the point ran past the ${CAP_S} s cap`;
           else {
-            const gap = valuesGap(ours[0]!.values ?? [], ms[0]!.values ?? []);
+            const gap = valuesGap(ours[0]!.values ?? [], ms[0]!.values);
             agrees = gap <= 1e-10;
             note += `; f values at the point agree to ${gap.toExponential(1)}`;
           }
           const ratios = ms.map((m, i) => (ours[i] ?? ours[0]!).seconds / m.seconds);
-          note +=
-            `; eomkit/${tool} ${median(ratios).toFixed(2)}× time (median of ${ratios.length} per-round ratio${ratios.length > 1 ? 's' : ''}),` +
-            ` memory ${(ourPeak / peak).toFixed(2)}× peak, ${(work('eomkit', ourPeak) / Math.max(work(tool, peak), 0.5)).toFixed(2)}× above idle`;
+          note += `; eomkit/${tool} ${median(ratios).toFixed(2)}× time (median of ${ratios.length} per-round ratio${ratios.length > 1 ? 's' : ''})`;
+          if (Number.isFinite(peak)) note += `, memory ${(ourPeak / peak).toFixed(2)}× peak, ${(work('eomkit', ourPeak) / Math.max(work(tool, peak), 0.5)).toFixed(2)}× above idle`;
         }
         const key = `${tool} ${family} K=${K} ${mode}`;
         series.set(key, [...(series.get(key) ?? []), [n, t]]);
