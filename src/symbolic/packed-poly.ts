@@ -33,6 +33,7 @@ export function packedBits(n: number, maxDegree: number): number | undefined {
 export class PackedRing {
   /** set when a coefficient left the safe-integer range: every result since is unreliable */
   overflow = false;
+  readonly zero: PackedPoly = PACKED_ZERO;
   private readonly radix: number;
   /** place[j] = 2^{b·j} */
   private readonly place: number[];
@@ -215,6 +216,7 @@ export interface WidePackedPoly {
  */
 export class WidePackedRing {
   overflow = false;
+  readonly zero: WidePackedPoly = { keys: [], coeffs: [] };
   private readonly shift: bigint[];
   private readonly place: bigint[];
   private readonly mask: bigint;
@@ -331,6 +333,10 @@ export class WidePackedRing {
  * s·p as a canonical expanded expression, for either ring (the key type is the only difference): each key's
  * unit monomial Π x_j^{e_j} is built once (memoised per ring) straight into canonical form. Not on the
  * arithmetic's hot path, so one generic routine serves both.
+ *
+ * Memory: the result is what the caller keeps, so equal pieces are shared rather than allocated per term:
+ * one Rational per distinct coefficient of p, and one base array and one exponent array per distinct
+ * support and exponent sequence (the nodes store these read-only arrays as given; see unitMonomial).
  */
 function packedToExpr<K extends number | bigint>(
   ring: { readonly vars: readonly Sym[]; exponent(key: K, j: number): number },
@@ -340,8 +346,15 @@ function packedToExpr<K extends number | bigint>(
   s: Rational,
 ): Expr {
   const b = new SumBuilder();
+  const scaled = new Map<number, Rational>();
+  const pieces = monomialPieces(ring);
   for (let i = 0; i < p.keys.length; i++) {
-    const c = s.mul(Rational.int(p.coeffs[i]!));
+    const ci = p.coeffs[i]!;
+    let c = scaled.get(ci);
+    if (c === undefined) {
+      c = s.mul(Rational.int(ci));
+      scaled.set(ci, c);
+    }
     const key = p.keys[i]!;
     if (key === zero) {
       b.add(num(c));
@@ -349,7 +362,7 @@ function packedToExpr<K extends number | bigint>(
     }
     let u = memo.get(key);
     if (u === undefined) {
-      u = unitMonomial(ring.vars, canonicalOrder(ring), (j) => ring.exponent(key, j));
+      u = unitMonomial(ring.vars, canonicalOrder(ring), (j) => ring.exponent(key, j), pieces);
       memo.set(key, u);
     }
     b.addUnit(u, c);
@@ -419,16 +432,49 @@ function intRational(e: number): Rational {
   return (smallInts[e] ??= Rational.int(e));
 }
 
-/** Π x_j^{e_j} built directly in canonical form (bases in canonical order, as ProductBuilder.build leaves them) */
-function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: (j: number) => number): Expr {
-  const bases: Expr[] = [];
-  const exps: Rational[] = [];
+/** Shared read-only arrays of the unit monomials of one ring: bases by support, exponents by sequence. */
+interface MonomialPieces {
+  readonly bases: Map<string, readonly Expr[]>;
+  readonly exps: Map<string, readonly Rational[]>;
+}
+
+const piecesMemo = new WeakMap<object, MonomialPieces>();
+
+function monomialPieces(ring: object): MonomialPieces {
+  let m = piecesMemo.get(ring);
+  if (m === undefined) {
+    m = { bases: new Map(), exps: new Map() };
+    piecesMemo.set(ring, m);
+  }
+  return m;
+}
+
+/**
+ * Π x_j^{e_j} built directly in canonical form (bases in canonical order, as ProductBuilder.build leaves
+ * them). Monomials with the same support share one base array, and those with the same exponent sequence
+ * one exponent array (`pieces`): a node keeps the arrays it is given and never writes to them.
+ */
+function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: (j: number) => number, pieces: MonomialPieces): Expr {
+  const support: number[] = [];
+  const degrees: number[] = [];
   for (const j of order) {
     const e = exponent(j);
     if (e > 0) {
-      bases.push(vars[j]!);
-      exps.push(intRational(e));
+      support.push(j);
+      degrees.push(e);
     }
+  }
+  const supportKey = support.join(',');
+  let bases = pieces.bases.get(supportKey);
+  if (bases === undefined) {
+    bases = support.map((j) => vars[j]!);
+    pieces.bases.set(supportKey, bases);
+  }
+  const degreeKey = degrees.join(',');
+  let exps = pieces.exps.get(degreeKey);
+  if (exps === undefined) {
+    exps = degrees.map(intRational);
+    pieces.exps.set(degreeKey, exps);
   }
   return mulSorted(Rational.ONE, bases, exps);
 }

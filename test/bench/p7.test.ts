@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { growthExponent, p7Formula } from '../../bench/p7.ts';
+import { growthExponent, p7Formula, p7Point, valuesGap } from '../../bench/p7.ts';
 import { loss } from '../../src/symbolic/index.ts';
 import { counterTerms } from '../../src/theory/eom/index.ts';
 
@@ -18,15 +18,29 @@ describe('bench P7 helpers', () => {
     for (const m of lse.matchAll(/\((-?\d+)\)\*w/g)) expect(Math.abs(Number(m[1]))).toBeLessThanOrEqual(2);
   });
 
-  it('the child prints the time and the total terms of the expanded counter terms', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/eomkit/p7child.ts', 'chain', '4', '3', 'expanded'], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; size: number };
+  it('the child prints the time, the total terms and the f values of the expanded counter terms', () => {
     const params = ['w1', 'w2', 'w3', 'w4'];
+    const point = p7Point('chain', 4);
+    // the child imports the package; here the sources under tsx, so that no build is needed
+    const env = { ...process.env, P7_EOMKIT: new URL('../../src/index.ts', import.meta.url).href };
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/eomkit/p7child.mjs', p7Formula('chain', 4), '4', '3', 'expanded', point.join(',')], { encoding: 'utf8', timeout: 60_000, env });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seconds: number; size: number; values: number[][] };
     const s = counterTerms(loss(p7Formula('chain', 4), { params }), 3, { expanded: true });
     let terms = 0;
     for (const fk of s.f) for (const e of fk) terms += e.kind === 'add' ? e.terms.length + (e.constant.isZero() ? 0 : 1) : e.kind === 'num' && e.value.isZero() ? 0 : 1;
     expect(out.size).toBe(terms);
     expect(out.seconds).toBeGreaterThan(0);
+    // f_1 = −g of ½(P − 1)², P = w1·…·w4: −(P − 1)·P/w_i, by hand
+    const P = point.reduce((a, b) => a * b, 1);
+    expect(valuesGap([out.values[0]!], [point.map((w) => (-(P - 1) * P) / w)])).toBeLessThan(1e-14);
+    expect(valuesGap(out.values, s.valuesAt(Object.fromEntries(params.map((p, j) => [p, point[j]!]))))).toBe(0);
   }, 60_000);
+
+  it('valuesGap: largest relative gap, Infinity for different shapes or NaN', () => {
+    expect(valuesGap([[1, 2e6]], [[1, 2e6 + 2]])).toBeCloseTo(2 / (2e6 + 2), 15);
+    expect(valuesGap([[0.5]], [[0.25]])).toBe(0.25);
+    expect(valuesGap([[1]], [[1, 2]])).toBe(Infinity);
+    expect(valuesGap([[NaN]], [[1]])).toBe(Infinity);
+  });
 });

@@ -35,6 +35,24 @@ describe('packed sparse polynomials', () => {
     expect(ring.toExpr(ring.diff(ring.fromExpanded(F)!.poly, 1))).toBe(expand(diff(F, xs[1]!)));
   });
 
+  it('the converted result shares base arrays between monomials of one support, and is still the canonical object', () => {
+    // symbols of this test only, so that the monomials below are first built by the conversion
+    const qs = ['q1', 'q2', 'q3'].map((s) => sym(s));
+    const ring = new PackedRing(qs, 4);
+    const P = ring.fromExpanded(expand(parse('q1^3*q2 + q2^2*q3')))!.poly;
+    const v = ['q2*q3', 'q1*q3', 'q1*q2'].map((t) => ring.fromExpanded(expand(parse(t)))!.poly);
+    // by hand: 3 q1²q2²q3 + q1⁴q3 + 2 q1q2q3² + q1q2³: two monomials with the support {q1, q2, q3}
+    const J = ring.toExpr(ring.jvp([P], v)[0]!);
+    if (J.kind !== 'add') throw new Error('expected a sum');
+    const full = J.terms.filter((t) => t.kind === 'mul' && t.bases.length === 3);
+    expect(full).toHaveLength(2);
+    const [a, b] = full;
+    if (a?.kind !== 'mul' || b?.kind !== 'mul') throw new Error('expected products');
+    expect(a.bases).toBe(b.bases);
+    expect(a.exps).not.toBe(b.exps);
+    expect(J).toBe(expand(parse('3*q1^2*q2^2*q3 + q1^4*q3 + 2*q1*q2*q3^2 + q1*q2^3')));
+  });
+
   it('declines what is not a polynomial in its variables or does not fit the fields', () => {
     const ring = new PackedRing(xs, 3);
     expect(ring.fromExpanded(expand(parse('x*w + 1')))).toBeUndefined();

@@ -30,6 +30,7 @@ interface Ring<P> {
   jvp(F: readonly P[], v: readonly P[]): P[];
   combine(parts: ReadonlyArray<readonly [number, P]>): P;
   toExpr(p: P, s: Rational): Expr;
+  readonly zero: P;
 }
 
 interface Direction_<P> {
@@ -112,7 +113,9 @@ function countersIn<P>(ring: Ring<P>, L: Loss, Lx: Expr, general: GeneralSeries)
     return r;
   };
 
-  const f: Expr[][] = [];
+  // every f_k in packed form first; then the intermediates are dropped before the conversion to expressions,
+  // so that the peak holds either the packed work or the expression result, never both in full
+  const packed: Array<{ readonly polys: P[]; readonly scale: Rational }> = [];
   for (let k = 1; k <= K; k++) {
     const row = general.terms[k - 1]!;
     // integer weights over a common denominator D: f_k = (1/(D·d^k)) Σ_t (D·weight_t) G_P(t)
@@ -124,16 +127,24 @@ function countersIn<P>(ring: Ring<P>, L: Loss, Lx: Expr, general: GeneralSeries)
       if (w > BigInt(Number.MAX_SAFE_INTEGER) || w < -BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
       if (w !== 0n) parts.push([Number(w), G(term.tree)]);
     }
-    const scaleBack = Rational.of(1n, D * parsed.den ** BigInt(k));
-    const fk: Expr[] = [];
-    for (let i = 0; i < n; i++) {
-      const p = ring.combine(parts.map(([c, v]) => [c, v.p[i]!] as const));
-      if (ring.overflow) return undefined;
-      fk.push(ring.toExpr(p, scaleBack));
-    }
-    f.push(fk);
+    const polys: P[] = [];
+    for (let i = 0; i < n; i++) polys.push(ring.combine(parts.map(([c, v]) => [c, v.p[i]!] as const)));
+    if (ring.overflow) return undefined;
+    packed.push({ polys, scale: Rational.of(1n, D * parsed.den ** BigInt(k)) });
   }
-  return ring.overflow ? undefined : f;
+  jvpMemo.clear();
+  formMemo.clear();
+  gMemo.clear();
+  const f: Expr[][] = [];
+  for (const fk of packed) {
+    const exprs: Expr[] = [];
+    for (let i = 0; i < n; i++) {
+      exprs.push(ring.toExpr(fk.polys[i]!, fk.scale));
+      fk.polys[i] = ring.zero; // converted: its packed form is no longer needed
+    }
+    f.push(exprs);
+  }
+  return f;
 }
 
 function lcm(a: bigint, b: bigint): bigint {
