@@ -45,6 +45,8 @@ export function runProcess(cmd: string, args: readonly string[], opts: { timeout
       if (timer) clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), missing, timedOut });
     });
+    // a child that exits at once (an idle run) closes its stdin before we do: EPIPE is not an error here
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

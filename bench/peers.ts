@@ -371,7 +371,7 @@ function rowsOf(
         ...memory(p, m.warm),
         ...versus('warm'),
         ...(p === headline ? {} : { agrees: check !== undefined && bad.length === 0 }),
-        note: `best of ${ctx.W} further runs with fresh symbols, ${roundsNote(m.warm)}${ratioNote('warm')}; memory: the process of 1 + ${ctx.W} runs`,
+        note: `best of ${ctx.W} further runs with fresh symbols in one process (${ctx.how}), ${roundsNote(m.warm)}${ratioNote('warm')}; memory: that process of 1 + ${ctx.W} runs`,
       });
   }
 
