@@ -350,7 +350,10 @@ function rowsOf(
       const rs = perRoundRatios(secondsOf(m[which]), secondsOf(measured.get(cpOk)![which]));
       return rs.length ? `; per round ${fmtList(rs)}× ${which === 'cold' ? nameOf(cpOk) : warmName(cpOk)}` : '';
     };
-    const agreesNote = bad.length ? `; disagrees with ${bad.map(([t, c]) => `${t} (${c.note})`).join(', ')}` : '';
+    const agreesNote =
+      (bad.length ? `; disagrees with ${bad.map(([t, c]) => `${t} (${c.note})`).join(', ')}` : '') + (m.failure ? `; FAILED in a later run: ${m.failure.slice(0, 160)}` : '');
+    // a failure after some rounds flags the row (the run then exits non-zero), the headline included
+    const agrees: Pick<BenchRow, 'agrees'> = m.failure ? { agrees: false } : p === headline ? {} : { agrees: check !== undefined && bad.length === 0 };
     const taskNote = [check?.note ?? m.note].filter(Boolean).join('; ');
     rows.push({
       task,
@@ -359,7 +362,7 @@ function rowsOf(
       size: m.size ?? 'unknown',
       ...memory(p, m.cold),
       ...versus('cold'),
-      ...(p === headline ? {} : { agrees: check !== undefined && bad.length === 0 }),
+      ...agrees,
       note: `first run in a fresh process (${ctx.how}), ${roundsNote(m.cold)}${ratioNote('cold')}${taskNote ? '; ' + taskNote : ''}${agreesNote}`,
     });
     if (defined(m.warm).length)
@@ -370,7 +373,7 @@ function rowsOf(
         size: m.size ?? 'unknown',
         ...memory(p, m.warm),
         ...versus('warm'),
-        ...(p === headline ? {} : { agrees: check !== undefined && bad.length === 0 }),
+        ...agrees,
         note: `best of ${ctx.W} further runs with fresh symbols in one process (${ctx.how}), ${roundsNote(m.warm)}${ratioNote('warm')}; memory: that process of 1 + ${ctx.W} runs`,
       });
   }
