@@ -27,7 +27,6 @@ const ROOT = resolve(BENCH_DIR, '..');
 const SRC = join(ROOT, 'src');
 const DIST = join(ROOT, 'dist');
 const CHILD = join(BENCH_DIR, 'eomkit', 'child.ts');
-const BUNDLE = join(BUILD_DIR, 'eomkit-child.mjs');
 
 /** newest modification time (ms) of the files under dir with one of the suffixes; 0 when there are none */
 function newestMtime(dir: string, suffixes: readonly string[]): number {
@@ -54,15 +53,16 @@ export function distModuleFor(absTsPath: string): string | undefined {
   return join(DIST, rel.slice(0, -3) + '.js');
 }
 
-async function bundleChild(): Promise<void> {
+/** bundle a bench entry (TypeScript) into `bundle`, every import of src/**.ts pointed at dist/**.js */
+async function bundleOntoDist(entry: string, bundle: string): Promise<void> {
   const esbuild = await import('esbuild');
   await esbuild.build({
-    entryPoints: [CHILD],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile: BUNDLE,
+    outfile: bundle,
     packages: 'external',
     logLevel: 'silent',
     plugins: [
@@ -73,7 +73,7 @@ async function bundleChild(): Promise<void> {
             const target = distModuleFor(resolve(args.resolveDir, args.path));
             if (!target) return undefined;
             // relative to the bundle, with forward slashes (an ESM specifier)
-            const spec = relative(dirname(BUNDLE), target).split(sep).join('/');
+            const spec = relative(dirname(bundle), target).split(sep).join('/');
             return { path: spec.startsWith('.') ? spec : `./${spec}`, external: true };
           });
         },
@@ -82,33 +82,56 @@ async function bundleChild(): Promise<void> {
   });
 }
 
-let launcher: Promise<EomkitLauncher> | undefined;
+let distReady: Promise<string | undefined> | undefined;
 
-function tsxLauncher(why: string): EomkitLauncher {
-  return { core: 'src', cmd: process.execPath, prefix: ['--import', 'tsx', CHILD], how: `tsx on src/ (${why})` };
+/** dist/ up to date (rebuilt when stale, once per harness run): undefined, or why it is not usable */
+function ensureDist(log: (line: string) => void): Promise<string | undefined> {
+  distReady ??= (async (): Promise<string | undefined> => {
+    if (!distIsStale()) return undefined;
+    log('eomkit: dist/ is missing or older than src/: building it (tsc -p tsconfig.build.json) …');
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = await runProcess(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { timeoutS: 600 });
+    if (r.code === 0) return undefined;
+    log(`eomkit: the build failed: ${(r.stdout + r.stderr).trim().split('\n').slice(0, 3).join(' | ')}`);
+    return 'the build of dist/ failed';
+  })();
+  return distReady;
 }
 
-/** The launcher for this run of the harness (built once; later calls reuse it). */
-export function eomkitLauncher(log: (line: string) => void): Promise<EomkitLauncher> {
-  launcher ??= (async (): Promise<EomkitLauncher> => {
-    if (process.env['EOMKIT_BENCH_CORE'] === 'src') return tsxLauncher('EOMKIT_BENCH_CORE=src');
-    if (distIsStale()) {
-      log('eomkit: dist/ is missing or older than src/: building it (tsc -p tsconfig.build.json) …');
-      const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-      const r = await runProcess(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { timeoutS: 600 });
-      if (r.code !== 0) {
-        log(`eomkit: the build failed; running the child with tsx on src/ instead: ${(r.stdout + r.stderr).trim().split('\n').slice(0, 3).join(' | ')}`);
-        return tsxLauncher('the build of dist/ failed');
+function tsxLauncher(entry: string, why: string): EomkitLauncher {
+  return { core: 'src', cmd: process.execPath, prefix: ['--import', 'tsx', entry], how: `tsx on src/ (${why})` };
+}
+
+const launchers = new Map<string, Promise<EomkitLauncher>>();
+
+/**
+ * A launcher for a bench entry file that runs eomkit (e.g. bench/eomkit/child.ts): node on an esbuild
+ * bundle of it onto dist/ (bench/.build/<name>.mjs), or tsx on src/ with EOMKIT_BENCH_CORE=src or when
+ * dist/ cannot be built. Built once per entry and harness run.
+ */
+export function distLauncher(entry: string, log: (line: string) => void): Promise<EomkitLauncher> {
+  let l = launchers.get(entry);
+  if (!l) {
+    l = (async (): Promise<EomkitLauncher> => {
+      if (process.env['EOMKIT_BENCH_CORE'] === 'src') return tsxLauncher(entry, 'EOMKIT_BENCH_CORE=src');
+      const why = await ensureDist(log);
+      if (why) return tsxLauncher(entry, why);
+      mkdirSync(BUILD_DIR, { recursive: true });
+      const bundle = join(BUILD_DIR, `${relative(BENCH_DIR, entry).replace(/\.ts$/, '').split(sep).join('-')}.mjs`);
+      try {
+        await bundleOntoDist(entry, bundle);
+      } catch (e) {
+        log(`eomkit: bundling ${relative(BENCH_DIR, entry)} failed (${(e as Error).message.split('\n')[0]}); running it with tsx on src/`);
+        return tsxLauncher(entry, 'bundling failed');
       }
-    }
-    mkdirSync(BUILD_DIR, { recursive: true });
-    try {
-      await bundleChild();
-    } catch (e) {
-      log(`eomkit: bundling the child failed (${(e as Error).message.split('\n')[0]}); running it with tsx on src/`);
-      return tsxLauncher('bundling failed');
-    }
-    return { core: 'dist', cmd: process.execPath, prefix: [BUNDLE], how: 'node on dist/' };
-  })();
-  return launcher;
+      return { core: 'dist', cmd: process.execPath, prefix: [bundle], how: 'node on dist/' };
+    })();
+    launchers.set(entry, l);
+  }
+  return l;
+}
+
+/** The launcher of eomkit's P1/P2 child (bench/eomkit/child.ts). */
+export function eomkitLauncher(log: (line: string) => void): Promise<EomkitLauncher> {
+  return distLauncher(CHILD, log);
 }
