@@ -319,7 +319,8 @@ function rowsOf(
     if (!peaks.length) return {};
     const peakMB = median(peaks);
     const base = baselines.get(p.idle.key);
-    return { peakMB, ...(base?.length ? { workMB: peakMB - median(base) } : {}) };
+    // (an idle run can peak a few hundred KB above a computing one: the work memory is then 0)
+    return { peakMB, ...(base?.length ? { workMB: Math.max(0, peakMB - median(base)) } : {}) };
   };
   const roundsNote = (samples: ReadonlyArray<Sample | undefined>, once?: boolean): string => {
     const xs = defined(secondsOf(samples));
