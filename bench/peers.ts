@@ -81,9 +81,9 @@ export function perRoundRatios(a: ReadonlyArray<number | undefined>, b: Readonly
   return out;
 }
 
-type Mode = 'cold' | 'warm' | 'strings';
+export type Mode = 'cold' | 'warm' | 'strings';
 
-interface Program {
+export interface Program {
   /** provisional row name: `eomkit`, `eomkit-<variant>`, `ginac:<route>`, `sympy`, `sympy-ring`, `compute-engine` */
   id: string;
   eomkit: boolean;
@@ -100,13 +100,13 @@ interface Program {
   once?: boolean;
 }
 
-interface Sample {
+export interface Sample {
   seconds: number;
   peakMB: number;
 }
 
 /** what the rounds measured for one program */
-interface Measured {
+export interface Measured {
   cold: Array<Sample | undefined>;
   warm: Array<Sample | undefined>;
   size?: number;
@@ -116,7 +116,7 @@ interface Measured {
   failure?: string;
 }
 
-interface ChildCheck {
+export interface ChildCheck {
   seconds: number;
   size: number;
   note?: string;
@@ -292,8 +292,8 @@ export async function runPeerTask(task: string, opts: TaskOptions, spec: PeerSpe
   return rowsOf(task, programs, measured, baselines, checks, { rounds, W, how: launcher.how });
 }
 
-/** The rows of a task from what the rounds measured (see the head of this file). */
-function rowsOf(
+/** The rows of a task from what the rounds measured (see the head of this file); exported for the tests. */
+export function rowsOf(
   task: string,
   programs: readonly Program[],
   measured: ReadonlyMap<Program, Measured>,

@@ -18,7 +18,7 @@ import { parsePolynomial } from '../../bench/polyparse.ts';
 import { checkEntries } from '../../bench/check.ts';
 import { mathJsonToText } from '../../bench/mathjson.ts';
 import { GINAC_HEADER, GNU_TIME, formatTable, fmtMemory, ginacBinary, runWithPeak } from '../../bench/lib.ts';
-import { median, perRoundRatios } from '../../bench/peers.ts';
+import { median, perRoundRatios, rowsOf, type ChildCheck, type Measured, type Program } from '../../bench/peers.ts';
 import { distIsStale, distModuleFor, eomkitLauncher } from '../../bench/eomkit/launch.ts';
 import type { BenchRow } from '../../bench/types.ts';
 
@@ -294,5 +294,75 @@ describe.skipIf(!existsSync(GINAC_HEADER))('the GiNaC programs, both routes (nee
       expect(run(bin, ['3', '0', '4', route, '0']).f).toEqual([[], [], [], []]);
     }
     expect(run(bin, ['idle'])).toEqual({ idle: true });
+  });
+});
+
+describe('the rows of alternated rounds (rowsOf, on made-up measurements)', () => {
+  const program = (id: string, extra: Partial<Program> = {}): Program => ({
+    id,
+    eomkit: id.startsWith('eomkit'),
+    cmd: 'x',
+    args: () => [],
+    idle: { key: id.startsWith('eomkit') ? 'eomkit' : id.split(':')[0]!, args: [] },
+    warm: true,
+    ...extra,
+  });
+  const eom = program('eomkit', { counterpart: 'diff' });
+  const eomEf = program('eomkit-expand-first', { route: 'expand-first', counterpart: 'expand-first' });
+  const gDiff = program('ginac:diff', { route: 'diff' });
+  const gEf = program('ginac:expand-first', { route: 'expand-first' });
+  const sympy = program('sympy', { warm: false });
+  const s = (seconds: number, peakMB = 50): { seconds: number; peakMB: number } => ({ seconds, peakMB });
+  const measured = new Map<Program, Measured>([
+    [eom, { cold: [s(0.04, 56), s(0.02, 58), s(0.06, 57)], warm: [s(0.004), s(0.003), s(0.005)], size: 330 }],
+    [eomEf, { cold: [s(0.02), s(0.018), s(0.03)], warm: [s(0.0015), s(0.0012), s(0.002)], size: 330 }],
+    [gDiff, { cold: [s(0.008, 7), s(0.01, 7), s(0.006, 7.2)], warm: [s(0.007), s(0.006), s(0.0065)], size: 330 }],
+    [gEf, { cold: [s(0.005, 7), s(0.004, 7), s(0.02, 7)], warm: [s(0.004), s(0.004), s(0.0045)], size: 330 }],
+    [sympy, { cold: [s(2, 53)], warm: [], size: 330 }],
+  ]);
+  const baselines = new Map([['eomkit', [50, 49, 54]], ['ginac', [6.8, 6.9, 6.7]], ['sympy', [49]]]);
+  const agreeing: ChildCheck = { seconds: 0, size: 330, checks: { 'ginac:diff': { agrees: true }, 'ginac:expand-first': { agrees: true }, sympy: { agrees: true } } };
+  const checks = new Map<Program, ChildCheck>([[eom, agreeing], [eomEf, agreeing]]);
+  const programs = [eom, gDiff, eomEf, gEf, sympy];
+
+  it('names GiNaC\'s faster route `ginac`, takes medians and per-round ratios, and the work memory above the idle median', () => {
+    const rows = rowsOf('T', programs, measured, baselines, checks, { rounds: 3, W: 20, how: 'node on dist/' });
+    const row = (tool: string): BenchRow => rows.find((r) => r.tool === tool)!;
+    expect(rows.map((r) => r.tool)).toEqual(['eomkit', 'eomkit-warm', 'eomkit-expand-first', 'eomkit-expand-first-warm', 'ginac', 'ginac-warm', 'ginac-diff', 'ginac-diff-warm', 'sympy']);
+    // expand-first: median cold 5 ms against diff's 8 ms
+    expect(row('ginac').note).toContain('route expand-first');
+    expect(row('ginac').seconds).toBeCloseTo(0.005, 12);
+    // eomkit against GiNaC's faster route: per round 40/5, 20/4, 60/20 → 8, 5, 3; median 5 (the medians' ratio is 8)
+    expect(row('ginac').ratio).toBeCloseTo(5, 12);
+    // eomkit's headline against its counterpart (diff): 5, 2, 10 → 5
+    expect(row('eomkit').ratio).toBeCloseTo(5, 12);
+    expect(row('eomkit').versus).toBe('ginac-diff');
+    expect(row('eomkit-expand-first').versus).toBe('ginac');
+    expect(row('eomkit-expand-first').ratio).toBeCloseTo(4, 12); // 4, 4.5, 1.5
+    expect(row('eomkit-warm').versus).toBe('ginac-diff-warm');
+    expect(row('eomkit').peakMB).toBe(57);
+    expect(row('eomkit').workMB).toBe(7);
+    expect(row('ginac-diff').workMB).toBeCloseTo(0.2, 12);
+    expect(row('sympy').ratio).toBeCloseTo(0.02, 12); // round 1 only
+    expect(row('sympy').workMB).toBe(4);
+    expect(row('sympy').agrees).toBe(true);
+    expect(row('eomkit-expand-first').agrees).toBe(true);
+    expect(row('eomkit')).not.toHaveProperty('agrees');
+  });
+
+  it('flags a peer that disagrees, a program that failed after some rounds, and one that never ran', () => {
+    const bad = new Map(checks);
+    bad.set(eom, { ...agreeing, checks: { ...agreeing.checks, sympy: { agrees: false, note: '1 mismatching' } } });
+    const m = new Map(measured);
+    m.set(eomEf, { ...measured.get(eomEf)!, failure: 'exit 1' });
+    m.set(gDiff, { cold: [], warm: [], failure: 'timed out after 600 s' });
+    const rows = rowsOf('T', programs, m, baselines, bad, { rounds: 3, W: 20, how: 'node on dist/' });
+    const row = (tool: string): BenchRow => rows.find((r) => r.tool === tool)!;
+    expect(row('sympy').agrees).toBe(false);
+    expect(row('eomkit-expand-first').agrees).toBe(false);
+    expect(row('eomkit-expand-first').note).toContain('FAILED in a later run: exit 1');
+    expect(row('ginac-diff')).toMatchObject({ seconds: NaN, size: 'failed', agrees: false });
+    expect(row('ginac').note).toContain('route expand-first');
+    expect(row('eomkit')).not.toHaveProperty('ratio'); // its counterpart failed
   });
 });
