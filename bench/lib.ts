@@ -45,8 +45,44 @@ export function runProcess(cmd: string, args: readonly string[], opts: { timeout
       if (timer) clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), missing, timedOut });
     });
+    // a child that exits at once (an idle run) closes its stdin before we do: EPIPE is not an error here
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
+}
+
+export const GNU_TIME = '/usr/bin/time';
+const PEAK_MARK = 'EOMKIT_BENCH_PEAK_KB=';
+
+/** A process's result with its peak resident memory in MB (MiB), NaN when it could not be measured. */
+export interface MeasuredProc extends ProcResult {
+  peakMB: number;
+}
+
+/** The peak resident set size in KB that `/usr/bin/time -f <PEAK_MARK>%M` appended to stderr, or NaN. */
+export function parsePeakKb(stderr: string): number {
+  const i = stderr.lastIndexOf(PEAK_MARK);
+  if (i < 0) return NaN;
+  const m = /^(\d+)/.exec(stderr.slice(i + PEAK_MARK.length));
+  return m ? Number(m[1]) : NaN;
+}
+
+/**
+ * Run a command under GNU time (`/usr/bin/time -f %M`: the peak resident memory of the process, which
+ * includes its runtime's baseline); without /usr/bin/time it runs plainly and peakMB is NaN. The line
+ * GNU time appends is removed from stderr.
+ */
+export async function runWithPeak(cmd: string, args: readonly string[], opts: { timeoutS?: number } = {}): Promise<MeasuredProc> {
+  if (!existsSync(GNU_TIME)) return { ...(await runProcess(cmd, args, opts)), peakMB: NaN };
+  const r = await runProcess(GNU_TIME, ['-f', `${PEAK_MARK}%M`, cmd, ...args], opts);
+  const kb = parsePeakKb(r.stderr);
+  const stderr = r.stderr
+    .split('\n')
+    .filter((l) => !l.startsWith(PEAK_MARK) && !l.startsWith('Command exited with non-zero status'))
+    .join('\n');
+  // GNU time reports a command it could not start as exit 127
+  const missing = r.missing || (r.code === 127 && /No such file or directory|cannot run/.test(r.stderr));
+  return { ...r, stderr, missing, peakMB: kb / 1024 };
 }
 
 /** Run a TypeScript file of ours in a fresh Node process (tsx loader): a cold start for every run. */
@@ -112,14 +148,22 @@ function fmtSeconds(s: number): string {
   return `${(s * 1e6).toFixed(1)} µs`;
 }
 
+/** peak resident memory, and in parentheses the part above the idle baseline: `94 (+9.3)`; `—` when absent */
+export function fmtMemory(peakMB: number | undefined, workMB: number | undefined): string {
+  if (peakMB === undefined || !Number.isFinite(peakMB)) return '—';
+  const mb = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+  return workMB !== undefined && Number.isFinite(workMB) ? `${mb(peakMB)} (+${mb(Math.max(0, workMB))})` : mb(peakMB);
+}
+
 function fmtRatio(r: number): string {
   if (!Number.isFinite(r)) return '—';
-  return r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
+  return r >= 100 ? `${r.toFixed(0)}×` : r >= 10 ? `${r.toFixed(1)}×` : r >= 0.1 ? `${r.toFixed(2)}×` : `${r.toPrecision(2)}×`;
 }
 
 /**
- * One block per task: tool, time, size, agreement, and the ratios against eomkit
- * (a `-warm` tool is compared with `eomkit-warm`, every other with the cold `eomkit` row).
+ * One block per task: tool, time, size, peak memory (work memory above the idle baseline), agreement, and
+ * the ratios against eomkit (a `-warm` tool is compared with `eomkit-warm`, every other with the cold
+ * `eomkit` row; a row with `ratio` set, from alternated rounds, shows that median of per-round ratios).
  */
 export function formatTable(rows: readonly BenchRow[]): string {
   const out: string[] = [];
@@ -128,7 +172,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
     const rs = rows.filter((r) => r.task === task);
     const cold = rs.find((r) => r.tool === 'eomkit');
     const warm = rs.find((r) => r.tool === 'eomkit-warm');
-    const table: string[][] = [['tool', 'time', 'size', 'agrees', 'eomkit/peer', 'peer/eomkit', 'note']];
+    const table: string[][] = [['tool', 'time', 'size', 'peak MB (work)', 'agrees', 'eomkit/peer', 'peer/eomkit', 'note']];
     const ginac = rs.find((r) => r.tool === 'ginac');
     const ginacWarm = rs.find((r) => r.tool === 'ginac-warm');
     // tasks written elsewhere may name their reference e.g. `eomkit-js`, with one row per problem size
@@ -142,11 +186,13 @@ export function formatTable(rows: readonly BenchRow[]): string {
       const ref = refFor(r);
       const isRef = cold ? r.tool === 'eomkit' || r.tool === 'eomkit-warm' : ours(r);
       const variant = !isRef && ours(r);
-      const ratio = !isRef && ref ? ref.seconds / r.seconds : NaN;
+      // alternated rounds give the median of per-round ratios (row.ratio); otherwise the ratio of the rows
+      const ratio = !isRef && !variant && r.ratio !== undefined ? r.ratio : !isRef && ref ? ref.seconds / r.seconds : NaN;
       table.push([
         r.tool,
         fmtSeconds(r.seconds),
         String(r.size),
+        fmtMemory(r.peakMB, r.workMB),
         isRef ? 'reference' : r.agrees === undefined ? '—' : r.agrees ? (variant ? 'yes (peers)' : 'yes') : 'NO  <<<<<<<<',
         isRef || variant ? '' : fmtRatio(ratio),
         isRef || variant ? '' : fmtRatio(1 / ratio),
@@ -157,7 +203,9 @@ export function formatTable(rows: readonly BenchRow[]): string {
           const peers = rs.filter((p) => !ours(p) && p.size === r.size && Number.isFinite(p.seconds) && p.seconds > 0);
           const fastest = peers.length ? peers.reduce((a, b) => (b.seconds < a.seconds ? b : a)) : undefined;
           const vs =
-            (variant || isRef) && g
+            (variant || isRef) && r.ratio !== undefined && r.versus
+              ? `${fmtRatio(r.ratio)} ${r.versus}'s time (median of per-round ratios); `
+              : (variant || isRef) && g
               ? `${fmtRatio(r.seconds / g.seconds)} GiNaC's time; `
               : (variant || isRef) && fastest
                 ? `${fmtRatio(r.seconds / fastest.seconds)} ${fastest.tool}'s time; `
@@ -169,7 +217,8 @@ export function formatTable(rows: readonly BenchRow[]): string {
     const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
     out.push(`${task}`);
     for (const [k, row] of table.entries()) {
-      out.push('  ' + row.map((cell, c) => (c === 0 || c >= 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+      // time, size and memory right-aligned, the rest left-aligned
+      out.push('  ' + row.map((cell, c) => (c >= 1 && c <= 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd());
       if (k === 0) out.push('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
     }
     out.push('');

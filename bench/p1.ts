@@ -5,10 +5,10 @@
  * eomkit: derivativeTensor (each entry the derivative of its prefix entry, memoised) + expand,
  * timed from building L to the expanded entries, in a fresh Node process (bench/eomkit/child.ts):
  * the headline row `eomkit` is that first, cold run (JIT not yet warm — what a user of the CLI gets);
- * `eomkit-warm` is the best of 20 further runs in the same process with fresh symbol names, so that
+ * `eomkit-warm` is the best of 20 further runs in one process with fresh symbol names, so that
  * no memo (derivative, expansion, hash-cons table) can be hit (V8 needs ~10 runs of this size to reach
- * its optimised code). The cold row is the median over 5 fresh processes: a ~40 ms run on a shared
- * 2-core machine varies by 2× between processes. GiNaC is timed the same way (cold median, warm best).
+ * its optimised code). Every tool runs once per round, alternated (bench/peers.ts); rows are medians
+ * over the rounds and ratios medians of per-round ratios. GiNaC is timed the same way, on two routes.
  */
 import { type Expr, type Sym, sym, mul, sub, pow, scale, ONE } from '../src/symbolic/expr.ts';
 import { derivativeTensor } from '../src/symbolic/calculus.ts';
@@ -16,7 +16,6 @@ import { expand } from '../src/symbolic/expand.ts';
 import { Rational } from '../src/symbolic/rational.ts';
 import { termCount } from './check.ts';
 import type { BenchTask } from './types.ts';
-import { runPeerTask } from './peers.ts';
 
 export interface P1Result {
   note?: string;
@@ -39,18 +38,18 @@ export function computeP1(n = 10, prefix = 'w', expandFirst = false): P1Result {
   const seconds = (performance.now() - t0) / 1000;
   let size = 0;
   for (const e of entries) size += termCount(e);
-  return { seconds, size, entries, ...(expandFirst ? { note: 'derivativeTensor(L, w, 3, { expanded: true }): the expanded L differentiated (GiNaC took 3.3 ms on this route in a separate check, against 5.2 ms for diff-then-expand)' } : {}) };
+  return { seconds, size, entries, ...(expandFirst ? { note: 'derivativeTensor(L, w, 3, { expanded: true }): the expanded L differentiated' } : {}) };
 }
 
 export const p1Task: BenchTask = {
   id: 'P1',
   title: 'third-derivative tensor of ½(w1·…·w10 − 1)², 220 entries, expanded',
-  run: (opts) =>
-    runPeerTask('P1', opts, {
+  // the harness is loaded only here, so that eomkit's child process (which imports computeP1) does not load it
+  run: async (opts) =>
+    (await import('./peers.ts')).runPeerTask('P1', opts, {
       sympy: 'p1_sympy.py',
-      ginac: 'p1',
+      ginac: { program: 'p1', routes: ['diff-then-expand', 'expand-first'] },
       computeEngine: 'p1_ce.ts',
-      coldProcesses: 5,
       eomkitVariants: ['expand-first'],
       warmRuns: 20,
     }),

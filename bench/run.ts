@@ -4,7 +4,8 @@
  * Runs each registered task in eomkit and in every available peer (SymPy, GiNaC,
  * @cortex-js/compute-engine, …), checks that the results agree, and prints a table with
  * times, result sizes and the ratios eomkit/peer and peer/eomkit. With `--json`, stdout
- * carries exactly one JSON array of rows {task, tool, seconds, size, agrees?, note?}; all
+ * carries exactly one JSON array of rows {task, tool, seconds, size, agrees?, note?, peakMB?, workMB?, ratio?,
+ * versus?}; all
  * progress goes to stderr. A missing peer is skipped with one line on stderr. The exit
  * status is 1 when any tool's result disagrees with eomkit's or a run failed.
  * See bench/README.md.
@@ -130,7 +131,10 @@ async function main(): Promise<void> {
     stdoutWrite(
       'Times exclude process start and imports. `eomkit` is the first run in a fresh Node process (JIT cold), the\n' +
         'headline figure; `*-warm` rows are the best of further runs in the same process with fresh symbols (no memo\n' +
-        'hits) and are compared with each other. Ratios: eomkit/peer > 1 means eomkit is slower. Size: total terms.\n',
+        'hits) and are compared with each other. Ratios: eomkit/peer > 1 means eomkit is slower. Size: total terms.\n' +
+        'P1/P2: every tool once per round, alternated (EOMKIT_BENCH_ROUNDS, default 3); times are medians over the\n' +
+        'rounds, ratios medians of per-round ratios. Peak MB: peak resident memory of the process (/usr/bin/time),\n' +
+        'in parentheses the part above the same program idle (loaded, nothing computed). See bench/README.md.\n',
     );
   }
   process.exitCode = bad.length ? 1 : 0;

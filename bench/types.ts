@@ -10,6 +10,20 @@ export interface BenchRow {
   agrees?: boolean;
   /** short remark: how the time was taken, what a mismatch was */
   note?: string;
+  /**
+   * peak resident memory of the process that produced the row, MB (MiB; `/usr/bin/time -f %M`), which
+   * includes the runtime's own baseline; absent where not measured (printed `—`)
+   */
+  peakMB?: number;
+  /** the peak above the idle baseline of the same program (loaded everything, computed nothing), MB */
+  workMB?: number;
+  /**
+   * for a peer row: eomkit/peer as the median of per-round ratios of alternated rounds (the table's ratio
+   * column uses it instead of the ratio of the medians); for an eomkit row: this row over `versus`, likewise
+   */
+  ratio?: number;
+  /** the row an eomkit row's `ratio` compares with */
+  versus?: string;
 }
 
 /** A benchmark task: runs eomkit and every available peer, returns one row per tool. */

@@ -1,14 +1,19 @@
 /**
- * eomkit's side of a task, in a fresh Node process: `child.ts <task> <n> <peers.json | -> <warm runs>`.
- * 1. the cold run (the first computation in this process) → row `eomkit`;
- * 2. warm runs with fresh symbol names (no memo can hit; the JIT is warm) → row `eomkit-warm` (their best);
- * 3. only then, the peers' strings are read into the core and compared with the cold run's results.
- * Prints one JSON object {rows, checks} on stdout.
+ * eomkit's side of P1/P2 in a fresh Node process: `child.ts <task> <n> <mode> [variant]`, started by
+ * bench/peers.ts on the built package (bench/eomkit/launch.ts) or with tsx on src/.
+ * Modes:
+ * - `idle`: loads everything a computing run loads, computes nothing (the process's memory baseline);
+ * - `run:<W>`: the cold run (the first computation in this process), then W warm runs with fresh symbol
+ *   names (no memo can hit; only the JIT is warm); prints {seconds, warmSeconds?, size, note?};
+ * - `check:<peers.json>`: one computation, then every peer's strings read into the core and compared with
+ *   it (bench/check.ts); prints {seconds, size, note?, checks}.
+ * The task modules are imported before the clock starts (module loading is not part of the work).
  */
 import { readFileSync } from 'node:fs';
 import type { Expr } from '../../src/symbolic/expr.ts';
-import type { BenchRow } from '../types.ts';
 import { checkEntries, type CheckResult } from '../check.ts';
+import { computeP1 } from '../p1.ts';
+import { computeP2, computeP2Jvp, loadCounterTermsApi } from '../p2.ts';
 
 interface Computed {
   seconds: number;
@@ -17,57 +22,48 @@ interface Computed {
   note?: string;
 }
 
-const [task, nText, peersArg, warmText, variant] = process.argv.slice(2);
-const tool = variant ? `eomkit-${variant}` : 'eomkit';
-const peersFile = peersArg && peersArg !== '-' ? peersArg : undefined;
-const warmRuns = Number(warmText ?? 3);
+const [task, nText, mode = 'run:0', variant] = process.argv.slice(2);
 const n = Number(nText ?? 10);
 
+if (task !== 'P1' && task !== 'P2') {
+  process.stderr.write(`child.ts: unknown task ${task} (P1 or P2)\n`);
+  process.exit(2);
+}
+// everything the computation loads, loaded before any clock starts (and in the idle mode)
+if (task === 'P2') await loadCounterTermsApi();
+
 async function compute(prefix: string): Promise<Computed> {
-  switch (task) {
-    case 'P1': {
-      const { computeP1 } = await import('../p1.ts');
-      const r = computeP1(n, prefix, variant === 'expand-first');
-      return { seconds: r.seconds, size: r.size, results: r.entries, ...(r.note ? { note: r.note } : {}) };
-    }
-    case 'P2': {
-      const { computeP2, computeP2Jvp } = await import('../p2.ts');
-      const r = variant === 'jvp' ? computeP2Jvp(n, prefix) : await computeP2(n, prefix);
-      return { seconds: r.seconds, size: r.size, results: r.f.flat(), note: r.note };
-    }
-    default:
-      throw new Error(`unknown task ${task}`);
+  if (task === 'P1') {
+    const r = computeP1(n, prefix, variant === 'expand-first');
+    return { seconds: r.seconds, size: r.size, results: r.entries, ...(r.note ? { note: r.note } : {}) };
   }
+  const r = variant === 'jvp' ? computeP2Jvp(n, prefix) : await computeP2(n, prefix);
+  return { seconds: r.seconds, size: r.size, results: r.f.flat(), ...(r.note ? { note: r.note } : {}) };
 }
 
-// import the task modules before the clock starts (module loading is not part of the work)
-if (task === 'P1') await import('../p1.ts');
-else {
-  await import('../p2.ts');
-  await import('../../src/theory/eom/index.ts').catch(() => undefined);
+/** P2: the printed size of f4, as the peers report it (after the clock) */
+async function f4Chars(results: readonly Expr[]): Promise<string> {
+  const { toText } = await import('../../src/symbolic/print.ts');
+  const chars = results.slice(3 * n).reduce((s, e) => s + toText(e).length, 0);
+  return `f4: ${chars.toLocaleString('en-US')} chars printed`;
 }
 
-const cold = await compute('w');
-let warm = Infinity;
-for (let r = 0; r < warmRuns; r++) warm = Math.min(warm, (await compute(`x${r}_`)).seconds);
-
-const checks: Record<string, CheckResult> = {};
-const peers = peersFile ? (JSON.parse(readFileSync(peersFile, 'utf8')) as Record<string, string[]>) : {};
-for (const [tool, entries] of Object.entries(peers)) checks[tool] = checkEntries(tool, cold.results, entries);
-
-// P2: printed size of f4, as the peers report it (after the clock; the printer is optional)
-if (task === 'P2') {
-  try {
-    const { toText } = await import('../../src/symbolic/print.ts');
-    const chars = cold.results.slice(3 * n).reduce((s, e) => s + toText(e).length, 0);
-    cold.note = `${cold.note ? cold.note + '; ' : ''}f4: ${chars.toLocaleString('en-US')} chars printed`;
-  } catch {
-    // no printer yet
-  }
+if (mode === 'idle') {
+  console.log(JSON.stringify({ idle: true }));
+} else if (mode.startsWith('run:')) {
+  const warmRuns = Number(mode.slice(4));
+  const cold = await compute('w');
+  let warm = Infinity;
+  for (let r = 0; r < warmRuns; r++) warm = Math.min(warm, (await compute(`x${r}_`)).seconds);
+  console.log(JSON.stringify({ seconds: cold.seconds, ...(warmRuns > 0 ? { warmSeconds: warm } : {}), size: cold.size, ...(cold.note ? { note: cold.note } : {}) }));
+} else if (mode.startsWith('check:')) {
+  const c = await compute('w');
+  const peers = JSON.parse(readFileSync(mode.slice(6), 'utf8')) as Record<string, string[]>;
+  const checks: Record<string, CheckResult> = {};
+  for (const [tool, entries] of Object.entries(peers)) checks[tool] = checkEntries(tool, c.results, entries);
+  const note = [c.note, task === 'P2' ? await f4Chars(c.results) : undefined].filter(Boolean).join('; ');
+  console.log(JSON.stringify({ seconds: c.seconds, size: c.size, ...(note ? { note } : {}), checks }));
+} else {
+  process.stderr.write(`child.ts: unknown mode ${mode} (idle, run:<W>, check:<peers.json>)\n`);
+  process.exit(2);
 }
-
-const rows: BenchRow[] = [
-  { task: task!, tool, seconds: cold.seconds, size: cold.size, note: `first run in a fresh process${cold.note ? '; ' + cold.note : ''}` },
-];
-if (warmRuns > 0) rows.push({ task: task!, tool: `${tool}-warm`, seconds: warm, size: cold.size, note: `best of ${warmRuns} further runs, fresh symbols` });
-console.log(JSON.stringify({ rows, checks }));

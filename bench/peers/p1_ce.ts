@@ -2,13 +2,18 @@
  * Task P1 in @cortex-js/compute-engine: ['D', f, wj] evaluated entry by entry (each entry the
  * derivative of its prefix entry, as in the other tools), then ['Expand', …]. The loss is built as
  * MathJSON directly (LaTeX input mangles w_10-style names, docs/design.md).
- * Prints one JSON object: {"seconds", "size", "entries": [text]} (text read by bench/polyparse.ts).
+ * Prints one JSON object: {"seconds", "size", "entries": [text]} (text read by bench/polyparse.ts; printed
+ * only with --strings). `p1_ce.ts idle`: loads the engine and computes nothing (the memory baseline).
  */
 import { mathJsonTerms, mathJsonToText } from '../mathjson.ts';
 
 const n = Number(process.argv[2] ?? 10);
 const { ComputeEngine } = await import('@cortex-js/compute-engine');
 const ce = new ComputeEngine();
+if (process.argv[2] === 'idle') {
+  console.log(JSON.stringify({ idle: true }));
+  process.exit(0);
+}
 const t0 = performance.now();
 const ws = Array.from({ length: n }, (_, i) => `w${i + 1}`);
 const L: unknown = ['Multiply', ['Rational', 1, 2], ['Power', ['Subtract', ['Multiply', ...ws], 1], 2]];
@@ -24,4 +29,5 @@ for (let i = 0; i < n; i++) {
 }
 const seconds = (performance.now() - t0) / 1000;
 const size = entries.reduce((s: number, e) => s + mathJsonTerms(e), 0);
-console.log(JSON.stringify({ seconds, size, entries: entries.map(mathJsonToText) }));
+const strings = process.argv.includes('--strings');
+console.log(JSON.stringify({ seconds, size, entries: strings ? entries.map(mathJsonToText) : [] }));

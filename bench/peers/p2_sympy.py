@@ -6,7 +6,8 @@ each step expanded):
   Hg = jvp(g,g), H2g = jvp(g,Hg), H3g = jvp(g,H2g)
   Tgg = jvp(Hg,g) - H2g;  HTgg = jvp(g,Tgg);  TgHg = jvp(Hg,Hg) - H3g  (d(Hg).Hg = T[g,Hg] + H^3 g)
   f1 = -g, f2 = -1/2 Hg, f3 = -1/12 Tgg - 1/3 H2g, f4 = -1/12 TgHg - 1/12 HTgg - 1/4 H3g
-Prints one JSON object: {"seconds", "size" (total terms of f1..f4), "f4chars", "f": 4 lists of 10 strings}.
+Prints one JSON object: {"seconds", "size" (total terms of f1..f4), "f4chars", "f": 4 lists of 10 strings}
+(the strings and f4chars only with --strings). `--idle`: imports only, the memory baseline.
 Takes about a minute and a half: run it from `npm run bench`, never from the tests.
 """
 import json
@@ -17,6 +18,9 @@ import sympy as sp
 
 
 def main() -> None:
+    if "--idle" in sys.argv:  # imports done, nothing computed: the memory baseline of this program
+        print(json.dumps({"idle": True}))
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     t0 = time.perf_counter()
     w = sp.symbols(f"w1:{n + 1}")
@@ -43,8 +47,8 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     fs = [f1, f2, f3, f4]
     size = sum(0 if e == 0 else len(sp.Add.make_args(e)) for f in fs for e in f)
-    strs = [[str(e) for e in f] for f in fs]
-    print(json.dumps({"seconds": seconds, "size": size, "f4chars": sum(len(s) for s in strs[3]), "f": strs}))
+    strs = [[str(e) for e in f] for f in fs] if "--strings" in sys.argv else []
+    print(json.dumps({"seconds": seconds, "size": size, "f4chars": sum(len(s) for s in strs[3]) if strs else 0, "f": strs}))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ The jvp route of bench/p2.ts with the cheaper identity for the last tensor term:
   Hg = jvp(g,g), H2g = jvp(g,Hg), H3g = jvp(g,H2g)
   Tgg = jvp(Hg,g) - H2g;  HTgg = jvp(g,Tgg);  TgHg = jvp(Hg,Hg) - H3g
   f1 = -g, f2 = -1/2 Hg, f3 = -1/12 Tgg - 1/3 H2g, f4 = -1/12 TgHg - 1/12 HTgg - 1/4 H3g
-Prints one JSON object: {"seconds", "size" (total terms of f1..f4), "f4chars", "f": 4 lists of n strings}.
+Prints one JSON object: {"seconds", "size" (total terms of f1..f4), "f4chars", "f": 4 lists of n strings}
+(the strings and f4chars only with --strings). `--idle`: imports only, the memory baseline.
 """
 import json
 import sys
@@ -17,6 +18,9 @@ from sympy.polys.rings import ring
 
 
 def main() -> None:
+    if "--idle" in sys.argv:  # imports done, nothing computed: the memory baseline of this program
+        print(json.dumps({"idle": True}))
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     t0 = time.perf_counter()
     R, *w = ring(",".join(f"w{i}" for i in range(1, n + 1)), QQ)

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Expr, type Sym, SumBuilder, ProductBuilder, sym, num, mul, sub, pow, scale, ONE } from '../../src/symbolic/expr.ts';
 import { derivativeTensor, hessian, gradient } from '../../src/symbolic/calculus.ts';
 import { expand } from '../../src/symbolic/expand.ts';
@@ -16,6 +17,10 @@ import { computeP2Jvp } from '../../bench/p2.ts';
 import { parsePolynomial } from '../../bench/polyparse.ts';
 import { checkEntries } from '../../bench/check.ts';
 import { mathJsonToText } from '../../bench/mathjson.ts';
+import { GINAC_HEADER, GNU_TIME, formatTable, fmtMemory, ginacBinary, runWithPeak } from '../../bench/lib.ts';
+import { median, perRoundRatios, rowsOf, type ChildCheck, type Measured, type Program } from '../../bench/peers.ts';
+import { distIsStale, distModuleFor, eomkitLauncher } from '../../bench/eomkit/launch.ts';
+import type { BenchRow } from '../../bench/types.ts';
 
 /** A polynomial as exponent vector → rational coefficient (independent of the core's calculus). */
 type Poly = Map<string, Rational>;
@@ -149,19 +154,34 @@ describe('peer output reader and agreement check', () => {
 });
 
 describe('npm run bench -- --json', () => {
-  it('prints exactly one JSON array of rows on stdout', () => {
+  it('prints exactly one JSON array of rows on stdout: alternated rounds, peak and work memory per P1/P2 row', () => {
+    // node on dist/ when it is up to date (as `npm test` leaves it), else tsx on src/: the bench would
+    // rebuild a stale dist/ while other test files read it
+    const core = distIsStale() ? 'src' : 'dist';
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--json', '--only', 'P1,P2', '--tools', 'eomkit', '--n', '4'], {
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
+      env: { ...process.env, EOMKIT_BENCH_CORE: core, EOMKIT_BENCH_ROUNDS: '2' },
     });
     expect(r.status, r.stderr).toBe(0);
-    const rows = JSON.parse(r.stdout) as Array<{ task: string; tool: string; seconds: number; size: number | string }>;
+    const rows = JSON.parse(r.stdout) as BenchRow[];
     expect(Array.isArray(rows)).toBe(true);
     expect(rows.map((row) => `${row.task}/${row.tool}`)).toEqual(['P1/eomkit', 'P1/eomkit-warm', 'P1/eomkit-expand-first', 'P1/eomkit-expand-first-warm', 'P2/eomkit', 'P2/eomkit-warm', 'P2/eomkit-jvp', 'P2/eomkit-jvp-warm']);
     for (const row of rows) {
       expect(typeof row.seconds).toBe('number');
       expect(row.seconds).toBeGreaterThan(0);
+      // every timed process ran once per round
+      expect(row.note).toMatch(/median of 2 alternated rounds \([^,]+, [^,)]+\)/);
+      expect(row.note).toContain(core === 'dist' ? 'node on dist/' : 'tsx on src/');
+      if (existsSync(GNU_TIME)) {
+        // a Node process holds tens of MB before computing anything; the work memory is the part above that
+        expect(row.peakMB).toBeGreaterThan(20);
+        expect(row.workMB).toBeTypeOf('number');
+        expect(row.workMB!).toBeLessThan(row.peakMB!);
+      }
     }
+    // the variants agree with the headline (both checked against the same peers: none here)
+    expect(rows.filter((row) => row.tool.startsWith('eomkit-') && !row.tool.endsWith('-warm')).every((row) => row.agrees === true)).toBe(true);
     expect(rows[0]!.size).toBe(computeP1(4, 'hj').size);
   });
 
@@ -169,5 +189,180 @@ describe('npm run bench -- --json', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--bogus'], { encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('alternated rounds: medians and per-round ratios', () => {
+  it('pairs the rounds where both tools ran and takes the median of the ratios, not the ratio of the medians', () => {
+    expect(perRoundRatios([1, 2, undefined, 4], [2, 1, 1, 2])).toEqual([0.5, 2, 2]);
+    expect(perRoundRatios([1, 2], [0, NaN])).toEqual([]);
+    // eomkit 10, 1, 1 against a peer 1, 10, 1: the medians are equal (ratio 1), the per-round ratios 10, 0.1, 1
+    expect(median(perRoundRatios([10, 1, 1], [1, 10, 1]))).toBe(1);
+    expect(median(perRoundRatios([3, 1, 2], [1, 1, 1]))).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('the table prints the row\'s median of per-round ratios and a memory column (— where not measured)', () => {
+    const rows: BenchRow[] = [
+      { task: 'T', tool: 'eomkit', seconds: 1, size: 5, peakMB: 94.04, workMB: 9.31 },
+      { task: 'T', tool: 'peer', seconds: 0.5, size: 5, agrees: true, ratio: 3 },
+      { task: 'T', tool: 'other', seconds: 0.25, size: 5, agrees: true, peakMB: 250.4 },
+    ];
+    const text = formatTable(rows);
+    const line = (tool: string): string => text.split('\n').find((l) => l.trimStart().startsWith(tool + ' '))!;
+    expect(line('eomkit')).toContain('94.0 (+9.3)');
+    expect(line('peer')).toMatch(/—\s+yes\s+3\.00×\s+0\.33×/); // 3, not the 2 of the medians
+    expect(line('other')).toMatch(/250\s+yes\s+4\.00×\s+0\.25×/); // no ratio field: the ratio of the rows
+    expect(text).toContain('peak MB (work)');
+    expect(fmtMemory(undefined, undefined)).toBe('—');
+    expect(fmtMemory(NaN, 3)).toBe('—');
+  });
+});
+
+describe.skipIf(!existsSync(GNU_TIME))('peak resident memory under /usr/bin/time', () => {
+  it('sees a 160 MB buffer that a process fills, above the same runtime idle', async () => {
+    const idle = await runWithPeak(process.execPath, ['-e', '0']);
+    const busy = await runWithPeak(process.execPath, ['-e', 'const b = Buffer.alloc(160 * 2 ** 20, 1); process.stdout.write(String(b[12345]))']);
+    expect(idle.code).toBe(0);
+    expect(busy.stdout).toBe('1');
+    expect(busy.stderr).not.toContain('EOMKIT_BENCH_PEAK_KB');
+    expect(busy.peakMB - idle.peakMB).toBeGreaterThan(150);
+    expect(busy.peakMB - idle.peakMB).toBeLessThan(250);
+  });
+
+  it('reports a failing command with its exit status and a missing one as missing', async () => {
+    const bad = await runWithPeak(process.execPath, ['-e', 'process.exit(3)']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).not.toMatch(/non-zero status/);
+    const none = await runWithPeak('/nonexistent/eomkit-bench-tool', []);
+    expect(none.missing).toBe(true);
+  });
+});
+
+describe('eomkit\'s child on the built package', () => {
+  it('maps src/**.ts to dist/**.js and nothing else', () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    expect(distModuleFor(`${root}src/symbolic/expr.ts`)).toBe(`${root}dist/symbolic/expr.js`);
+    expect(distModuleFor(`${root}src/theory/eom/index.ts`)).toBe(`${root}dist/theory/eom/index.js`);
+    expect(distModuleFor(`${root}bench/p1.ts`)).toBeUndefined();
+  });
+
+  // dist/ is built by `npm test`'s pretest; a bare `vitest run` after editing src/ skips this test
+  it.skipIf(distIsStale())('bundles the bench code with the core left to dist/ and computes what the source computes', async () => {
+    const l = await eomkitLauncher(() => undefined);
+    expect(l.core).toBe('dist');
+    const bundle = readFileSync(l.prefix[0]!, 'utf8');
+    expect(bundle).toMatch(/from "\.\.\/\.\.\/dist\/symbolic\/calculus\.js"/);
+    expect(bundle).not.toMatch(/function derivativeTensor\(/); // the core is not copied into the bundle
+    const r = spawnSync(l.cmd, [...l.prefix, 'P1', '4', 'run:0', 'expand-first'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).size).toBe(computeP1(4, 'hd', true).size);
+    const idle = spawnSync(l.cmd, [...l.prefix, 'P2', '4', 'idle'], { encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(idle.stdout)).toEqual({ idle: true });
+  });
+});
+
+describe.skipIf(!existsSync(GINAC_HEADER))('the GiNaC programs, both routes (needs libginac-dev)', () => {
+  const run = (bin: string, args: string[]): { seconds: number; warmSeconds?: number; size: number; entries?: string[]; f?: string[][] } => {
+    const r = spawnSync(bin, args, { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!);
+  };
+
+  it('P1: diff-then-expand and expand-first give eomkit\'s entries; nothing printed without strings', async () => {
+    const bin = (await ginacBinary('p1')).path!;
+    const ours = computeP1(4, 'w');
+    for (const route of ['diff', 'expand-first']) {
+      const out = run(bin, ['4', '2', route, '1']);
+      expect(out.size).toBe(ours.size);
+      expect(out.warmSeconds).toBeGreaterThan(0);
+      expect(checkEntries(`ginac ${route}`, ours.entries, out.entries!)).toEqual({ agrees: true });
+      const quiet = run(bin, ['4', '0', route, '0']);
+      expect(quiet.entries).toEqual([]);
+      expect(quiet.warmSeconds).toBeUndefined();
+    }
+    expect(run(bin, ['idle'])).toEqual({ idle: true });
+  });
+
+  it('P2: the jvp and expand-first routes give eomkit\'s f1…f4', async () => {
+    const bin = (await ginacBinary('p2')).path!;
+    const ours = computeP2Jvp(3, 'w');
+    for (const route of ['jvp', 'expand-first']) {
+      const out = run(bin, ['3', '0', '4', route, '1']);
+      expect(out.size).toBe(ours.size);
+      expect(checkEntries(`ginac ${route}`, ours.f.flat(), out.f!.flat())).toEqual({ agrees: true });
+      expect(run(bin, ['3', '0', '4', route, '0']).f).toEqual([[], [], [], []]);
+    }
+    expect(run(bin, ['idle'])).toEqual({ idle: true });
+  });
+});
+
+describe('the rows of alternated rounds (rowsOf, on made-up measurements)', () => {
+  const program = (id: string, extra: Partial<Program> = {}): Program => ({
+    id,
+    eomkit: id.startsWith('eomkit'),
+    cmd: 'x',
+    args: () => [],
+    idle: { key: id.startsWith('eomkit') ? 'eomkit' : id.split(':')[0]!, args: [] },
+    warm: true,
+    ...extra,
+  });
+  const eom = program('eomkit', { counterpart: 'diff' });
+  const eomEf = program('eomkit-expand-first', { route: 'expand-first', counterpart: 'expand-first' });
+  const gDiff = program('ginac:diff', { route: 'diff' });
+  const gEf = program('ginac:expand-first', { route: 'expand-first' });
+  const sympy = program('sympy', { warm: false });
+  const s = (seconds: number, peakMB = 50): { seconds: number; peakMB: number } => ({ seconds, peakMB });
+  const measured = new Map<Program, Measured>([
+    [eom, { cold: [s(0.04, 56), s(0.02, 58), s(0.06, 57)], warm: [s(0.004), s(0.003), s(0.005)], size: 330 }],
+    [eomEf, { cold: [s(0.02), s(0.018), s(0.03)], warm: [s(0.0015), s(0.0012), s(0.002)], size: 330 }],
+    [gDiff, { cold: [s(0.008, 7), s(0.01, 7), s(0.006, 7.2)], warm: [s(0.007), s(0.006), s(0.0065)], size: 330 }],
+    [gEf, { cold: [s(0.005, 7), s(0.004, 7), s(0.02, 7)], warm: [s(0.004), s(0.004), s(0.0045)], size: 330 }],
+    [sympy, { cold: [s(2, 53)], warm: [], size: 330 }],
+  ]);
+  const baselines = new Map([['eomkit', [50, 49, 54]], ['ginac', [6.8, 6.9, 6.7]], ['sympy', [49]]]);
+  const agreeing: ChildCheck = { seconds: 0, size: 330, checks: { 'ginac:diff': { agrees: true }, 'ginac:expand-first': { agrees: true }, sympy: { agrees: true } } };
+  const checks = new Map<Program, ChildCheck>([[eom, agreeing], [eomEf, agreeing]]);
+  const programs = [eom, gDiff, eomEf, gEf, sympy];
+
+  it('names GiNaC\'s faster route `ginac`, takes medians and per-round ratios, and the work memory above the idle median', () => {
+    const rows = rowsOf('T', programs, measured, baselines, checks, { rounds: 3, W: 20, how: 'node on dist/' });
+    const row = (tool: string): BenchRow => rows.find((r) => r.tool === tool)!;
+    expect(rows.map((r) => r.tool)).toEqual(['eomkit', 'eomkit-warm', 'eomkit-expand-first', 'eomkit-expand-first-warm', 'ginac', 'ginac-warm', 'ginac-diff', 'ginac-diff-warm', 'sympy']);
+    // expand-first: median cold 5 ms against diff's 8 ms
+    expect(row('ginac').note).toContain('route expand-first');
+    expect(row('ginac').seconds).toBeCloseTo(0.005, 12);
+    // eomkit against GiNaC's faster route: per round 40/5, 20/4, 60/20 → 8, 5, 3; median 5 (the medians' ratio is 8)
+    expect(row('ginac').ratio).toBeCloseTo(5, 12);
+    // eomkit's headline against its counterpart (diff): 5, 2, 10 → 5
+    expect(row('eomkit').ratio).toBeCloseTo(5, 12);
+    expect(row('eomkit').versus).toBe('ginac-diff');
+    expect(row('eomkit-expand-first').versus).toBe('ginac');
+    expect(row('eomkit-expand-first').ratio).toBeCloseTo(4, 12); // 4, 4.5, 1.5
+    expect(row('eomkit-warm').versus).toBe('ginac-diff-warm');
+    expect(row('eomkit').peakMB).toBe(57);
+    expect(row('eomkit').workMB).toBe(7);
+    expect(row('ginac-diff').workMB).toBeCloseTo(0.2, 12);
+    expect(row('sympy').ratio).toBeCloseTo(0.02, 12); // round 1 only
+    expect(row('sympy').workMB).toBe(4);
+    expect(row('sympy').agrees).toBe(true);
+    expect(row('eomkit-expand-first').agrees).toBe(true);
+    expect(row('eomkit')).not.toHaveProperty('agrees');
+  });
+
+  it('flags a peer that disagrees, a program that failed after some rounds, and one that never ran', () => {
+    const bad = new Map(checks);
+    bad.set(eom, { ...agreeing, checks: { ...agreeing.checks, sympy: { agrees: false, note: '1 mismatching' } } });
+    const m = new Map(measured);
+    m.set(eomEf, { ...measured.get(eomEf)!, failure: 'exit 1' });
+    m.set(gDiff, { cold: [], warm: [], failure: 'timed out after 600 s' });
+    const rows = rowsOf('T', programs, m, baselines, bad, { rounds: 3, W: 20, how: 'node on dist/' });
+    const row = (tool: string): BenchRow => rows.find((r) => r.tool === tool)!;
+    expect(row('sympy').agrees).toBe(false);
+    expect(row('eomkit-expand-first').agrees).toBe(false);
+    expect(row('eomkit-expand-first').note).toContain('FAILED in a later run: exit 1');
+    expect(row('ginac-diff')).toMatchObject({ seconds: NaN, size: 'failed', agrees: false });
+    expect(row('ginac').note).toContain('route expand-first');
+    expect(row('eomkit')).not.toHaveProperty('ratio'); // its counterpart failed
   });
 });
