@@ -17,24 +17,52 @@ export interface ProcResult {
   timedOut: boolean;
 }
 
+/** process groups of running children: killed when the bench itself exits or is interrupted */
+const liveGroups = new Set<number>();
+function killLiveGroups(): void {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killLiveGroups);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killLiveGroups();
+    process.kill(process.pid, signal);
+  });
+}
+
 /** Run a command, capture its output (never throws). */
 export function runProcess(cmd: string, args: readonly string[], opts: { timeoutS?: number; input?: string } = {}): Promise<ProcResult> {
   return new Promise((resolve) => {
     let child;
     try {
       // peers single-threaded (BLAS/OpenMP threads only contend on a shared machine and blur the comparison)
-      child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+      // its own process group (detached), so that a timeout kills the whole tree: a wrapper such as
+      // /usr/bin/time or timeout(1) and the tool under it (killing the wrapper alone left the tool running,
+      // holding the pipes open, and the bench waited for it)
+      child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
     } catch {
       resolve({ code: null, stdout: '', stderr: '', missing: true, timedOut: false });
       return;
     }
+    const pid = child.pid;
+    if (pid !== undefined) liveGroups.add(pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
     let missing = false;
     const timer = opts.timeoutS ? setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     }, opts.timeoutS * 1000) : undefined;
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
@@ -42,6 +70,7 @@ export function runProcess(cmd: string, args: readonly string[], opts: { timeout
       if (e.code === 'ENOENT') missing = true;
     });
     child.on('close', (code) => {
+      if (pid !== undefined) liveGroups.delete(pid);
       if (timer) clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), missing, timedOut });
     });
