@@ -4,7 +4,7 @@
  * into named constants, one `const tN = …` per shared node (in first-use order), single-use nodes inlined,
  * one `out[k] = …` per output component. No arrays, no closures, no allocation per call.
  */
-import { type Node, type Program, operands } from './ir.ts';
+import { type Node, type Program, operands, oddRootSign } from './ir.ts';
 import { FUNCTION_NAMES, getFunction, helperSources, stripNumberTypes } from '../symbolic/functions/registry.ts';
 
 const JS_RESERVED = new Set(
@@ -131,8 +131,15 @@ export function emitFunction(p: Program, opts: EmitOptions): EmittedBody {
         return [`${callText(n.fn)}(${text.get(n.arg)!})`, 2];
       case 'pow':
         return [`Math.pow(${text.get(n.base)!}, ${text.get(n.exp)!})`, 2];
-      case 'powc':
-        return [`Math.pow(${text.get(n.base)!}, ${numberLiteral(n.k)})`, 2];
+      case 'powc': {
+        // an odd denominator: the real root of a negative base, as `evaluate` gives it (docs/design.md, "Numbers")
+        const x = text.get(n.base)!;
+        const k = numberLiteral(n.k);
+        const sign = oddRootSign(n.k, n.q);
+        if (sign === 0) return [`Math.pow(${x}, ${k})`, 2];
+        if (sign === 1) return [`Math.pow(Math.abs(${x}), ${k})`, 2];
+        return [`(${x} < 0 ? -Math.pow(-${x}, ${k}) : Math.pow(${x}, ${k}))`, 2];
+      }
       case 'prod':
         return renderProd(n.coeff, n.num, n.den);
       case 'sum': {

@@ -31,7 +31,11 @@ export type Node =
   /** a^b, both nodes */
   | { readonly op: 'pow'; readonly base: number; readonly exp: number }
   /** a^k for a constant k that is not an integer, a half or a third */
-  | { readonly op: 'powc'; readonly base: number; readonly k: number };
+  /**
+   * base^k for a constant rational k = p/q (q ≥ 5, or what forward-mode passes derive from one): with q odd a
+   * negative base gives the real root, (−1)^p·|base|^k (docs/design.md, "Numbers"), as `evaluate` does.
+   */
+  | { readonly op: 'powc'; readonly base: number; readonly k: number; readonly q: number };
 
 export interface OutputBlock {
   readonly name: string;
@@ -179,7 +183,7 @@ export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly 
     else {
       const nx = nodes[x]!;
       if (nx.op === 'const') num.push(constant(evalPowRat(nx.value, k)));
-      else num.push(intern({ op: 'powc', base: x, k: k.toNumber() }, `^${x},${k.toNumber()}`));
+      else num.push(intern({ op: 'powc', base: x, k: k.toNumber(), q }, `^${x},${k.toNumber()},${q}`));
     }
   };
 
@@ -504,6 +508,21 @@ export { stableSigmoid, stableSoftplus } from '../symbolic/transform.ts';
 
 export function applyCall(fn: CallOp, u: number): number {
   return applyFunction(fn, u);
+}
+
+/**
+ * x^k in float64 for k = p/q given as a float and its denominator q: a negative x has the real value
+ * (−1)^p·|x|^k when q is odd, NaN (outside the domain) when q is even — the convention of `evaluate`.
+ */
+export function realPow(x: number, k: number, q: number): number {
+  if (x < 0 && q % 2 === 1) return (Math.round(k * q) % 2 === 0 ? 1 : -1) * Math.pow(-x, k);
+  return Math.pow(x, k);
+}
+
+/** Whether powc's real root of a negative base is negated: q odd and p = k·q odd. */
+export function oddRootSign(k: number, q: number): 1 | -1 | 0 {
+  if (q % 2 === 0) return 0;
+  return Math.round(k * q) % 2 === 0 ? 1 : -1;
 }
 
 function evalPowRat(x: number, k: Rational): number {

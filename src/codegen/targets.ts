@@ -16,7 +16,7 @@
  */
 import type { Sym } from '../symbolic/index.ts';
 import { getFunction } from '../symbolic/functions/registry.ts';
-import { type Node, type Outputs, type Program, CodegenError, checkFunctionName, lower, programStats, reachableInOrder } from './ir.ts';
+import { type Node, type Outputs, type Program, CodegenError, checkFunctionName, lower, programStats, reachableInOrder, oddRootSign } from './ir.ts';
 import { emitFunction, numberLiteral } from './emit.ts';
 import type { CompileOptions } from './index.ts';
 
@@ -78,8 +78,12 @@ function tfExpression(n: Node, v: (id: number) => string): string {
       return tfCallCode(n.fn, v(n.arg));
     case 'pow':
       return `tf.pow(${v(n.base)}, ${v(n.exp)})`;
-    case 'powc':
-      return `tf.pow(${v(n.base)}, ${lit(n.k)})`;
+    case 'powc': {
+      const sign = oddRootSign(n.k, n.q);
+      if (sign === 0) return `tf.pow(${v(n.base)}, ${lit(n.k)})`;
+      const mag = `tf.pow(tf.abs(${v(n.base)}), ${lit(n.k)})`;
+      return sign === 1 ? mag : `tf.mul(tf.sign(${v(n.base)}), ${mag})`;
+    }
   }
 }
 

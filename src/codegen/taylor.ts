@@ -23,7 +23,7 @@
 import { type Sym, call, diff, sym } from '../symbolic/index.ts';
 import type { FnName } from '../symbolic/index.ts';
 import { describe } from '../errors.ts';
-import { type CallOp, type Node, type OutputBlock, type Program, CodegenError, applyCall, lower, operands, reachableInOrder } from './ir.ts';
+import { type CallOp, type Node, type OutputBlock, type Program, CodegenError, applyCall, lower, operands, reachableInOrder, realPow } from './ir.ts';
 
 /** The highest counter-term order the Taylor route derives. */
 export const MAX_TAYLOR_ORDER = 4;
@@ -113,12 +113,13 @@ class ProgramBuilder {
     return this.intern({ op: 'pow', base, exp }, `^${base},${exp}`);
   }
 
-  powc(base: number, k: number): number {
+  /** base^k, k = p/q; q odd: the real root of a negative base (ir.ts `realPow`) */
+  powc(base: number, k: number, q: number): number {
     if (k === 0) return this.constant(1);
     if (k === 1) return base;
     const v = this.value(base);
-    if (v !== undefined) return this.constant(Math.pow(v, k));
-    return this.intern({ op: 'powc', base, k }, `^${base},${k}`);
+    if (v !== undefined) return this.constant(realPow(v, k, q));
+    return this.intern({ op: 'powc', base, k, q }, `^${base},${k},${q}`);
   }
 
   /** a·b, null when either is zero */
@@ -165,7 +166,7 @@ class ProgramBuilder {
           map[id] = this.pow(m(n.base), m(n.exp));
           break;
         case 'powc':
-          map[id] = this.powc(m(n.base), n.k);
+          map[id] = this.powc(m(n.base), n.k, n.q);
           break;
       }
     }
@@ -286,7 +287,8 @@ function taylorPass(b: ProgramBuilder, grad: Program, v: readonly number[], seed
       case 'powc': {
         const a = T[nd.base]!;
         const k = nd.k;
-        T[id] = ar.chain(a, y0, () => b.prod(k, [b.powc(a[0], k - 1)]), () => b.prod(k * (k - 1), [b.powc(a[0], k - 2)]));
+        // d/dx x^(p/q) = (p/q)·x^((p−q)/q): the same denominator, so the same real-root convention
+        T[id] = ar.chain(a, y0, () => b.prod(k, [b.powc(a[0], k - 1, nd.q)]), () => b.prod(k * (k - 1), [b.powc(a[0], k - 2, nd.q)]));
         break;
       }
       case 'pow': {

@@ -8,7 +8,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Sym } from '../symbolic/index.ts';
 import { getFunction } from '../symbolic/functions/registry.ts';
 import { importTf, type Tf } from '../tf-loader.ts';
-import { type Outputs, type OutputBlock, CodegenError, lower, reachableInOrder } from './ir.ts';
+import { type Outputs, type OutputBlock, CodegenError, lower, reachableInOrder, oddRootSign } from './ir.ts';
 import type { CompileOptions } from './index.ts';
 
 /** A batched TensorFlow.js function: x [batch, n] (float32) → [batch, outputSize]. */
@@ -91,9 +91,15 @@ export async function compileTf(outputs: Outputs, params: readonly Sym[], opts: 
           case 'pow':
             val[id] = tf.pow(T(val[node.base]!), T(val[node.exp]!));
             break;
-          case 'powc':
-            val[id] = tf.pow(T(val[node.base]!), node.k);
+          case 'powc': {
+            // an odd denominator: the real root of a negative base (as `evaluate`)
+            const x = T(val[node.base]!);
+            const sign = oddRootSign(node.k, node.q);
+            if (sign === 0) val[id] = tf.pow(x, node.k);
+            else if (sign === 1) val[id] = tf.pow(tf.abs(x), node.k);
+            else val[id] = tf.mul(tf.sign(x), tf.pow(tf.abs(x), node.k));
             break;
+          }
         }
       }
       const cols2 = p.outputs.map((o) => {

@@ -4,7 +4,10 @@
  * written; 0^0 = 1 (IEEE 754 pow); odd roots of negative numbers are real.
  */
 import { describe, expect, it } from 'vitest';
-import { FormulaError, ONE, compile, evaluate, num, parseExpr, pow, sym } from '../../src/index.ts';
+import { FormulaError, ONE, compile, compileCounterTermsForward, counterTerms, emitModule, evaluate, gradient, loss, num, parseExpr, pow, sym } from '../../src/index.ts';
+import { compileTf } from '../../src/codegen/tfjs.ts';
+import { loadTf } from '../../src/numeric/tfjs/backend.ts';
+import { transformSync } from 'esbuild';
 
 const w = sym('w');
 /** the compiled float64 value of e at w = x */
@@ -50,6 +53,51 @@ describe('odd roots of negative numbers are real', () => {
     }
     // the folded constant and the evaluated power are the same number
     expect(evaluate(parseExpr('(-2)^(1/3)'), {})).toBeCloseTo(evaluate(e, { w: -2 }), 15);
+  });
+  it('roots with odd denominators ≥ 5 (w^(1/5), w^(2/5), w^(-3/7)): evaluate, compiled code, the emitted module, tfjs and the Taylor route agree on negative w', async () => {
+    const cases: Array<[string, (x: number) => number]> = [
+      ['w^(1/5)', (x) => Math.sign(x) * Math.abs(x) ** (1 / 5)],
+      ['w^(2/5)', (x) => Math.abs(x) ** (2 / 5)],
+      ['w^(-3/7)', (x) => Math.sign(x) * Math.abs(x) ** (-3 / 7)],
+      ['(w^2 - 3)^(4/5) + w^(3/5)', (x) => Math.abs(x * x - 3) ** 0.8 + Math.sign(x) * Math.abs(x) ** 0.6],
+    ];
+    const tf = await loadTf('cpu');
+    for (const [f, closed] of cases) {
+      const e = parseExpr(f);
+      const c = compile({ v: e }, [w]);
+      // the emitted module, stripped of types by esbuild and run
+      const js = transformSync(emitModule({ v: e }, [w], { name: 'f' }), { loader: 'ts', format: 'esm' }).code;
+      const mod = (await import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`)) as { f: (t: Float64Array, o: Float64Array) => void };
+      const ctf = await compileTf({ v: e }, [w], { tf });
+      const xs = [-2.5, -0.7, -0.01, 0.3, 1.9];
+      const batch = ctf.fn(tf.tensor2d(xs, [xs.length, 1])) as unknown as { arraySync(): number[][]; dispose(): void };
+      const tfValues = batch.arraySync().map((r) => r[0]!);
+      batch.dispose();
+      xs.forEach((x, i) => {
+        const want = closed(x);
+        expect(evaluate(e, { w: x }), `${f} at ${x}`).toBeCloseTo(want, 12);
+        expect(compiledAt(e, x), `${f} compiled at ${x}`).toBeCloseTo(want, 12);
+        const out = new Float64Array(1);
+        mod.f(Float64Array.of(x), out);
+        expect(out[0]!, `${f} module at ${x}`).toBeCloseTo(want, 12);
+        expect(Math.abs(tfValues[i]! - want) / Math.max(1, Math.abs(want)), `${f} tfjs at ${x}`).toBeLessThan(1e-5);
+      });
+      void c;
+    }
+    // the Taylor route's derivative passes keep the convention: f1…f3 of L = w^(6/5)·… against the symbolic route
+    const L = loss('w^(6/5)/2 + w^2/5', { params: ['w'] });
+    const sym3 = compile({ f: counterTerms(L, 3).f.flat() }, L.params);
+    const tay = compileCounterTermsForward(gradient(L.expr, L.params), L.params, 3);
+    for (const x of [-1.3, -0.4, 0.8]) {
+      const a = new Float64Array(3);
+      const b = new Float64Array(3);
+      sym3.fn(Float64Array.of(x), a);
+      tay.fn(Float64Array.of(x), b);
+      for (let k = 0; k < 3; k++) {
+        expect(Number.isFinite(b[k]!), `taylor f${k + 1} at ${x}`).toBe(true);
+        expect(b[k]!, `taylor f${k + 1} at ${x}`).toBeCloseTo(a[k]!, 12);
+      }
+    }
   });
   it('an even root of a negative number is refused (core) or an evaluation error (at a point), never NaN', () => {
     expect(() => parseExpr('(-8)^(1/2)')).toThrow(/even root of a negative number is not real/);
