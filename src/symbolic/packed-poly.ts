@@ -11,7 +11,7 @@
  * the safe range the ring records an overflow and the caller falls back to the expression route.
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Sym, ONE, SumBuilder, chargeWork, compareExpr, mulSorted, num, splitCoefficient } from './expr.ts';
+import { type Expr, type Sym, ONE, PI, SumBuilder, chargeWork, compareExpr, mulSorted, num, splitCoefficient } from './expr.ts';
 
 /** A polynomial: keys[i] is a packed exponent vector, coeffs[i] ≠ 0 its integer coefficient. */
 export interface PackedPoly {
@@ -477,4 +477,94 @@ function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: 
     pieces.exps.set(degreeKey, exps);
   }
   return mulSorted(Rational.ONE, bases, exps);
+}
+
+/** The operations of either packed ring that differentiation needs. */
+export interface PackedDiffRing<P> {
+  /** set when a coefficient left the safe-integer range: every result since is unreliable */
+  readonly overflow: boolean;
+  diff(p: P, j: number): P;
+  toExpr(p: P, s?: Rational): Expr;
+}
+
+/** An expanded expression e = poly/den in a packed ring; `index[i]` is the ring variable of the i-th leading symbol. */
+export interface PackedPolynomial<P> {
+  readonly ring: PackedDiffRing<P>;
+  readonly poly: P;
+  readonly den: bigint;
+  readonly index: readonly number[];
+}
+
+/** exponents at or above this are not packed (an exponent must stay an exact integer, and keys stay small) */
+const MAX_PACKED_DEGREE = 2 ** 30;
+
+/**
+ * The symbols of an expanded expression and the largest exponent of any of them, when e is a polynomial
+ * in its symbols with rational coefficients (every unit monomial a product of symbols to natural powers);
+ * undefined otherwise (a function call, a negative or fractional power, π, a power of a sum).
+ */
+export function polynomialSupport(e: Expr): { symbols: Sym[]; maxDegree: number } | undefined {
+  const symbols = new Set<Sym>();
+  let maxDegree = 0;
+  const factor = (base: Expr, k: Rational): boolean => {
+    if (base.kind !== 'sym' || base === PI || !k.isInteger() || k.isNegative()) return false;
+    const d = k.toNumber();
+    if (d >= MAX_PACKED_DEGREE) return false;
+    symbols.add(base);
+    if (d > maxDegree) maxDegree = d;
+    return true;
+  };
+  for (const [, unit] of termsOfExpanded(e)) {
+    switch (unit.kind) {
+      case 'num':
+        break;
+      case 'sym':
+        if (!factor(unit, Rational.ONE)) return undefined;
+        break;
+      case 'pow':
+        if (unit.exp.kind !== 'num' || !factor(unit.base, unit.exp.value)) return undefined;
+        break;
+      case 'mul':
+        for (let i = 0; i < unit.bases.length; i++) if (!factor(unit.bases[i]!, unit.exps[i]!)) return undefined;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return { symbols: [...symbols], maxDegree };
+}
+
+/**
+ * e (expanded) as a packed polynomial whose first variables are the distinct `leading` symbols, followed by
+ * e's other symbols (in name order), handed to `use`; undefined, without calling `use`, when e is not a
+ * polynomial with rational coefficients in its symbols, or a coefficient is not a safe integer after clearing
+ * denominators. The ring's fields hold every exponent of e, so they hold every exponent of its derivatives:
+ * one float64 key per monomial where the fields fit 52 bits, else a bigint key (WidePackedRing).
+ */
+export function withPackedPolynomial<T>(e: Expr, leading: readonly Sym[], use: <P>(pp: PackedPolynomial<P>) => T): T | undefined {
+  const support = polynomialSupport(e);
+  if (support === undefined) return undefined;
+  const vars: Sym[] = [];
+  const position = new Map<Sym, number>();
+  const place = (s: Sym): number => {
+    let j = position.get(s);
+    if (j === undefined) {
+      j = vars.length;
+      vars.push(s);
+      position.set(s, j);
+    }
+    return j;
+  };
+  const index = leading.map(place);
+  const others = support.symbols.filter((s) => !position.has(s)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const s of others) place(s);
+  const bits = packedBits(vars.length, support.maxDegree);
+  if (bits !== undefined) {
+    const ring = new PackedRing(vars, bits);
+    const parsed = ring.fromExpanded(e);
+    return parsed && use<PackedPoly>({ ring, poly: parsed.poly, den: parsed.den, index });
+  }
+  const ring = new WidePackedRing(vars, Math.max(1, Math.ceil(Math.log2(support.maxDegree + 1))));
+  const parsed = ring.fromExpanded(e);
+  return parsed && use<WidePackedPoly>({ ring, poly: parsed.poly, den: parsed.den, index });
 }
