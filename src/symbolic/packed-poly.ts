@@ -345,9 +345,16 @@ function packedToExpr<K extends number | bigint>(
   zero: K,
   s: Rational,
 ): Expr {
+  const pieces = monomialPieces(ring);
+  if (p.keys.length === 1 && p.keys[0] !== zero) {
+    // one term: the scaled monomial itself (what SumBuilder.build gives), without interning its unit first
+    const key = p.keys[0]!;
+    const c = s.mul(Rational.int(p.coeffs[0]!));
+    const u = memo.get(key);
+    return u === undefined ? unitMonomial(ring.vars, canonicalOrder(ring), (j) => ring.exponent(key, j), pieces, c) : scaleUnitMonomial(u, c);
+  }
   const b = new SumBuilder();
   const scaled = new Map<number, Rational>();
-  const pieces = monomialPieces(ring);
   for (let i = 0; i < p.keys.length; i++) {
     const ci = p.coeffs[i]!;
     let c = scaled.get(ci);
@@ -434,8 +441,8 @@ function intRational(e: number): Rational {
 
 /** Shared read-only arrays of the unit monomials of one ring: bases by support, exponents by sequence. */
 interface MonomialPieces {
-  readonly bases: Map<string, readonly Expr[]>;
-  readonly exps: Map<string, readonly Rational[]>;
+  readonly bases: Map<number | string, readonly Expr[]>;
+  readonly exps: Map<number | string, readonly Rational[]>;
 }
 
 const piecesMemo = new WeakMap<object, MonomialPieces>();
@@ -449,35 +456,50 @@ function monomialPieces(ring: object): MonomialPieces {
   return m;
 }
 
+/** c·u for a unit monomial u built by unitMonomial (a symbol, or a product with coefficient 1) */
+function scaleUnitMonomial(u: Expr, c: Rational): Expr {
+  return u.kind === 'mul' ? mulSorted(c, u.bases, u.exps) : mulSorted(c, [u], [Rational.ONE]);
+}
+
 /**
- * Π x_j^{e_j} built directly in canonical form (bases in canonical order, as ProductBuilder.build leaves
- * them). Monomials with the same support share one base array, and those with the same exponent sequence
- * one exponent array (`pieces`): a node keeps the arrays it is given and never writes to them.
+ * c·Π x_j^{e_j} (c = 1: the unit monomial) built directly in canonical form (bases in canonical order, as
+ * ProductBuilder.build leaves them). Monomials with the same support share one base array, and those with
+ * the same exponent sequence one exponent array (`pieces`): a node keeps the arrays it is given and never
+ * writes to them. The keys of `pieces` are numbers where they are exact (support as a bit set of at most 52
+ * variables; the exponent sequence in base `maxExponent + 1` below 2^53), else strings.
  */
-function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: (j: number) => number, pieces: MonomialPieces): Expr {
+function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: (j: number) => number, pieces: MonomialPieces, c: Rational = Rational.ONE): Expr {
   const support: number[] = [];
   const degrees: number[] = [];
+  let supportKey = 0;
+  let degreeKey = 0;
+  const numericSupport = vars.length <= 52;
   for (const j of order) {
     const e = exponent(j);
     if (e > 0) {
       support.push(j);
       degrees.push(e);
+      if (numericSupport) supportKey += 2 ** j;
+      degreeKey = degreeKey * DEGREE_RADIX + e;
     }
   }
-  const supportKey = support.join(',');
-  let bases = pieces.bases.get(supportKey);
+  const sKey: number | string = numericSupport ? supportKey : support.join(',');
+  let bases = pieces.bases.get(sKey);
   if (bases === undefined) {
     bases = support.map((j) => vars[j]!);
-    pieces.bases.set(supportKey, bases);
+    pieces.bases.set(sKey, bases);
   }
-  const degreeKey = degrees.join(',');
-  let exps = pieces.exps.get(degreeKey);
+  const dKey: number | string = Number.isSafeInteger(degreeKey) && degrees.every((e) => e < DEGREE_RADIX) ? degreeKey : degrees.join(',');
+  let exps = pieces.exps.get(dKey);
   if (exps === undefined) {
     exps = degrees.map(intRational);
-    pieces.exps.set(degreeKey, exps);
+    pieces.exps.set(dKey, exps);
   }
-  return mulSorted(Rational.ONE, bases, exps);
+  return mulSorted(c, bases, exps);
 }
+
+/** the base of the numeric key of an exponent sequence (sequences with an exponent at or above it use strings) */
+const DEGREE_RADIX = 64;
 
 /** The operations of either packed ring that differentiation needs. */
 export interface PackedDiffRing<P> {
