@@ -52,6 +52,17 @@ export class PackedRing {
     return Math.floor(key / this.place[j]!) % this.radix;
   }
 
+  /** the exponent vector of a key, into `out` (out[j] = exponent of variable j) */
+  exponents(key: number, out: number[]): number[] {
+    let k = key;
+    for (let j = 0; j < this.vars.length; j++) {
+      const e = k % this.radix;
+      out[j] = e;
+      k = (k - e) / this.radix;
+    }
+    return out;
+  }
+
   /**
    * An expanded polynomial expression in the ring's variables as (integer polynomial P, denominator d)
    * with e = P/d, or undefined when e is not a polynomial in these variables with rational coefficients,
@@ -235,6 +246,12 @@ export class WidePackedRing {
     return Number((key >> this.shift[j]!) & this.mask);
   }
 
+  /** as PackedRing.exponents */
+  exponents(key: bigint, out: number[]): number[] {
+    for (let j = 0; j < this.vars.length; j++) out[j] = Number((key >> this.shift[j]!) & this.mask);
+    return out;
+  }
+
   /** as PackedRing.fromExpanded */
   fromExpanded(e: Expr): { poly: WidePackedPoly; den: bigint } | undefined {
     const varIndex = new Map<Expr, number>();
@@ -339,7 +356,7 @@ export class WidePackedRing {
  * support and exponent sequence (the nodes store these read-only arrays as given; see unitMonomial).
  */
 function packedToExpr<K extends number | bigint>(
-  ring: { readonly vars: readonly Sym[]; exponent(key: K, j: number): number },
+  ring: { readonly vars: readonly Sym[]; exponents(key: K, out: number[]): number[] },
   memo: Map<K, Expr>,
   p: { readonly keys: readonly K[]; readonly coeffs: readonly number[] },
   zero: K,
@@ -351,10 +368,12 @@ function packedToExpr<K extends number | bigint>(
     const key = p.keys[0]!;
     const c = s.mul(Rational.int(p.coeffs[0]!));
     const u = memo.get(key);
-    return u === undefined ? unitMonomial(ring.vars, canonicalOrder(ring), (j) => ring.exponent(key, j), pieces, c) : scaleUnitMonomial(u, c);
+    return u === undefined ? unitMonomial(ring.vars, canonicalOrder(ring), ring.exponents(key, []), pieces, c) : scaleUnitMonomial(u, c);
   }
   const b = new SumBuilder();
   const scaled = new Map<number, Rational>();
+  const order = canonicalOrder(ring);
+  const degreesOut: number[] = [];
   for (let i = 0; i < p.keys.length; i++) {
     const ci = p.coeffs[i]!;
     let c = scaled.get(ci);
@@ -369,7 +388,7 @@ function packedToExpr<K extends number | bigint>(
     }
     let u = memo.get(key);
     if (u === undefined) {
-      u = unitMonomial(ring.vars, canonicalOrder(ring), (j) => ring.exponent(key, j), pieces);
+      u = unitMonomial(ring.vars, order, ring.exponents(key, degreesOut), pieces);
       memo.set(key, u);
     }
     b.addUnit(u, c);
@@ -468,18 +487,21 @@ function scaleUnitMonomial(u: Expr, c: Rational): Expr {
  * writes to them. The keys of `pieces` are numbers where they are exact (support as a bit set of at most 52
  * variables; the exponent sequence in base `maxExponent + 1` below 2^53), else strings.
  */
-function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: (j: number) => number, pieces: MonomialPieces, c: Rational = Rational.ONE): Expr {
+function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: readonly number[], pieces: MonomialPieces, c: Rational = Rational.ONE): Expr {
   const support: number[] = [];
   const degrees: number[] = [];
   let supportKey = 0;
   let degreeKey = 0;
+  let smallDegrees = true;
   const numericSupport = vars.length <= 52;
-  for (const j of order) {
-    const e = exponent(j);
+  for (let i = 0; i < order.length; i++) {
+    const j = order[i]!;
+    const e = exponent[j]!;
     if (e > 0) {
       support.push(j);
       degrees.push(e);
       if (numericSupport) supportKey += 2 ** j;
+      if (e >= DEGREE_RADIX) smallDegrees = false;
       degreeKey = degreeKey * DEGREE_RADIX + e;
     }
   }
@@ -489,7 +511,7 @@ function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: 
     bases = support.map((j) => vars[j]!);
     pieces.bases.set(sKey, bases);
   }
-  const dKey: number | string = Number.isSafeInteger(degreeKey) && degrees.every((e) => e < DEGREE_RADIX) ? degreeKey : degrees.join(',');
+  const dKey: number | string = smallDegrees && Number.isSafeInteger(degreeKey) ? degreeKey : degrees.join(',');
   let exps = pieces.exps.get(dKey);
   if (exps === undefined) {
     exps = degrees.map(intRational);
