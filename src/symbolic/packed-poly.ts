@@ -356,7 +356,7 @@ export class WidePackedRing {
  * support and exponent sequence (the nodes store these read-only arrays as given; see unitMonomial).
  */
 function packedToExpr<K extends number | bigint>(
-  ring: { readonly vars: readonly Sym[]; exponents(key: K, out: number[]): number[] },
+  ring: { readonly vars: readonly Sym[]; readonly bits: number; exponents(key: K, out: number[]): number[] },
   memo: Map<K, Expr>,
   p: { readonly keys: readonly K[]; readonly coeffs: readonly number[] },
   zero: K,
@@ -368,7 +368,7 @@ function packedToExpr<K extends number | bigint>(
     const key = p.keys[0]!;
     const c = s.mul(Rational.int(p.coeffs[0]!));
     const u = memo.get(key);
-    return u === undefined ? unitMonomial(ring.vars, canonicalOrder(ring), ring.exponents(key, []), pieces, c) : scaleUnitMonomial(u, c);
+    return u === undefined ? unitMonomial(ring, canonicalOrder(ring), ring.exponents(key, []), pieces, c) : scaleUnitMonomial(u, c);
   }
   const b = new SumBuilder();
   const scaled = new Map<number, Rational>();
@@ -388,7 +388,7 @@ function packedToExpr<K extends number | bigint>(
     }
     let u = memo.get(key);
     if (u === undefined) {
-      u = unitMonomial(ring.vars, order, ring.exponents(key, degreesOut), pieces);
+      u = unitMonomial(ring, order, ring.exponents(key, degreesOut), pieces);
       memo.set(key, u);
     }
     b.addUnit(u, c);
@@ -484,15 +484,22 @@ function scaleUnitMonomial(u: Expr, c: Rational): Expr {
  * c·Π x_j^{e_j} (c = 1: the unit monomial) built directly in canonical form (bases in canonical order, as
  * ProductBuilder.build leaves them). Monomials with the same support share one base array, and those with
  * the same exponent sequence one exponent array (`pieces`): a node keeps the arrays it is given and never
- * writes to them. The keys of `pieces` are numbers where they are exact (support as a bit set of at most 52
- * variables; the exponent sequence in base `maxExponent + 1` below 2^53), else strings.
+ * writes to them. The keys of `pieces` are numbers where they are exact (the support as a bit set of at most
+ * 52 variables; the exponent sequence packed in the ring's b-bit fields, at most 52 bits), else strings.
  */
-function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: readonly number[], pieces: MonomialPieces, c: Rational = Rational.ONE): Expr {
+function unitMonomial(
+  ring: { readonly vars: readonly Sym[]; readonly bits: number },
+  order: readonly number[],
+  exponent: readonly number[],
+  pieces: MonomialPieces,
+  c: Rational = Rational.ONE,
+): Expr {
+  const vars = ring.vars;
+  const radix = 2 ** ring.bits;
   const support: number[] = [];
   const degrees: number[] = [];
   let supportKey = 0;
   let degreeKey = 0;
-  let smallDegrees = true;
   const numericSupport = vars.length <= 52;
   for (let i = 0; i < order.length; i++) {
     const j = order[i]!;
@@ -501,8 +508,7 @@ function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: 
       support.push(j);
       degrees.push(e);
       if (numericSupport) supportKey += 2 ** j;
-      if (e >= DEGREE_RADIX) smallDegrees = false;
-      degreeKey = degreeKey * DEGREE_RADIX + e;
+      degreeKey = degreeKey * radix + e;
     }
   }
   const sKey: number | string = numericSupport ? supportKey : support.join(',');
@@ -511,7 +517,8 @@ function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: 
     bases = support.map((j) => vars[j]!);
     pieces.bases.set(sKey, bases);
   }
-  const dKey: number | string = smallDegrees && Number.isSafeInteger(degreeKey) ? degreeKey : degrees.join(',');
+  // every exponent is below the radix and above 0: the fields of a sequence are unique and its length implied
+  const dKey: number | string = support.length * ring.bits <= 52 ? degreeKey : degrees.join(',');
   let exps = pieces.exps.get(dKey);
   if (exps === undefined) {
     exps = degrees.map(intRational);
@@ -519,9 +526,6 @@ function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: 
   }
   return mulSorted(c, bases, exps);
 }
-
-/** the base of the numeric key of an exponent sequence (sequences with an exponent at or above it use strings) */
-const DEGREE_RADIX = 64;
 
 /** The operations of either packed ring that differentiation needs. */
 export interface PackedDiffRing<P> {
