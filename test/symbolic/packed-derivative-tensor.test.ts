@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rational, type Expr, type Sym, add, derivativeTensor, exp, expand, mul, num, parseExpr, pow, sym, PI } from '../../src/symbolic/index.ts';
-import { WidePackedRing, polynomialSupport, withPackedPolynomial } from '../../src/symbolic/packed-poly.ts';
+import { PackedRing, WidePackedRing, polynomialSupport, withPackedPolynomial } from '../../src/symbolic/packed-poly.ts';
 
 /** a polynomial as exponent vectors (over `vars`) → coefficient */
 type Poly = Map<string, { exps: number[]; c: Rational }>;
@@ -143,5 +143,19 @@ describe('withPackedPolynomial / polynomialSupport: which expressions the packed
     const declined = [exp(x), expand(parseExpr('x^(-1) + y')), expand(parseExpr('x^(1/2)*y')), expand(mul(PI, x)), expand(mul(num(Rational.int(2n ** 60n)), x))];
     for (const e of declined) expect(withPackedPolynomial(e, [x, y], () => 'taken'), e.toString()).toBeUndefined();
     expect(polynomialSupport(exp(x))).toBeUndefined();
+  });
+
+  it('exponents(key) decodes the whole exponent vector as exponent(key, j) does, in both rings', () => {
+    const threeVars = vars.slice(0, 3);
+    const narrow = new PackedRing(threeVars, 5);
+    const wide = new WidePackedRing(threeVars, 21);
+    for (const text of ['x^31*y^2*z', 'y^17', 'x*z^30', '1']) {
+      const e = expand(parseExpr(text));
+      const kn = narrow.fromExpanded(e)!.poly.keys[0]!;
+      const kw = wide.fromExpanded(e)!.poly.keys[0]!;
+      expect(narrow.exponents(kn, []), text).toEqual(threeVars.map((_, j) => narrow.exponent(kn, j)));
+      expect(wide.exponents(kw, []), text).toEqual(threeVars.map((_, j) => wide.exponent(kw, j)));
+      expect(narrow.exponents(kn, [])).toEqual(wide.exponents(kw, []));
+    }
   });
 });
