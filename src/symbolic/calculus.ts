@@ -153,6 +153,10 @@ export interface TensorEntry {
  * The distinct entries ∂^k e/∂θ_{i1}…∂θ_{ik}, i1 ≤ … ≤ ik, in lexicographic
  * order (C(n+k−1, k) of them). Each entry is the derivative of its prefix entry,
  * so each is computed once.
+ *
+ * `{ expanded: true }`: every entry in canonical expanded form (the object `expand` gives for it). e is
+ * expanded once and differentiated; when it is a polynomial over Q (in the parameters and any other
+ * symbols) that runs in packed sparse polynomials, converted to expressions once per entry.
  */
 export function derivativeTensor(e: Expr, params: readonly (Sym | string)[], k: number, opts: { expanded?: boolean } = {}): TensorEntry[] {
   requireExpr('derivativeTensor(e, params, k): e', e);
