@@ -29,12 +29,17 @@ if (task !== 'P1' && task !== 'P2') {
   process.stderr.write(`child.ts: unknown task ${task} (P1 or P2)\n`);
   process.exit(2);
 }
+const variants: Record<string, ReadonlyArray<string | undefined>> = { P1: [undefined, 'diff-expand'], P2: [undefined, 'jvp'] };
+if (!variants[task]!.includes(variant)) {
+  process.stderr.write(`child.ts: unknown ${task} variant ${variant} (${variants[task]!.filter(Boolean).join(', ')}, or none for the headline)\n`);
+  process.exit(2);
+}
 // everything the computation loads, loaded before any clock starts (and in the idle mode)
 if (task === 'P2') await loadCounterTermsApi();
 
 async function compute(prefix: string): Promise<Computed> {
   if (task === 'P1') {
-    const r = computeP1(n, prefix, variant === 'expand-first');
+    const r = computeP1(n, prefix, variant === 'diff-expand' ? 'diff-expand' : 'expand-first');
     return { seconds: r.seconds, size: r.size, results: r.entries, ...(r.note ? { note: r.note } : {}) };
   }
   const r = variant === 'jvp' ? computeP2Jvp(n, prefix) : await computeP2(n, prefix);

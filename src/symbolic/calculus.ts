@@ -9,6 +9,7 @@ import { type Expr, type Sym, isExpr, requireExpr, requireExprArray, symbolsFrom
 import { expand } from './expand.ts';
 import { getFunction } from './functions/registry.ts';
 import { memoWalk } from './walk.ts';
+import { type PackedPolynomial, withPackedPolynomial } from './packed-poly.ts';
 
 /** ∂e/∂s */
 export function diff(e: Expr, s: Sym): Expr {
@@ -152,6 +153,10 @@ export interface TensorEntry {
  * The distinct entries ∂^k e/∂θ_{i1}…∂θ_{ik}, i1 ≤ … ≤ ik, in lexicographic
  * order (C(n+k−1, k) of them). Each entry is the derivative of its prefix entry,
  * so each is computed once.
+ *
+ * `{ expanded: true }`: every entry in canonical expanded form (the object `expand` gives for it). e is
+ * expanded once and differentiated; when it is a polynomial over Q (in the parameters and any other
+ * symbols) that runs in packed sparse polynomials, converted to expressions once per entry.
  */
 export function derivativeTensor(e: Expr, params: readonly (Sym | string)[], k: number, opts: { expanded?: boolean } = {}): TensorEntry[] {
   requireExpr('derivativeTensor(e, params, k): e', e);
@@ -184,9 +189,13 @@ function tensorEntryCount(n: number, k: number): number {
 
 function tensorEntries(e: Expr, params: readonly Sym[], k: number, opts: { expanded?: boolean }): TensorEntry[] {
   if (opts.expanded) {
-    // canonical expanded entries: differentiate the expanded form (derivatives of monomials are monomials,
-    // so no product of sums is ever built), then expand what functions of sums still produce
-    return tensorEntries(expand(e), params, k, {}).map((t) => ({ index: t.index, value: expand(t.value) }));
+    const ex = expand(e);
+    // a polynomial over Q: packed exponent vectors (each derivative one pass over the terms), converted once
+    const packed = withPackedPolynomial(ex, params, (pp) => packedTensorEntries(pp, k));
+    if (packed !== undefined) return packed;
+    // otherwise canonical expanded entries: differentiate the expanded form (derivatives of monomials are
+    // monomials, so no product of sums is ever built), then expand what functions of sums still produce
+    return tensorEntries(ex, params, k, {}).map((t) => ({ index: t.index, value: expand(t.value) }));
   }
   let level: TensorEntry[] = [{ index: [], value: e }];
   for (let order = 0; order < k; order++) {
@@ -200,6 +209,28 @@ function tensorEntries(e: Expr, params: readonly Sym[], k: number, opts: { expan
     level = next;
   }
   return level;
+}
+
+/**
+ * The derivative tensor of a packed polynomial P/d: the same entries, in the same order, as `tensorEntries`
+ * (each the derivative of its prefix entry), as packed polynomials, then each converted once to its canonical
+ * expanded expression (the object `expand` gives for it), scaled by 1/d. Undefined when a coefficient left
+ * the safe-integer range (the caller then takes the expression route, exact with big rationals).
+ */
+function packedTensorEntries<P>(pp: PackedPolynomial<P>, k: number): TensorEntry[] | undefined {
+  const { ring, index } = pp;
+  let level: Array<{ index: number[]; poly: P }> = [{ index: [], poly: pp.poly }];
+  for (let order = 0; order < k; order++) {
+    const next: Array<{ index: number[]; poly: P }> = [];
+    for (const entry of level) {
+      const start = entry.index.length ? entry.index[entry.index.length - 1]! : 0;
+      for (let j = start; j < index.length; j++) next.push({ index: [...entry.index, j], poly: ring.diff(entry.poly, index[j]!) });
+    }
+    level = next;
+    if (ring.overflow) return undefined;
+  }
+  const scale = Rational.of(1n, pp.den);
+  return level.map((t) => ({ index: t.index, value: ring.toExpr(t.poly, scale) }));
 }
 
 /**

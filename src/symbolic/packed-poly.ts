@@ -11,7 +11,7 @@
  * the safe range the ring records an overflow and the caller falls back to the expression route.
  */
 import { Rational } from './rational.ts';
-import { type Expr, type Sym, ONE, SumBuilder, chargeWork, compareExpr, mulSorted, num, splitCoefficient } from './expr.ts';
+import { type Expr, type Sym, ONE, PI, SumBuilder, chargeWork, compareExpr, mulSorted, num, splitCoefficient } from './expr.ts';
 
 /** A polynomial: keys[i] is a packed exponent vector, coeffs[i] ≠ 0 its integer coefficient. */
 export interface PackedPoly {
@@ -50,6 +50,17 @@ export class PackedRing {
   /** exponent of variable j in the packed key */
   exponent(key: number, j: number): number {
     return Math.floor(key / this.place[j]!) % this.radix;
+  }
+
+  /** the exponent vector of a key, into `out` (out[j] = exponent of variable j) */
+  exponents(key: number, out: number[]): number[] {
+    let k = key;
+    for (let j = 0; j < this.vars.length; j++) {
+      const e = k % this.radix;
+      out[j] = e;
+      k = (k - e) / this.radix;
+    }
+    return out;
   }
 
   /**
@@ -235,6 +246,12 @@ export class WidePackedRing {
     return Number((key >> this.shift[j]!) & this.mask);
   }
 
+  /** as PackedRing.exponents */
+  exponents(key: bigint, out: number[]): number[] {
+    for (let j = 0; j < this.vars.length; j++) out[j] = Number((key >> this.shift[j]!) & this.mask);
+    return out;
+  }
+
   /** as PackedRing.fromExpanded */
   fromExpanded(e: Expr): { poly: WidePackedPoly; den: bigint } | undefined {
     const varIndex = new Map<Expr, number>();
@@ -339,15 +356,24 @@ export class WidePackedRing {
  * support and exponent sequence (the nodes store these read-only arrays as given; see unitMonomial).
  */
 function packedToExpr<K extends number | bigint>(
-  ring: { readonly vars: readonly Sym[]; exponent(key: K, j: number): number },
+  ring: { readonly vars: readonly Sym[]; readonly bits: number; exponents(key: K, out: number[]): number[] },
   memo: Map<K, Expr>,
   p: { readonly keys: readonly K[]; readonly coeffs: readonly number[] },
   zero: K,
   s: Rational,
 ): Expr {
+  const pieces = monomialPieces(ring);
+  if (p.keys.length === 1 && p.keys[0] !== zero) {
+    // one term: the scaled monomial itself (what SumBuilder.build gives), without interning its unit first
+    const key = p.keys[0]!;
+    const c = s.mul(Rational.int(p.coeffs[0]!));
+    const u = memo.get(key);
+    return u === undefined ? unitMonomial(ring, canonicalOrder(ring), ring.exponents(key, []), pieces, c) : scaleUnitMonomial(u, c);
+  }
   const b = new SumBuilder();
   const scaled = new Map<number, Rational>();
-  const pieces = monomialPieces(ring);
+  const order = canonicalOrder(ring);
+  const degreesOut: number[] = [];
   for (let i = 0; i < p.keys.length; i++) {
     const ci = p.coeffs[i]!;
     let c = scaled.get(ci);
@@ -362,7 +388,7 @@ function packedToExpr<K extends number | bigint>(
     }
     let u = memo.get(key);
     if (u === undefined) {
-      u = unitMonomial(ring.vars, canonicalOrder(ring), (j) => ring.exponent(key, j), pieces);
+      u = unitMonomial(ring, order, ring.exponents(key, degreesOut), pieces);
       memo.set(key, u);
     }
     b.addUnit(u, c);
@@ -434,8 +460,8 @@ function intRational(e: number): Rational {
 
 /** Shared read-only arrays of the unit monomials of one ring: bases by support, exponents by sequence. */
 interface MonomialPieces {
-  readonly bases: Map<string, readonly Expr[]>;
-  readonly exps: Map<string, readonly Rational[]>;
+  readonly bases: Map<number | string, readonly Expr[]>;
+  readonly exps: Map<number | string, readonly Rational[]>;
 }
 
 const piecesMemo = new WeakMap<object, MonomialPieces>();
@@ -449,32 +475,144 @@ function monomialPieces(ring: object): MonomialPieces {
   return m;
 }
 
+/** c·u for a unit monomial u built by unitMonomial (a symbol, or a product with coefficient 1) */
+function scaleUnitMonomial(u: Expr, c: Rational): Expr {
+  return u.kind === 'mul' ? mulSorted(c, u.bases, u.exps) : mulSorted(c, [u], [Rational.ONE]);
+}
+
 /**
- * Π x_j^{e_j} built directly in canonical form (bases in canonical order, as ProductBuilder.build leaves
- * them). Monomials with the same support share one base array, and those with the same exponent sequence
- * one exponent array (`pieces`): a node keeps the arrays it is given and never writes to them.
+ * c·Π x_j^{e_j} (c = 1: the unit monomial) built directly in canonical form (bases in canonical order, as
+ * ProductBuilder.build leaves them). Monomials with the same support share one base array, and those with
+ * the same exponent sequence one exponent array (`pieces`): a node keeps the arrays it is given and never
+ * writes to them. The keys of `pieces` are numbers where they are exact (the support as a bit set of at most
+ * 52 variables; the exponent sequence packed in the ring's b-bit fields, at most 52 bits), else strings.
  */
-function unitMonomial(vars: readonly Sym[], order: readonly number[], exponent: (j: number) => number, pieces: MonomialPieces): Expr {
+function unitMonomial(
+  ring: { readonly vars: readonly Sym[]; readonly bits: number },
+  order: readonly number[],
+  exponent: readonly number[],
+  pieces: MonomialPieces,
+  c: Rational = Rational.ONE,
+): Expr {
+  const vars = ring.vars;
+  const radix = 2 ** ring.bits;
   const support: number[] = [];
   const degrees: number[] = [];
-  for (const j of order) {
-    const e = exponent(j);
+  let supportKey = 0;
+  let degreeKey = 0;
+  const numericSupport = vars.length <= 52;
+  for (let i = 0; i < order.length; i++) {
+    const j = order[i]!;
+    const e = exponent[j]!;
     if (e > 0) {
       support.push(j);
       degrees.push(e);
+      if (numericSupport) supportKey += 2 ** j;
+      degreeKey = degreeKey * radix + e;
     }
   }
-  const supportKey = support.join(',');
-  let bases = pieces.bases.get(supportKey);
+  const sKey: number | string = numericSupport ? supportKey : support.join(',');
+  let bases = pieces.bases.get(sKey);
   if (bases === undefined) {
     bases = support.map((j) => vars[j]!);
-    pieces.bases.set(supportKey, bases);
+    pieces.bases.set(sKey, bases);
   }
-  const degreeKey = degrees.join(',');
-  let exps = pieces.exps.get(degreeKey);
+  // every exponent is below the radix and above 0: the fields of a sequence are unique and its length implied
+  const dKey: number | string = support.length * ring.bits <= 52 ? degreeKey : degrees.join(',');
+  let exps = pieces.exps.get(dKey);
   if (exps === undefined) {
     exps = degrees.map(intRational);
-    pieces.exps.set(degreeKey, exps);
+    pieces.exps.set(dKey, exps);
   }
-  return mulSorted(Rational.ONE, bases, exps);
+  return mulSorted(c, bases, exps);
+}
+
+/** The operations of either packed ring that differentiation needs. */
+export interface PackedDiffRing<P> {
+  /** set when a coefficient left the safe-integer range: every result since is unreliable */
+  readonly overflow: boolean;
+  diff(p: P, j: number): P;
+  toExpr(p: P, s?: Rational): Expr;
+}
+
+/** An expanded expression e = poly/den in a packed ring; `index[i]` is the ring variable of the i-th leading symbol. */
+export interface PackedPolynomial<P> {
+  readonly ring: PackedDiffRing<P>;
+  readonly poly: P;
+  readonly den: bigint;
+  readonly index: readonly number[];
+}
+
+/** exponents at or above this are not packed (an exponent must stay an exact integer, and keys stay small) */
+const MAX_PACKED_DEGREE = 2 ** 30;
+
+/**
+ * The symbols of an expanded expression and the largest exponent of any of them, when e is a polynomial
+ * in its symbols with rational coefficients (every unit monomial a product of symbols to natural powers);
+ * undefined otherwise (a function call, a negative or fractional power, π, a power of a sum).
+ */
+export function polynomialSupport(e: Expr): { symbols: Sym[]; maxDegree: number } | undefined {
+  const symbols = new Set<Sym>();
+  let maxDegree = 0;
+  const factor = (base: Expr, k: Rational): boolean => {
+    if (base.kind !== 'sym' || base === PI || !k.isInteger() || k.isNegative()) return false;
+    const d = k.toNumber();
+    if (d >= MAX_PACKED_DEGREE) return false;
+    symbols.add(base);
+    if (d > maxDegree) maxDegree = d;
+    return true;
+  };
+  for (const [, unit] of termsOfExpanded(e)) {
+    switch (unit.kind) {
+      case 'num':
+        break;
+      case 'sym':
+        if (!factor(unit, Rational.ONE)) return undefined;
+        break;
+      case 'pow':
+        if (unit.exp.kind !== 'num' || !factor(unit.base, unit.exp.value)) return undefined;
+        break;
+      case 'mul':
+        for (let i = 0; i < unit.bases.length; i++) if (!factor(unit.bases[i]!, unit.exps[i]!)) return undefined;
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return { symbols: [...symbols], maxDegree };
+}
+
+/**
+ * e (expanded) as a packed polynomial whose first variables are the distinct `leading` symbols, followed by
+ * e's other symbols (in name order), handed to `use`; undefined, without calling `use`, when e is not a
+ * polynomial with rational coefficients in its symbols, or a coefficient is not a safe integer after clearing
+ * denominators. The ring's fields hold every exponent of e, so they hold every exponent of its derivatives:
+ * one float64 key per monomial where the fields fit 52 bits, else a bigint key (WidePackedRing).
+ */
+export function withPackedPolynomial<T>(e: Expr, leading: readonly Sym[], use: <P>(pp: PackedPolynomial<P>) => T): T | undefined {
+  const support = polynomialSupport(e);
+  if (support === undefined) return undefined;
+  const vars: Sym[] = [];
+  const position = new Map<Sym, number>();
+  const place = (s: Sym): number => {
+    let j = position.get(s);
+    if (j === undefined) {
+      j = vars.length;
+      vars.push(s);
+      position.set(s, j);
+    }
+    return j;
+  };
+  const index = leading.map(place);
+  const others = support.symbols.filter((s) => !position.has(s)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const s of others) place(s);
+  const bits = packedBits(vars.length, support.maxDegree);
+  if (bits !== undefined) {
+    const ring = new PackedRing(vars, bits);
+    const parsed = ring.fromExpanded(e);
+    return parsed && use<PackedPoly>({ ring, poly: parsed.poly, den: parsed.den, index });
+  }
+  const ring = new WidePackedRing(vars, Math.max(1, Math.ceil(Math.log2(support.maxDegree + 1))));
+  const parsed = ring.fromExpanded(e);
+  return parsed && use<WidePackedPoly>({ ring, poly: parsed.poly, den: parsed.den, index });
 }

@@ -67,9 +67,9 @@ function lossPoly(n: number): Poly {
 }
 
 describe('bench P1 (eomkit side), n = 4', () => {
-  it('agrees with a brute-force exponent-vector derivative, entry by entry, and numerically', () => {
+  it.each(['expand-first', 'diff-expand'] as const)('%s: agrees with a brute-force exponent-vector derivative, entry by entry, and numerically', (route) => {
     const n = 4;
-    const r = computeP1(n, 'hb');
+    const r = computeP1(n, 'hb', route);
     const ps = Array.from({ length: n }, (_, i) => sym(`hb${i + 1}`));
     expect(r.entries.length).toBe(20); // C(6, 3)
     const L = lossPoly(n);
@@ -166,7 +166,7 @@ describe('npm run bench -- --json', () => {
     expect(r.status, r.stderr).toBe(0);
     const rows = JSON.parse(r.stdout) as BenchRow[];
     expect(Array.isArray(rows)).toBe(true);
-    expect(rows.map((row) => `${row.task}/${row.tool}`)).toEqual(['P1/eomkit', 'P1/eomkit-warm', 'P1/eomkit-expand-first', 'P1/eomkit-expand-first-warm', 'P2/eomkit', 'P2/eomkit-warm', 'P2/eomkit-jvp', 'P2/eomkit-jvp-warm']);
+    expect(rows.map((row) => `${row.task}/${row.tool}`)).toEqual(['P1/eomkit', 'P1/eomkit-warm', 'P1/eomkit-diff-expand', 'P1/eomkit-diff-expand-warm', 'P2/eomkit', 'P2/eomkit-warm', 'P2/eomkit-jvp', 'P2/eomkit-jvp-warm']);
     for (const row of rows) {
       expect(typeof row.seconds).toBe('number');
       expect(row.seconds).toBeGreaterThan(0);
@@ -254,9 +254,12 @@ describe('eomkit\'s child on the built package', () => {
     const bundle = readFileSync(l.prefix[0]!, 'utf8');
     expect(bundle).toMatch(/from "\.\.\/\.\.\/dist\/symbolic\/calculus\.js"/);
     expect(bundle).not.toMatch(/function derivativeTensor\(/); // the core is not copied into the bundle
-    const r = spawnSync(l.cmd, [...l.prefix, 'P1', '4', 'run:0', 'expand-first'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(l.cmd, [...l.prefix, 'P1', '4', 'run:0', 'diff-expand'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).size).toBe(computeP1(4, 'hd', true).size);
+    expect(JSON.parse(r.stdout).size).toBe(computeP1(4, 'hd', 'diff-expand').size);
+    const unknown = spawnSync(l.cmd, [...l.prefix, 'P1', '4', 'run:0', 'expand-first'], { encoding: 'utf8', timeout: 60_000 });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown P1 variant expand-first \(diff-expand, or none for the headline\)/);
     const idle = spawnSync(l.cmd, [...l.prefix, 'P2', '4', 'idle'], { encoding: 'utf8', timeout: 60_000 });
     expect(JSON.parse(idle.stdout)).toEqual({ idle: true });
   });
