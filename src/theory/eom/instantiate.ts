@@ -16,6 +16,7 @@
  * the candidate potentials of the modified loss (modified-loss.ts).
  */
 import { type Expr, type Loss, type Sym, directional, expand, gradient, neg, subs, sym } from '../../symbolic/index.ts';
+import { subsAll } from '../../symbolic/transform.ts';
 import type { RootedTree } from '../bseries/index.ts';
 import { lossSign } from './loss-notation.ts';
 
@@ -94,7 +95,7 @@ export class LossDifferentials {
     const form = this.vectorForm(m);
     const out = m === 0 ? form : (() => {
       const map = this.childSubstitution(t);
-      return form.map((e) => subs(e, map));
+      return subsAll(form, map);
     })();
     this.gMemo.set(t, out);
     return out;
