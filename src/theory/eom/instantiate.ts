@@ -32,6 +32,11 @@ export function etaLatex(tex: string): string {
   return tex.replace(/η/g, '\\eta ');
 }
 
+/** the direction sequence 1, 2, …, m (m distinct directions) */
+function distinctDirections(m: number): number[] {
+  return Array.from({ length: m }, (_, k) => k + 1);
+}
+
 /** The auxiliary constant direction v_k (k ≥ 1) of the directional derivatives, one symbol per component. */
 function direction(k: number, n: number): Sym[] {
   return Array.from({ length: n }, (_, i) => sym(`§v${k}.${i}`));
@@ -41,17 +46,17 @@ export class LossDifferentials {
   readonly params: readonly Sym[];
   /** dirs[k−1] = v_k */
   private readonly dirs: Sym[][] = [];
-  /** scalarForms[m] = D^m L[v_1..v_m] */
-  private readonly scalarForms: Expr[];
-  /** vectorForms[m] = ∇ D^m L[v_1..v_m] */
-  private readonly vectorForms: Expr[][] = [];
+  /** D_{v_{s_m}} … D_{v_{s_1}} L keyed by the direction sequence "s_1,…,s_m" ("" is L itself) */
+  private readonly scalarForms = new Map<string, Expr>();
+  /** ∇ of the scalar form with the same key */
+  private readonly vectorForms = new Map<string, Expr[]>();
   private readonly gMemo = new Map<RootedTree, Expr[]>();
   private readonly gxMemo = new Map<RootedTree, Expr[]>();
   private readonly phiMemo = new Map<RootedTree, Expr>();
 
   constructor(readonly loss: Loss) {
     this.params = loss.params;
-    this.scalarForms = [loss.expr];
+    this.scalarForms.set('', loss.expr);
   }
 
   private dir(k: number): Sym[] {
@@ -61,18 +66,34 @@ export class LossDifferentials {
 
   /** D^m L[v_1, …, v_m]: m directional derivatives along the constant directions v_1 … v_m */
   scalarForm(m: number): Expr {
-    for (let j = this.scalarForms.length; j <= m; j++) {
-      this.scalarForms.push(directional(this.scalarForms[j - 1]!, this.params, this.dir(j)));
-    }
-    return this.scalarForms[m]!;
+    return this.scalarFormAlong(distinctDirections(m));
   }
 
   /** ∇^{m+1}L[v_1, …, v_m, ·] = ∇ D^m L[v_1..v_m] */
   vectorForm(m: number): Expr[] {
-    let v = this.vectorForms[m];
+    return this.vectorFormAlong(distinctDirections(m));
+  }
+
+  /**
+   * D_{v_{s_m}} … D_{v_{s_1}} L for a sequence of direction indices s (repeats allowed: D²L[v_1, v_1] is
+   * the quadratic form of ∇²L along v_1), each prefix built once.
+   */
+  private scalarFormAlong(seq: readonly number[]): Expr {
+    const key = seq.join(',');
+    let e = this.scalarForms.get(key);
+    if (e === undefined) {
+      e = directional(this.scalarFormAlong(seq.slice(0, -1)), this.params, this.dir(seq[seq.length - 1]!));
+      this.scalarForms.set(key, e);
+    }
+    return e;
+  }
+
+  private vectorFormAlong(seq: readonly number[]): Expr[] {
+    const key = seq.join(',');
+    let v = this.vectorForms.get(key);
     if (v === undefined) {
-      v = gradient(this.scalarForm(m), this.params);
-      this.vectorForms[m] = v;
+      v = gradient(this.scalarFormAlong(seq), this.params);
+      this.vectorForms.set(key, v);
     }
     return v;
   }
@@ -87,16 +108,35 @@ export class LossDifferentials {
     return map;
   }
 
+  /**
+   * One direction per *distinct* child of t (children are sorted, equal children adjacent): the multilinear
+   * form ∇^{m+1}L[u_1, …, u_m, ·] is symmetric, so ∇^{m+1}L[u, u, w, ·] = ∇ D³L[v_1, v_1, v_2] at v_1 = u,
+   * v_2 = w. The generic form with a repeated direction has fewer distinct terms (D²L[v, v] about half of
+   * D²L[v_1, v_2], D³L[v, v, v] about a sixth of D³L[v_1, v_2, v_3]), and the substitution costs what the
+   * generic form's size costs.
+   */
+  private groupedChildren(t: RootedTree): { seq: number[]; map: Map<Sym, Expr> } {
+    const seq: number[] = [];
+    const map = new Map<Sym, Expr>();
+    let group = 0;
+    t.children.forEach((child, k) => {
+      if (k === 0 || child !== t.children[k - 1]) {
+        group++;
+        const G = this.G(child);
+        this.dir(group).forEach((s, i) => map.set(s, G[i]!));
+      }
+      seq.push(group);
+    });
+    return { seq, map };
+  }
+
   /** G(t) (loss notation: g, Hg, ∇³L[g,g], …) as a vector of expressions (compact, shared) */
   G(t: RootedTree): Expr[] {
     const hit = this.gMemo.get(t);
     if (hit) return hit;
-    const m = t.children.length;
-    const form = this.vectorForm(m);
-    const out = m === 0 ? form : (() => {
-      const map = this.childSubstitution(t);
-      return subsAll(form, map);
-    })();
+    const { seq, map } = this.groupedChildren(t);
+    const form = this.vectorFormAlong(seq);
+    const out = seq.length === 0 ? form : subsAll(form, map);
     this.gMemo.set(t, out);
     return out;
   }
