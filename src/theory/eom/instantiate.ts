@@ -37,6 +37,39 @@ function distinctDirections(m: number): number[] {
   return Array.from({ length: m }, (_, k) => k + 1);
 }
 
+/** 1-based group index of each child of t: equal (interned, adjacent) children share one group */
+function childGroups(t: RootedTree): number[] {
+  const seq: number[] = [];
+  t.children.forEach((child, k) => seq.push(k === 0 ? 1 : child === t.children[k - 1] ? seq[k - 1]! : seq[k - 1]! + 1));
+  return seq;
+}
+
+/** whether grouping a is finer than (or equal to) grouping b: a[i] = a[j] implies b[i] = b[j] */
+function refines(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  const image = new Map<number, number>();
+  for (let i = 0; i < a.length; i++) {
+    const prev = image.get(a[i]!);
+    if (prev === undefined) image.set(a[i]!, b[i]!);
+    else if (prev !== b[i]) return false;
+  }
+  return true;
+}
+
+/** the coarsest grouping finer than both (positions equal in both share a group), numbered 1, 2, … in order */
+function commonRefinement(a: readonly number[], b: readonly number[]): number[] {
+  const ids = new Map<string, number>();
+  return a.map((x, i) => {
+    const key = `${x},${b[i]}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size + 1;
+      ids.set(key, id);
+    }
+    return id;
+  });
+}
+
 /** The auxiliary constant direction v_k (k ≥ 1) of the directional derivatives, one symbol per component. */
 function direction(k: number, n: number): Sym[] {
   return Array.from({ length: n }, (_, i) => sym(`§v${k}.${i}`));
@@ -53,6 +86,8 @@ export class LossDifferentials {
   private readonly gMemo = new Map<RootedTree, Expr[]>();
   private readonly gxMemo = new Map<RootedTree, Expr[]>();
   private readonly phiMemo = new Map<RootedTree, Expr>();
+  /** per number of children: the direction grouping that `plan` chose for G */
+  private readonly patterns = new Map<number, number[]>();
 
   constructor(readonly loss: Loss) {
     this.params = loss.params;
@@ -109,23 +144,39 @@ export class LossDifferentials {
   }
 
   /**
-   * One direction per *distinct* child of t (children are sorted, equal children adjacent): the multilinear
-   * form ∇^{m+1}L[u_1, …, u_m, ·] is symmetric, so ∇^{m+1}L[u, u, w, ·] = ∇ D³L[v_1, v_1, v_2] at v_1 = u,
-   * v_2 = w. The generic form with a repeated direction has fewer distinct terms (D²L[v, v] about half of
-   * D²L[v_1, v_2], D³L[v, v, v] about a sixth of D³L[v_1, v_2, v_3]), and the substitution costs what the
-   * generic form's size costs.
+   * Declare the trees whose G(t) will be asked for, so that trees with the same number of children share one
+   * generic form where one of them needs a finer one anyway (see `directionsFor`). Optional: without it each
+   * tree gets its own grouping. Results are the same either way (the substituted forms are equal).
    */
-  private groupedChildren(t: RootedTree): { seq: number[]; map: Map<Sym, Expr> } {
-    const seq: number[] = [];
+  plan(trees: Iterable<RootedTree>): void {
+    const visit = (t: RootedTree): void => {
+      const m = t.children.length;
+      if (m === 0) return;
+      const own = childGroups(t);
+      const prev = this.patterns.get(m);
+      this.patterns.set(m, prev === undefined ? own : commonRefinement(prev, own));
+      t.children.forEach(visit);
+    };
+    for (const t of trees) visit(t);
+  }
+
+  /**
+   * The direction index of each child of t. One direction per *distinct* child (children are sorted, equal
+   * children adjacent): the multilinear form ∇^{m+1}L[u_1, …, u_m, ·] is symmetric, so
+   * ∇^{m+1}L[u, u, w, ·] = ∇ D³L[v_1, v_1, v_2] at v_1 = u, v_2 = w. A generic form with a repeated direction
+   * has fewer distinct terms (D²L[v, v] about half of D²L[v_1, v_2], D³L[v, v, v] about a sixth of
+   * D³L[v_1, v_2, v_3]), and the substitution costs what the generic form's size costs. Where `plan` has
+   * registered a finer grouping for this arity (a form that some other tree needs anyway), that one is
+   * reused: substituting into an existing form is cheaper than building a second one.
+   */
+  private directionsFor(t: RootedTree): { seq: readonly number[]; map: Map<Sym, Expr> } {
+    const own = childGroups(t);
+    const planned = this.patterns.get(own.length);
+    const seq = planned !== undefined && refines(planned, own) ? planned : own;
     const map = new Map<Sym, Expr>();
-    let group = 0;
     t.children.forEach((child, k) => {
-      if (k === 0 || child !== t.children[k - 1]) {
-        group++;
-        const G = this.G(child);
-        this.dir(group).forEach((s, i) => map.set(s, G[i]!));
-      }
-      seq.push(group);
+      const G = this.G(child);
+      this.dir(seq[k]!).forEach((s, i) => map.set(s, G[i]!));
     });
     return { seq, map };
   }
@@ -134,7 +185,7 @@ export class LossDifferentials {
   G(t: RootedTree): Expr[] {
     const hit = this.gMemo.get(t);
     if (hit) return hit;
-    const { seq, map } = this.groupedChildren(t);
+    const { seq, map } = this.directionsFor(t);
     const form = this.vectorFormAlong(seq);
     const out = seq.length === 0 ? form : subsAll(form, map);
     this.gMemo.set(t, out);
