@@ -7,9 +7,11 @@
  *
  * where D^m L[v_1..v_m] = Σ ∂^m L/∂θ_{i1}…∂θ_{im} v_{1,i1}…v_{m,im} is the m-fold directional derivative
  * along *constant* auxiliary directions v_k (symbols), differentiated once more for the gradient and only
- * then substituted. So ∇³L[g, g] is one scalar D²L[v1,v2] (two directional derivatives), one gradient and
- * a substitution: the n×n×n tensor ∇³L is never formed. The generic forms D^m L and ∇D^m L are computed
- * once per arity m, G(t) once per tree (memoised per loss).
+ * then substituted. So ∇³L[g, g] is one scalar D²L[v,v] (two directional derivatives), one gradient and
+ * a substitution: the n×n×n tensor ∇³L is never formed. Equal children share one direction (the form is
+ * symmetric: ∇³L[g, g] = ∇D²L[v, v] at v = g, about half the terms of D²L[v1,v2]). The generic forms are
+ * computed once per direction grouping, G(t) once per tree (memoised per loss), and each substitution
+ * shares one memo across the components of ∇D^mL, which share most of their nodes.
  *
  * The same construction without the final gradient gives the scalar elementary differentials
  * Φ(t) = D^m L[G(t_1), …, G(t_m)] (Φ(•) = L, Φ([•]) = ‖g‖², Φ([[•]]) = gᵀHg, …), whose gradients are
