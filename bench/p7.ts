@@ -17,7 +17,8 @@
  * For each configuration the tools run one after another (alternated), for P7_ROUNDS rounds (default 3;
  * one when a tool's first round took over 5 s); the row is the median time, and the ratio the median of
  * per-round ratios. The growth exponent per tool is the least-squares slope of log time against log n.
- * The chain at n = 40, K = 4 (millions of terms) is beyond the cap and not run.
+ * The chain at n = 40, K = 4 (millions of terms) is beyond the cap and not run. eomkit's compact row notes its
+ * time over eomkit's expanded row (compact/expanded: the ratio of the two medians).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -225,6 +226,13 @@ export async function runP7(opts?: TaskOptions): Promise<BenchRow[]> {
         const memory = Number.isFinite(peak) ? { peakMB: peak, workMB: work(tool, peak) } : {};
         rows.push({ task, tool, seconds: t, size: ms[0]!.size, ...(agrees !== undefined ? { agrees } : {}), ...memory, note });
       }
+    }
+    // eomkit's compact route against its expanded route for the same configuration (the medians of the two
+    // rows: the modes run one after the other, not alternated round by round)
+    const compact = rows.find((r) => r.task === `P7-${family}-n${n}-K${K}-compact` && r.tool === 'eomkit');
+    const expanded = rows.find((r) => r.task === `P7-${family}-n${n}-K${K}-expanded` && r.tool === 'eomkit');
+    if (compact && expanded && Number.isFinite(compact.seconds) && Number.isFinite(expanded.seconds)) {
+      compact.note = `${compact.note ?? ''}; compact/expanded ${(compact.seconds / expanded.seconds).toFixed(2)}× (medians of the two eomkit rows)`;
     }
   }
   return rows;
