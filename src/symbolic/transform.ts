@@ -28,7 +28,7 @@ export function subsAll(es: readonly Expr[], map: ReadonlyMap<Sym, Expr>): Expr[
 }
 
 /** The memoised substitution walk of `map` (keys: symbols; checked by the callers). */
-function substitution(map: ReadonlyMap<Sym, Expr>): (e: Expr) => Expr {
+export function substitution(map: ReadonlyMap<Sym, Expr>): (e: Expr) => Expr {
   let mask = 0n;
   for (const s of map.keys()) mask |= s.free;
   const go = memoWalk<Expr>(

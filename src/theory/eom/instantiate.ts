@@ -19,6 +19,7 @@
  */
 import { type Expr, type Loss, type Sym, directional, expand, gradient, neg, subs, sym } from '../../symbolic/index.ts';
 import { subsAll } from '../../symbolic/transform.ts';
+import { substitutedGradient } from '../../symbolic/calculus.ts';
 import type { RootedTree } from '../bseries/index.ts';
 import { lossSign } from './loss-notation.ts';
 
@@ -188,8 +189,13 @@ export class LossDifferentials {
     const hit = this.gMemo.get(t);
     if (hit) return hit;
     const { seq, map } = this.directionsFor(t);
-    const form = this.vectorFormAlong(seq);
-    const out = seq.length === 0 ? form : subsAll(form, map);
+    // one direction: ∇DL[v] is small and serves every [u] (Hg, H²g, …): built once, substituted per tree.
+    // More directions: the generic gradient is the large object (n terms per term of D^mL): only its image
+    // under the substitution is built, straight from the scalar form (substitutedGradient)
+    const out =
+      seq.length === 0 ? this.vectorFormAlong(seq)
+      : seq.length === 1 || this.vectorForms.has(seq.join(',')) ? subsAll(this.vectorFormAlong(seq), map)
+      : substitutedGradient(this.scalarFormAlong(seq), this.params, map);
     this.gMemo.set(t, out);
     return out;
   }
