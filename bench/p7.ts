@@ -5,17 +5,20 @@
  * compact and expanded, each run in a fresh process under /usr/bin/time (peak resident memory), with a
  * per-run time cap. eomkit runs as a user gets it: plain `node` on the built package (bench/eomkit/p7child.mjs
  * over dist/, no TypeScript loader, no V8 flags). Peers: the chain, expanded, in SymPy's polynomial ring
- * (bench/peers/p7_sympy_ring.py) and GiNaC (bench/ginac/p2.cpp, K = 3, 4); the log-sum-exp family in GiNaC
- * (bench/ginac/p7lse.cpp, compact and expanded) and in SymPy's ring over the three sigmoids
+ * (bench/peers/p7_sympy_ring.py) and GiNaC (bench/ginac/p2.cpp, K = 3, 4); the chain, compact, in GiNaC
+ * (bench/ginac/p7lse.cpp with family `chain`: the product-rule jvp route without expansion); the log-sum-exp
+ * family in GiNaC (bench/ginac/p7lse.cpp, compact and expanded) and in SymPy's ring over the three sigmoids
  * (bench/peers/p7_sympy_ring_lse.py, expanded: a hand reduction, values compared, not forms).
- * Agreement: chain, equal term counts (the same canonical polynomial); log-sum-exp, f values at a fixed point
- * to 1e-10 relative (term counts depend on the canonical form).
+ * Agreement: chain expanded, equal term counts (the same canonical polynomial); compact rows and log-sum-exp,
+ * f values at a fixed point to 1e-10 relative (compact term counts depend on the route and the canonical form).
  * Memory: the peak resident set of each process, and the peak above that runtime's idle baseline (the same
- * program doing no work: `idle` mode), both in the note with the ratio of each to eomkit's.
+ * program doing no work: `idle` mode), in the row (peakMB, workMB) and in the note with the ratio of each to
+ * eomkit's.
  * For each configuration the tools run one after another (alternated), for P7_ROUNDS rounds (default 3;
  * one when a tool's first round took over 5 s); the row is the median time, and the ratio the median of
  * per-round ratios. The growth exponent per tool is the least-squares slope of log time against log n.
- * The chain at n = 40, K = 4 (millions of terms) is beyond the cap and not run.
+ * The chain at n = 40, K = 4 (millions of terms) is beyond the cap and not run. eomkit's compact row notes its
+ * time over eomkit's expanded row (compact/expanded: the ratio of the two medians).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -135,7 +138,7 @@ export async function runP7(opts?: TaskOptions): Promise<BenchRow[]> {
   const ginac = await ginacBinary('p2');
   const ginacLse = await ginacBinary('p7lse');
   if (ginac.missing) log(`P7: GiNaC rows skipped: ${ginac.missing}`);
-  if (ginacLse.missing) log(`P7: GiNaC log-sum-exp rows skipped: ${ginacLse.missing}`);
+  if (ginacLse.missing) log(`P7: GiNaC log-sum-exp and compact chain rows skipped: ${ginacLse.missing}`);
 
   // idle baselines: the same programs doing no work
   const baseline = new Map<string, number>();
@@ -167,6 +170,7 @@ export async function runP7(opts?: TaskOptions): Promise<BenchRow[]> {
         // p2.cpp <n> <warm repetitions> <K>: no warm repetitions here (one computation per process)
         if (ginac.path) tools.push(['ginac', () => timed(ginac.path!, [String(n), '0', String(K)])]);
       }
+      if (family === 'chain' && mode === 'compact' && ginacLse.path) tools.push(['ginac', () => timed(ginacLse.path!, [String(n), String(K), mode, point, 'chain'])]);
       if (family === 'lse') {
         if (ginacLse.path) tools.push(['ginac', () => timed(ginacLse.path!, [String(n), String(K), mode, point])]);
         if (mode === 'expanded' && ringLse) tools.push(['sympy-ring', () => timed('python3', [ringLse, String(n), String(K), point])]);
@@ -202,7 +206,7 @@ export async function runP7(opts?: TaskOptions): Promise<BenchRow[]> {
         let agrees: boolean | undefined;
         let note = Number.isFinite(peak) ? `peak ${peak.toFixed(0)} MB (${work(tool, peak).toFixed(0)} MB above idle)` : 'peak not measured (stopped at the cap)';
         if (tool !== 'eomkit' && ours) {
-          if (family === 'chain') agrees = ms[0]!.size === ours[0]!.size;
+          if (family === 'chain' && mode === 'expanded') agrees = ms[0]!.size === ours[0]!.size;
           else if (ms[0]!.values === undefined) note += `; f values not checked: evaluating the result at the point ran past the ${CAP_S} s cap`;
           else {
             const gap = valuesGap(ours[0]!.values ?? [], ms[0]!.values);
@@ -219,8 +223,16 @@ export async function runP7(opts?: TaskOptions): Promise<BenchRow[]> {
         if (n === 40 || (family === 'chain' && K === 4 && n === 20)) {
           if (pts.length >= 2) note += `; time ∝ n^${growthExponent(pts).toFixed(1)} over n = ${pts.map(([x]) => x).join(', ')}`;
         }
-        rows.push({ task, tool, seconds: t, size: ms[0]!.size, ...(agrees !== undefined ? { agrees } : {}), note });
+        const memory = Number.isFinite(peak) ? { peakMB: peak, workMB: work(tool, peak) } : {};
+        rows.push({ task, tool, seconds: t, size: ms[0]!.size, ...(agrees !== undefined ? { agrees } : {}), ...memory, note });
       }
+    }
+    // eomkit's compact route against its expanded route for the same configuration (the medians of the two
+    // rows: the modes run one after the other, not alternated round by round)
+    const compact = rows.find((r) => r.task === `P7-${family}-n${n}-K${K}-compact` && r.tool === 'eomkit');
+    const expanded = rows.find((r) => r.task === `P7-${family}-n${n}-K${K}-expanded` && r.tool === 'eomkit');
+    if (compact && expanded && Number.isFinite(compact.seconds) && Number.isFinite(expanded.seconds)) {
+      compact.note = `${compact.note ?? ''}; compact/expanded ${(compact.seconds / expanded.seconds).toFixed(2)}× (medians of the two eomkit rows)`;
     }
   }
   return rows;

@@ -12,7 +12,10 @@
 // Modes: compact (no expansion), expanded (every intermediate expanded after substitution: GiNaC's
 // faster expanded route here), expandlast (compact, then each component of f_k expanded), idle (builds L and
 // nothing else: the process's baseline).
-// Usage: p7lse <n> <K> <mode> <point: w1,..,wn>. Prints {"seconds", "size" (total terms of f1..fK at the top
+// Family (optional fifth argument): lse (default) or chain, L = 1/2 (w1...wn - 1)^2 (bench/p7.ts
+// p7Formula('chain', n)): the same jvp route over the chain, used for P7's GiNaC compact chain row (the expanded
+// chain row is p2.cpp's).
+// Usage: p7lse <n> <K> <mode> <point: w1,..,wn> [lse|chain]. Prints {"seconds", "size" (total terms of f1..fK at the top
 // level)} as soon as f is built, then the same with "values": [[f_k,i at the point] x K].
 #include <ginac/ginac.h>
 #include <chrono>
@@ -124,12 +127,17 @@ static size_t termCount(const ex &e) { return is_a<add>(e) ? e.nops() : (e.is_ze
 
 int main(int argc, char **argv) {
   if (argc < 5) {
-    std::cerr << "usage: p7lse <n> <K <= 5> <compact|expanded|expandlast|idle> <w1,..,wn>" << std::endl;
+    std::cerr << "usage: p7lse <n> <K <= 5> <compact|expanded|expandlast|idle> <w1,..,wn> [lse|chain]" << std::endl;
     return 2;
   }
   int n = std::atoi(argv[1]);
   int K = std::atoi(argv[2]);
   std::string mode = argv[3];
+  std::string family = argc > 5 ? argv[5] : "lse";
+  if (family != "lse" && family != "chain") {
+    std::cerr << "family must be lse or chain" << std::endl;
+    return 2;
+  }
   if (K < 1 || K > 5) {
     std::cerr << "K must be 1 .. 5" << std::endl;
     return 2;
@@ -142,11 +150,16 @@ int main(int argc, char **argv) {
   }
   for (int i = 1; i <= n; i++) w.push_back(symbol("w" + std::to_string(i)));
   ex L = 0;
-  for (int d = 0; d < 3; d++) {
-    ex s = 0;
-    for (int j = 0; j < n; j++) s += (((7 * j + 3 * d) % 5) - 2) * w[j];
-    L += log(1 + exp(s));
-  }
+  if (family == "chain") {
+    ex P = 1;
+    for (auto &s : w) P *= s;
+    L = pow(P - 1, 2) / 2;
+  } else
+    for (int d = 0; d < 3; d++) {
+      ex s = 0;
+      for (int j = 0; j < n; j++) s += (((7 * j + 3 * d) % 5) - 2) * w[j];
+      L += log(1 + exp(s));
+    }
   if (mode == "idle") {
     std::cout << "{\"seconds\": 0, \"size\": 0, \"values\": []}" << std::endl;
     return 0;

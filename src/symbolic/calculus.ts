@@ -10,6 +10,7 @@ import { expand } from './expand.ts';
 import { getFunction } from './functions/registry.ts';
 import { memoWalk } from './walk.ts';
 import { type PackedPolynomial, withPackedPolynomial } from './packed-poly.ts';
+import { substitution } from './transform.ts';
 
 /** ∂e/∂s */
 export function diff(e: Expr, s: Sym): Expr {
@@ -124,6 +125,62 @@ export function diffMany(e: Expr, ss: readonly (Sym | string)[]): Expr {
 export function gradient(e: Expr, params: readonly (Sym | string)[]): Expr[] {
   const x = requireExpr('gradient(e, params): e', e);
   return symbolsFrom('gradient(e, params): params', params).map((p) => diff(x, p));
+}
+
+/**
+ * ∇e with the symbols of `map` then substituted, the same objects as `subsAll(gradient(e, params), map)`
+ * without building ∇e first: ∂/∂θ_l of a sum or product is formed directly from the substituted factors,
+ * so a large generic form (∇ D²L[v, v] of the counter terms) is never materialised, only its image.
+ * The keys of `map` must not be parameters (they are constants under ∂/∂θ_l).
+ */
+export function substitutedGradient(e: Expr, params: readonly Sym[], map: ReadonlyMap<Sym, Expr>): Expr[] {
+  const sub = substitution(map);
+  let mask = 0n;
+  for (const k of map.keys()) mask |= k.free;
+  return params.map((s) => {
+    const memo = new Map<Expr, Expr>();
+    /** σ(∂x/∂s), σ the substitution */
+    const D = (x: Expr): Expr => {
+      if ((x.free & s.free) === 0n) return ZERO;
+      if ((x.free & mask) === 0n) return diff(x, s);
+      const hit = memo.get(x);
+      if (hit !== undefined) return hit;
+      let r: Expr;
+      if (x.kind === 'add') {
+        const b = new SumBuilder();
+        for (let i = 0; i < x.terms.length; i++) {
+          const t = x.terms[i]!;
+          if ((t.free & s.free) !== 0n) b.add(D(t), x.coeffs[i]!);
+        }
+        r = b.build();
+      } else if (x.kind === 'mul') {
+        // product rule on c·Π b_i^k_i with every other factor substituted
+        const b = new SumBuilder();
+        const n = x.bases.length;
+        for (let i = 0; i < n; i++) {
+          const bi = x.bases[i]!;
+          if ((bi.free & s.free) === 0n) continue;
+          const dbi = D(bi);
+          if (dbi === ZERO) continue;
+          const pb = new ProductBuilder();
+          pb.coeff = x.coeff.mul(x.exps[i]!);
+          for (let j = 0; j < n; j++) {
+            const k = j === i ? x.exps[j]!.sub(Rational.ONE) : x.exps[j]!;
+            if (k.isZero()) continue;
+            const sb = sub(x.bases[j]!);
+            if (k.isInteger()) pb.mul(sb, k);
+            else pb.mul(pow(sb, k));
+          }
+          pb.mul(dbi);
+          b.add(pb.build());
+        }
+        r = b.build();
+      } else r = sub(diff(x, s));
+      memo.set(x, r);
+      return r;
+    };
+    return D(e);
+  });
 }
 
 /** ∇²e, symmetric; each entry i ≤ j computed once. */

@@ -67,6 +67,8 @@ export interface Add extends NodeBase {
   readonly constant: Rational;
   readonly terms: readonly Expr[];
   readonly coeffs: readonly Rational[];
+  /** memo of the sum's content (sumContent): a large sum is a factor of many products */
+  _content?: Rational;
 }
 export interface Mul extends NodeBase {
   readonly kind: 'mul';
@@ -254,6 +256,7 @@ class Node {
   _d: Map<number, Expr> | undefined = undefined;
   _x: Expr | undefined = undefined;
   _unit: Expr | undefined = undefined;
+  _content: Rational | undefined = undefined;
   /** the canonical text form (what `toText` prints; a summary past the print budget), for template strings and logs */
   toString(): string {
     return textForm(this as unknown as Expr);
@@ -585,6 +588,11 @@ export function mulSorted(coeff: Rational, bases: readonly Expr[], exps: readonl
  * The content is homogeneous (content(λS) = λ·content(S)), which is what makes the product canonical.
  */
 function sumContent(b: Add): Rational {
+  // memoised on the node: a large sum is a factor of many products (a gradient's shared residual)
+  return (b._content ??= sumContentUncached(b));
+}
+
+function sumContentUncached(b: Add): Rational {
   let best = 0;
   let bestDeg = termDegreeOf(b.terms[0]!);
   for (let i = 1; i < b.terms.length; i++) {
@@ -610,10 +618,14 @@ function termDegreeOf(t: Expr): number {
 function leadName(t: Expr): string {
   if (t.kind === 'sym') return t.name;
   let best = '\uffff';
+  // 32 bits of the mask at a time, each set bit found by count-leading-zeros (no BigInt per bit)
   let mask = t.free;
-  for (let i = 0; mask !== 0n; i++, mask >>= 1n) {
-    if ((mask & 1n) !== 0n) {
-      const n = symNames[i]!;
+  for (let base = 0; mask !== 0n; base += 32, mask >>= 32n) {
+    let word = Number(mask & 0xffffffffn);
+    while (word !== 0) {
+      const bit = 31 - Math.clz32(word);
+      word ^= 1 << bit;
+      const n = symNames[base + bit]!;
       if (n < best) best = n;
     }
   }

@@ -14,7 +14,21 @@ export { stableSigmoid, stableSoftplus } from './functions/builtins.ts';
 /** Replace symbols by expressions, simultaneously: subs(x·y, {x: y, y: x}) = y·x. */
 export function subs(e: Expr, map: ReadonlyMap<Sym, Expr> | Readonly<Record<string, Expr | number>>): Expr {
   requireExpr('subs(e, map): e', e);
-  map = substitutionMap(map);
+  return substitution(substitutionMap(map))(e);
+}
+
+/**
+ * Substitute into every expression of a vector with one memo shared by all of them: a sub-expression
+ * shared between components (the DAG of a gradient or a Jacobian–vector product shares most of its
+ * nodes) is rebuilt once, where one `subs` call per component would rebuild it once per component.
+ */
+export function subsAll(es: readonly Expr[], map: ReadonlyMap<Sym, Expr>): Expr[] {
+  const go = substitution(map);
+  return es.map(go);
+}
+
+/** The memoised substitution walk of `map` (keys: symbols; checked by the callers). */
+export function substitution(map: ReadonlyMap<Sym, Expr>): (e: Expr) => Expr {
   let mask = 0n;
   for (const s of map.keys()) mask |= s.free;
   const go = memoWalk<Expr>(
@@ -49,7 +63,7 @@ export function subs(e: Expr, map: ReadonlyMap<Sym, Expr> | Readonly<Record<stri
     },
     (x) => ((x.free & mask) === 0n ? x : undefined),
   );
-  return go(e);
+  return go;
 }
 
 export type Env = ReadonlyMap<Sym, number> | Readonly<Record<string, number>>;

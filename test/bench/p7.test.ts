@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { GINAC_HEADER, ginacBinary } from '../../bench/lib.ts';
 import { growthExponent, p7Formula, p7Point, valuesGap } from '../../bench/p7.ts';
 import { loss } from '../../src/symbolic/index.ts';
 import { counterTerms } from '../../src/theory/eom/index.ts';
@@ -43,4 +45,22 @@ describe('bench P7 helpers', () => {
     expect(valuesGap([[1]], [[1, 2]])).toBe(Infinity);
     expect(valuesGap([[NaN]], [[1]])).toBe(Infinity);
   });
+});
+
+describe.skipIf(!existsSync(GINAC_HEADER))('GiNaC P7 program, chain family (needs libginac-dev)', () => {
+  it('compact f_1 … f_4 of the chain agree with eomkit at the point, and f_1 with −(P − 1)·P/w_i', async () => {
+    const bin = (await ginacBinary('p7lse')).path!;
+    const n = 5;
+    const params = Array.from({ length: n }, (_, i) => `w${i + 1}`);
+    const point = p7Point('chain', n);
+    const r = spawnSync(bin, [String(n), '4', 'compact', point.join(','), 'chain'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { size: number; values: number[][] };
+    const P = point.reduce((a, b) => a * b, 1);
+    expect(valuesGap([out.values[0]!], [point.map((w) => (-(P - 1) * P) / w)])).toBeLessThan(1e-14);
+    const s = counterTerms(loss(p7Formula('chain', n), { params }), 4);
+    expect(valuesGap(out.values, s.valuesAt(Object.fromEntries(params.map((p, j) => [p, point[j]!]))))).toBeLessThan(1e-12);
+    // an unknown family is refused
+    expect(spawnSync(bin, [String(n), '3', 'compact', point.join(','), 'ring'], { encoding: 'utf8' }).status).toBe(2);
+  }, 120_000);
 });

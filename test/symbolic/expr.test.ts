@@ -315,4 +315,20 @@ describe('sum factors are stored with leading coefficient 1', () => {
     const f = S.mul(S.pow(S.add(S.scale(e, 3), S.num(3)), 2), S.sym('y'));
     expect(f.kind).toBe('mul');
   });
+
+  it('the leading term is chosen by symbol name whatever the symbols\' indices (past 32 and 64 bits of the mask)', async () => {
+    const S = await import('../../src/symbolic/index.ts');
+    // 70 fresh symbols first, so that the ones below have mask bits beyond the first 64
+    for (let i = 0; i < 70; i++) S.sym(`lead_pad_${i}`);
+    const [zz, ab, mm] = ['lead_zz', 'lead_ab', 'lead_mm'].map((n) => S.sym(n));
+    const y = S.sym('lead_y');
+    // equal degrees: the term whose first name is alphabetically first leads (lead_ab), its coefficient 5 is the content
+    const sumFactor = S.add(S.mul(S.num(3), zz!), S.mul(S.num(5), ab!), S.mul(S.num(7), mm!));
+    const p = S.mul(y, sumFactor);
+    expect(p.kind).toBe('mul');
+    expect(p.kind === 'mul' && p.coeff.equals(S.Rational.of(5))).toBe(true);
+    // the same product whatever the order of multiplication, and the content memo gives the same answer twice
+    expect(S.mul(sumFactor, y)).toBe(p);
+    expect(S.mul(y, S.scale(sumFactor, 2))).toBe(S.scale(p, 2));
+  });
 });

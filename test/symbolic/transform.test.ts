@@ -17,7 +17,7 @@ import {
   toText,
   type Expr,
 } from '../../src/symbolic/index.ts';
-import { applyFunction } from '../../src/symbolic/transform.ts';
+import { applyFunction, subsAll } from '../../src/symbolic/transform.ts';
 
 const P = (s: string) => parseExpr(s);
 const x = sym('x');
@@ -39,6 +39,20 @@ describe('subs', () => {
   it('leaves expressions without the symbols untouched (same object)', () => {
     const e = P('sin(y)*y^2');
     expect(subs(e, new Map([[x, num(3)]]))).toBe(e);
+  });
+});
+
+describe('subsAll', () => {
+  it('the same objects as one subs per component, simultaneous, and one rebuild per shared node', () => {
+    const [x, y, z] = ['sa_x', 'sa_y', 'sa_z'].map((n) => sym(n));
+    const shared = parseExpr('(sa_x*sa_y + 1)^3 + sin(sa_x - sa_z)');
+    const es = [mul(shared, x!), parseExpr('sa_y*(sa_x*sa_y + 1)^3 + sa_x*sa_z + 2'), shared, num(4)];
+    const map = new Map<import('../../src/symbolic/index.ts').Sym, Expr>([[x!, y!], [y!, parseExpr('sa_x + sa_z')]]);
+    const all = subsAll(es, map);
+    es.forEach((e, i) => expect(all[i]).toBe(subs(e, map)));
+    // simultaneous: x ↦ y and y ↦ x + z, not x ↦ x + z
+    expect(all[1]).toBe(parseExpr('(sa_x + sa_z)*(sa_y*(sa_x + sa_z) + 1)^3 + sa_y*sa_z + 2'));
+    expect(subsAll([], map)).toEqual([]);
   });
 });
 

@@ -17,7 +17,6 @@ import {
   ZERO,
   add,
   evaluate,
-  expand,
   mul,
   neg,
   pow,
@@ -75,26 +74,38 @@ export function counterTerms(L: Loss, K: number, opts: CounterTermOptions = {}):
   // f_K sums over every rooted tree with K nodes: bound their number before enumerating them
   checkTreeBudget(`counterTerms(L, ${K})`, K, requireInteger('counterTerms options.maxTrees', opts.maxTrees ?? DEFAULT_MAX_TREES, 1));
   const general = generalSeries(K, opts.maxTrees);
+  const expanded = opts.expanded ?? false;
+  const build = (asExpanded: boolean): Expr[][] => withBudget(maxNodes, `the counter terms f_1..f_${K}`, () => counterTermVectors(L, general, asExpanded));
+  return makeSeries(L, general, build(expanded), expanded, () => build(true));
+}
+
+/** f_1 … f_K as vectors over L.params, compact or in canonical expanded form. */
+function counterTermVectors(L: Loss, general: GeneralSeries, expanded: boolean): Expr[][] {
   const d = lossDifferentials(L);
   const n = L.params.length;
-  const f = withBudget(maxNodes, `the counter terms f_1..f_${K}`, () =>
+  d.plan(general.terms.flatMap((row) => row.map((term) => term.tree)));
+  return (
     // a polynomial loss, expanded: packed polynomial arithmetic when its exponents fit (packed-counter-terms.ts)
-    (opts.expanded ? packedCounterTerms(L, general) : undefined) ??
+    (expanded ? packedCounterTerms(L, general) : undefined) ??
     general.terms.map((row) => {
       // f_k = Σ_t (−1)^{|t|} b(t)/σ(t) G(t)
       const acc = Array.from({ length: n }, () => new SumBuilder());
       for (const term of row) {
-        const G = opts.expanded ? d.expandedG(term.tree) : d.G(term.tree);
+        const G = expanded ? d.expandedG(term.tree) : d.G(term.tree);
         for (let i = 0; i < n; i++) acc[i]!.add(G[i]!, term.lossWeight);
       }
       // a sum of expanded forms with rational weights is expanded (SumBuilder merges like unit terms)
       return acc.map((b) => b.build());
-    }),
+    })
   );
-  return makeSeries(L, general, f, opts.expanded ?? false);
 }
 
-function makeSeries(L: Loss, general: GeneralSeries, f: Expr[][], expanded: boolean): EomSeries {
+/**
+ * The series object; `expandedF` computes the expanded f_1 … f_K when asked (toExpanded) by the route that
+ * `counterTerms(L, K, { expanded: true })` takes — packed polynomial arithmetic for a polynomial loss,
+ * expansion after substitution otherwise — rather than by multiplying out each compact component.
+ */
+function makeSeries(L: Loss, general: GeneralSeries, f: Expr[][], expanded: boolean, expandedF: () => Expr[][]): EomSeries {
   const K = general.order;
   const xi = f.slice(1).map((fk) => fk.map(neg));
   let expandedSeries: EomSeries | undefined;
@@ -112,7 +123,7 @@ function makeSeries(L: Loss, general: GeneralSeries, f: Expr[][], expanded: bool
     },
     toExpanded(): EomSeries {
       if (expanded) return self;
-      expandedSeries ??= makeSeries(L, general, f.map((fk) => fk.map(expand)), true);
+      expandedSeries ??= makeSeries(L, general, expandedF(), true, expandedF);
       return expandedSeries;
     },
     valuesAt(point: Env): number[][] {
