@@ -104,9 +104,25 @@ export function alternate(points: OurPoint[], script: string, rounds: number, ag
     log(`${script}: round ${round + 1}/${rounds} done`);
   }
   const out: BenchRow[] = [];
+  // the ratio to quote: the median of the per-round ratios eomkit/peer (the table's column and eomkit's note)
+  const perRound = (k: string): number[] => {
+    const mine = ours.get(k);
+    const e = peers.get(k);
+    return mine && e ? e.times.map((t, i) => mine.times[i]! / t) : [];
+  };
   for (const p of points) {
-    const e = ours.get(key(p.task, p.size))!;
-    out.push({ task: p.task, tool: 'eomkit-js', seconds: median(e.times), size: p.size, note: `${e.note}; wasm kernel ${median(e.gflops).toFixed(1)} GFLOP/s; median of ${rounds} rounds` });
+    const k = key(p.task, p.size);
+    const e = ours.get(k)!;
+    const rs = perRound(k);
+    const peer = peers.get(k);
+    out.push({
+      task: p.task,
+      tool: 'eomkit-js',
+      seconds: median(e.times),
+      size: p.size,
+      note: `${e.note}; wasm kernel ${median(e.gflops).toFixed(1)} GFLOP/s; median of ${rounds} rounds`,
+      ...(rs.length && peer ? { ratio: median(rs), versus: peer.row.tool } : {}),
+    });
   }
   for (const [k, e] of peers) {
     const mine = ours.get(k);
@@ -117,7 +133,7 @@ export function alternate(points: OurPoint[], script: string, rounds: number, ag
     if (m && mm) r.agrees = Math.abs(Number(m[1]) / Number(mm[1]) - 1) < 1e-9;
     const base = (r.note ?? '').replace(/; dgemm [0-9.]+ GFLOP\/s/, '');
     const ratioNote = ratios.length ? `; eomkit/scipy median of per-round ratios ${median(ratios).toFixed(2)} (${ratios.map((x) => x.toFixed(2)).join(', ')})` : '';
-    out.push({ ...r, seconds: median(e.times), note: `${base}; numpy dgemm ${e.gflops.length ? median(e.gflops).toFixed(1) : '?'} GFLOP/s, 1 thread${ratioNote}` });
+    out.push({ ...r, seconds: median(e.times), ...(ratios.length ? { ratio: median(ratios) } : {}), note: `${base}; numpy dgemm ${e.gflops.length ? median(e.gflops).toFixed(1) : '?'} GFLOP/s, 1 thread${ratioNote}` });
   }
   return out;
 }
