@@ -308,21 +308,7 @@ export function lower(outputs: Outputs, params: readonly Sym[], hyper: readonly 
 
   const outputs2 = exprs.map(go);
   if (factorPairs) shareProductPairs(nodes, outputs2, (a, b) => prodNode(1, [a, b], []));
-  const uses = new Array<number>(nodes.length).fill(0);
-  // count uses over the nodes reachable from the outputs
-  const reach = new Uint8Array(nodes.length);
-  const stack = [...outputs2];
-  for (const o of outputs2) uses[o]!++;
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (reach[id]) continue;
-    reach[id] = 1;
-    for (const c of operands(nodes[id]!)) {
-      uses[c]!++;
-      stack.push(c);
-    }
-  }
-  return { nodes, outputs: outputs2, blocks, params, hyper, uses };
+  return { nodes, outputs: outputs2, blocks, params, hyper, uses: useCounts(nodes, outputs2) };
 }
 
 /**
@@ -523,6 +509,27 @@ export function realPow(x: number, k: number, q: number): number {
 export function oddRootSign(k: number, q: number): 1 | -1 | 0 {
   if (q % 2 === 0) return 0;
   return Math.round(k * q) % 2 === 0 ? 1 : -1;
+}
+
+/**
+ * How often each node is used by the nodes reachable from the outputs (an output counts as one use);
+ * unreachable nodes have 0. The emitters inline single-use nodes and skip unused ones.
+ */
+export function useCounts(nodes: readonly Node[], outputs: readonly number[]): number[] {
+  const uses = new Array<number>(nodes.length).fill(0);
+  const reach = new Uint8Array(nodes.length);
+  const stack = [...outputs];
+  for (const o of outputs) uses[o]!++;
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (reach[id]) continue;
+    reach[id] = 1;
+    for (const c of operands(nodes[id]!)) {
+      uses[c]!++;
+      stack.push(c);
+    }
+  }
+  return uses;
 }
 
 function evalPowRat(x: number, k: Rational): number {

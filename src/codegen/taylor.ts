@@ -23,7 +23,7 @@
 import { type Sym, call, diff, sym } from '../symbolic/index.ts';
 import type { FnName } from '../symbolic/index.ts';
 import { describe } from '../errors.ts';
-import { type CallOp, type Node, type OutputBlock, type Program, CodegenError, applyCall, lower, operands, reachableInOrder, realPow } from './ir.ts';
+import { type CallOp, type Node, type OutputBlock, type Program, CodegenError, applyCall, lower, reachableInOrder, realPow, useCounts } from './ir.ts';
 
 /** The highest counter-term order the Taylor route derives. */
 export const MAX_TAYLOR_ORDER = 4;
@@ -176,20 +176,7 @@ class ProgramBuilder {
   /** The program with these output nodes (use counts over the nodes reachable from them). */
   program(outputs: number[], blocks: OutputBlock[], params: readonly Sym[], hyper: readonly Sym[]): Program {
     const nodes = this.nodes;
-    const uses = new Array<number>(nodes.length).fill(0);
-    const reach = new Uint8Array(nodes.length);
-    const stack = [...outputs];
-    for (const o of outputs) uses[o]!++;
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (reach[id]) continue;
-      reach[id] = 1;
-      for (const c of operands(nodes[id]!)) {
-        uses[c]!++;
-        stack.push(c);
-      }
-    }
-    return { nodes, outputs, blocks, params, hyper, uses };
+    return { nodes, outputs, blocks, params, hyper, uses: useCounts(nodes, outputs) };
   }
 }
 

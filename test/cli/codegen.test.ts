@@ -1,6 +1,6 @@
 import { runCli } from '../support/cli.ts';
+import { strictTypeCheck } from '../support/strict-tsc.ts';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -96,33 +96,7 @@ describe('eomkit codegen', () => {
       ].join('\n'),
     );
     // a user's strict settings, not the project's: every strict flag and the index-access checks
-    const tsconfig = {
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'ESNext',
-        moduleResolution: 'Bundler',
-        strict: true,
-        noUncheckedIndexedAccess: true,
-        exactOptionalPropertyTypes: true,
-        noImplicitReturns: true,
-        noFallthroughCasesInSwitch: true,
-        noUnusedLocals: true,
-        noUnusedParameters: true,
-        allowImportingTsExtensions: true,
-        noEmit: true,
-        skipLibCheck: true,
-        lib: ['ES2022', 'DOM'],
-        types: [],
-      },
-      files,
-    };
-    writeFileSync(join(DIR, 'tsconfig.json'), JSON.stringify(tsconfig));
-    try {
-      execFileSync(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', DIR], { stdio: 'pipe' });
-    } catch (e) {
-      const err = e as { stdout?: Buffer; message: string };
-      throw new Error(`tsc failed: ${err.stdout?.toString() ?? err.message}`);
-    }
+    strictTypeCheck(DIR, files);
   }, 60_000);
 
   it('is the code the derivation catalogue commits (derivations/quartic) below the header (the catalogue lowers the symbolic f_k)', async () => {

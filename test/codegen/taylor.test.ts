@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { strictTypeCheck } from '../support/strict-tsc.ts';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -148,20 +148,7 @@ describe('compileCounterTermsForward: f1..f3 by Taylor-mode passes over the grad
     writeFileSync(join(DIR, 'ct.mjs'), js);
     writeFileSync(join(DIR, 'ct-esbuild.mjs'), (await transform(ts, { loader: 'ts', format: 'esm' })).code);
     writeFileSync(join(DIR, 'use.ts'), "import { ctTaylor, ctTaylorLayout } from './ct.ts';\nconst out = new Float64Array(ctTaylorLayout.outputSize);\nctTaylor(Float64Array.of(1, 2), out, [0.5]);\nexport const n: 6 = ctTaylorLayout.outputSize;\n");
-    const tsconfig = {
-      compilerOptions: {
-        target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true,
-        noUnusedLocals: true, noUnusedParameters: true, allowImportingTsExtensions: true, noEmit: true, skipLibCheck: true, lib: ['ES2022'], types: [],
-      },
-      files: ['ct.ts', 'use.ts'],
-    };
-    writeFileSync(join(DIR, 'tsconfig.json'), JSON.stringify(tsconfig));
-    try {
-      execFileSync(process.execPath, [join(process.cwd(), 'node_modules/typescript/bin/tsc'), '-p', DIR], { stdio: 'pipe' });
-    } catch (e) {
-      const err = e as { stdout?: Buffer; message: string };
-      throw new Error(`tsc failed: ${err.stdout?.toString() ?? err.message}`);
-    }
+    strictTypeCheck(DIR, ['ct.ts', 'use.ts']);
     const s = counterTerms(L, 3);
     const ref = compile({ f1: s.f[0]!, f2: s.f[1]!, f3: s.f[2]! }, L.params, { hyper: L.symbols });
     type Mod = { ctTaylor: (t: Float64Array, o: Float64Array, h: number[]) => void };
