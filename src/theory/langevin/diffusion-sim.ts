@@ -101,6 +101,20 @@ export function checkSimSteps(steps: readonly number[], where: string): number[]
   return [...steps];
 }
 
+/** B chains of the problem's SGD (its H, Σ and hyper-parameters) from `start`, `steps` steps, states kept at `record`. */
+function problemEnsemble(
+  p: DiffusionProblem,
+  H: Float64Array,
+  B: number,
+  start: { theta0: ArrayLike<number>; thetaPrev?: ArrayLike<number> },
+  steps: number,
+  seed: number,
+  record: number[],
+): ReturnType<typeof linearSgdEnsemble> {
+  const { eta, beta = 0, weightDecay = 0, batchSize } = p.hyper;
+  return linearSgdEnsemble({ H, Sigma: p.Sigma, chains: B, ...start, eta, beta, weightDecay, batchSize, steps, seed, record });
+}
+
 /** Run B chains of SGD on the quadratic and measure Δ(k), δ(k) with chain-level standard errors. */
 export function simulateDiffusion(p: DiffusionProblem, o: SimulateOptions): MeasuredDiffusion {
   const where = 'simulateDiffusion';
@@ -112,20 +126,7 @@ export function simulateDiffusion(p: DiffusionProblem, o: SimulateOptions): Meas
   const seed = o.seed ?? 0;
   const { theta0, thetaPrev } = initialStates(p, m, B, o.start ?? 'stationary', seed);
   const record = [...new Set([0, ...ks, ...ks.map((k) => k + 1)])].sort((a, b) => a - b);
-  const res = linearSgdEnsemble({
-    H,
-    Sigma: p.Sigma,
-    chains: B,
-    theta0,
-    thetaPrev,
-    eta: p.hyper.eta,
-    beta: p.hyper.beta ?? 0,
-    weightDecay: p.hyper.weightDecay ?? 0,
-    batchSize: p.hyper.batchSize,
-    steps: ks[ks.length - 1]! + 1,
-    seed,
-    record,
-  });
+  const res = problemEnsemble(p, H, B, { theta0, thetaPrev }, ks[ks.length - 1]! + 1, seed, record);
   checkFinite(res.theta, B, where);
   return summarizeEnsemble(ks, B, m, (k) => res.trajectory.subarray(record.indexOf(k) * B * m, (record.indexOf(k) + 1) * B * m));
 }
@@ -253,20 +254,7 @@ export function measurePhaseSpace(p: DiffusionProblem, o: { chains: number; step
   const seed = o.seed ?? 0;
   const { theta0, thetaPrev } = initialStates(p, m, B, 'stationary', seed);
   const record = Array.from({ length: T + 1 }, (_, k) => k);
-  const res = linearSgdEnsemble({
-    H,
-    Sigma: p.Sigma,
-    chains: B,
-    theta0,
-    thetaPrev,
-    eta: p.hyper.eta,
-    beta: p.hyper.beta ?? 0,
-    weightDecay: p.hyper.weightDecay ?? 0,
-    batchSize: p.hyper.batchSize,
-    steps: T,
-    seed,
-    record,
-  });
+  const res = problemEnsemble(p, H, B, { theta0, thetaPrev }, T, seed, record);
   checkFinite(res.theta, B, where);
   const X = res.trajectory; // [T+1][B][m]
   const at = (k: number, c: number, i: number): number => X[(k * B + c) * m + i]!;
@@ -560,7 +548,7 @@ export function measureMeanPath(p: DiffusionProblem, theta0: readonly number[], 
   if (!Number.isInteger(T) || T < 3) throw new InputError(`${where}: steps must be an integer ≥ 3, got ${T}`);
   if (theta0.length !== m) throw new InputError(`${where}: theta0 has length ${theta0.length}, expected ${m}`);
   const record = Array.from({ length: T + 1 }, (_, k) => k);
-  const res = linearSgdEnsemble({ H, Sigma: p.Sigma, chains: B, theta0, eta: p.hyper.eta, beta: p.hyper.beta ?? 0, weightDecay: p.hyper.weightDecay ?? 0, batchSize: p.hyper.batchSize, steps: T, seed: o.seed ?? 0, record });
+  const res = problemEnsemble(p, H, B, { theta0 }, T, o.seed ?? 0, record);
   checkFinite(res.theta, B, where);
   const eig = symmetricEigen(H, where);
   const U = eig.vectors;

@@ -21,7 +21,7 @@ import { lyapunov, discreteLyapunov } from '../../numeric/lyapunov.ts';
 import { expm } from '../../numeric/expm.ts';
 import { symmetricEigen } from '../../numeric/symeig.ts';
 import { luInverse, gemm } from '../../numeric/kernels/dense.ts';
-import { wasmMatrices } from '../../numeric/kernels/gemm-wasm.ts';
+import { productFresh } from '../../numeric/kernels/gemm-wasm.ts';
 import {
   type RMatrix,
   type RationalInput,
@@ -182,23 +182,13 @@ function exactRoute(ms: readonly RMatrix[], opts: { exact?: ExactMode; maxExactD
 /** U, Q and the checks from a float64 solution C of A C + C Aᵀ = 2D. */
 function ouFromSolution(Af: Float64Array, Df: Float64Array, Cf: Float64Array, relResidual: number): OuStationary {
   const n = Math.round(Math.sqrt(Af.length));
-  const Qf = product(Af, Cf, n).map((x, i) => x - Df[i]!);
+  const Qf = productFresh(Af, Cf, n).map((x, i) => x - Df[i]!);
   let s = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s += (Qf[i * n + j]! + Qf[j * n + i]!) ** 2;
   const antisym = Math.sqrt(s) / Math.max(frob(Qf), frob(Df), Number.MIN_VALUE);
   return ouResult(n, Af, Cf, spdInverse(Cf, n), Qf, antisym, relResidual, false);
 }
 
-/** A B (n×n): the wasm SIMD kernel where available (bit-identical to kernels/dense.ts `gemm`). */
-function product(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const wm = n >= 16 ? wasmMatrices(n, 3) : null;
-  if (!wm) return gemm(a, b, n);
-  const [va, vb, vo] = wm.views as [Float64Array, Float64Array, Float64Array];
-  va.set(a);
-  vb.set(b);
-  wm.gemm(va, vb, vo);
-  return Float64Array.from(vo);
-}
 
 function lyapunovOrExplain(A: Float64Array, D: Float64Array): { C: Float64Array; relResidual: number } {
   try {
@@ -488,7 +478,7 @@ function discreteToPhase(X: Float64Array, p: number, eta: number): Float64Array 
 
 /** ‖A C + C Aᵀ − 2D‖_F / ‖2D‖_F with the fast product (C symmetric). */
 function continuousResidual(A: Float64Array, C: Float64Array, D: Float64Array, n: number): number {
-  const ac = product(A, C, n);
+  const ac = productFresh(A, C, n);
   let num = 0, den = 0;
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {
@@ -502,7 +492,7 @@ function continuousResidual(A: Float64Array, C: Float64Array, D: Float64Array, n
 function discreteResidualOf(M: Float64Array, X: Float64Array, Q: Float64Array, n: number): number {
   const Mt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) Mt[i * n + j] = M[j * n + i]!;
-  const mxm = product(product(M, X, n), Mt, n);
+  const mxm = productFresh(productFresh(M, X, n), Mt, n);
   let num = 0, den = 0;
   for (let i = 0; i < n * n; i++) {
     num += (X[i]! - mxm[i]! - Q[i]!) ** 2;
@@ -553,7 +543,7 @@ function commutes(H: RMatrix, S: RMatrix): boolean {
 }
 
 function commutesFloat(H: Float64Array, S: Float64Array, p: number): boolean {
-  const hs = product(H, S, p), sh = product(S, H, p);
+  const hs = productFresh(H, S, p), sh = productFresh(S, H, p);
   const scale = Math.max(frob(hs), Number.MIN_VALUE);
   let d = 0;
   for (let i = 0; i < p * p; i++) d += (hs[i]! - sh[i]!) ** 2;
@@ -610,7 +600,7 @@ function modalSolve(
   const { eta, beta, lam } = h;
   const Vt = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) Vt[i * p + j] = V[j * p + i]!;
-  const Sm = product(product(Vt, Sigma, p), V, p); // Σ' = Vᵀ Σ V
+  const Sm = productFresh(productFresh(Vt, Sigma, p), V, p); // Σ' = Vᵀ Σ V
   const twoGamma = (2 * (1 - beta)) / (eta * (1 + beta));
   const dvv = (2 * c) / (eta * (1 + beta) ** 2);
   const k = Array.from(lambda, (l) => (2 * (l + lam)) / (eta * (1 + beta)));
@@ -660,7 +650,7 @@ function modalSolve(
     const n = 2 * p;
     const out = new Float64Array(n * n);
     bl.forEach((B, idx) => {
-      const T = product(product(V, B, p), Vt, p);
+      const T = productFresh(productFresh(V, B, p), Vt, p);
       const r0 = (idx >> 1) * p, c0 = (idx % 2) * p;
       for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) out[(r0 + i) * n + c0 + j] = T[i * p + j]!;
     });
