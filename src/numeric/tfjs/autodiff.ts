@@ -273,28 +273,16 @@ export function gradientFlowFieldTf(L: TfLoss): VectorField {
 
 /** Full-batch GD θ ← θ − η∇L(θ) with a float64 state and float32 gradients; returns θ at the given steps. */
 export function gdAtSteps(L: TfLoss, theta0: ArrayLike<number>, eta: number, steps: readonly number[]): Float64Array[] {
-  const where = 'gdAtSteps';
-  checkEta(eta, where);
-  checkVector(theta0, L.n, 'theta0', where);
-  const grad = gradientFlowFieldTf(L); // −∇L
-  const y = Float64Array.from(theta0);
-  const d = new Float64Array(L.n);
-  const out: Float64Array[] = [];
-  let k = 0;
-  for (const target of steps) {
-    if (!Number.isInteger(target) || target < k) throw new InputError(`${where}: steps must be non-decreasing integers >= 0`);
-    for (; k < target; k++) {
-      grad(y, d);
-      for (let i = 0; i < L.n; i++) y[i] = y[i]! + eta * d[i]!;
-    }
-    out.push(Float64Array.from(y));
-  }
-  return out;
+  return momentumAtSteps('gdAtSteps', L, theta0, eta, 0, steps);
 }
 
 /** Heavy ball θ_{k+1} = θ_k − ηg(θ_k) + β(θ_k − θ_{k−1}), float64 state, float32 gradients; θ_{−1} given (default θ_0). */
 export function heavyBallAtSteps(L: TfLoss, theta0: ArrayLike<number>, eta: number, beta: number, steps: readonly number[], thetaPrev?: ArrayLike<number>): Float64Array[] {
-  const where = 'heavyBallAtSteps';
+  return momentumAtSteps('heavyBallAtSteps', L, theta0, eta, beta, steps, thetaPrev);
+}
+
+/** The loop of gdAtSteps (β = 0: the momentum term adds exactly 0) and heavyBallAtSteps; `where` names the caller in errors. */
+function momentumAtSteps(where: string, L: TfLoss, theta0: ArrayLike<number>, eta: number, beta: number, steps: readonly number[], thetaPrev?: ArrayLike<number>): Float64Array[] {
   checkEta(eta, where);
   checkBeta(beta, where);
   checkVector(theta0, L.n, 'theta0', where);
