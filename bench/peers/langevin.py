@@ -5,21 +5,9 @@ Frobenius norms of the solutions so that the results can be compared. Run single
 import json, time
 import numpy as np
 
-def dgemm_gflops(n):
-    """GFLOP/s of numpy's A @ B at n (2n^3 flops), best of a few after a warm-up call"""
-    a = np.sin(np.arange(n * n, dtype=float)).reshape(n, n); b = np.cos(np.arange(n * n, dtype=float)).reshape(n, n)
-    a @ b
-    best = float("inf")
-    for _ in range(max(3, min(200, round(2e7 / n ** 3)))):
-        t0 = time.perf_counter(); a @ b; best = min(best, time.perf_counter() - t0)
-    return 2 * n ** 3 / best / 1e9
 from scipy.linalg import solve_continuous_lyapunov, solve_discrete_lyapunov
 
-def continuous_problem(n):
-    i = np.arange(n)[:, None]; j = np.arange(n)[None, :]
-    A = np.sin(7.0 * i + 3.0 * j) * 0.3 / np.sqrt(n) + np.diag(1.0 + np.arange(n) / n)
-    D = np.diag(1.0 + np.cos(np.arange(n)) ** 2)
-    return A, D
+from p6 import dgemm_gflops, problem as continuous_problem  # the same kernel rate and continuous matrices as P6
 
 def discrete_problem(n):
     p = n // 2; eta, beta = 0.1, 0.5
